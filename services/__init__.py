@@ -1,0 +1,1 @@
+"""The four services: intake, rectification, evaluation, reporting."""

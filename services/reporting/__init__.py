@@ -1,0 +1,1 @@
+"""The reporting service: read models, dashboards, audit replay, summary reports."""

@@ -1,0 +1,157 @@
+"""The whole stack as local processes: the Kafka broker (``deploy/kafka``) and the
+four services, each logging to ``var/log`` with its pid in ``var/run``."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from shared.settings import SERVICE_PORTS, Settings, get_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+KAFKACTL = ROOT / "deploy" / "kafka" / "kafkactl.py"
+SERVICES = tuple(SERVICE_PORTS)
+
+
+def _var(settings: Settings, *parts: str) -> Path:
+    path = (ROOT / settings.data_dir).joinpath(*parts)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _broker_port(settings: Settings) -> str:
+    return settings.kafka_bootstrap_servers.split(",")[0].rsplit(":", 1)[1]
+
+
+def _kafkactl(settings: Settings, action: str) -> int:
+    env = dict(os.environ)
+    env.setdefault("KAFKA_LOCAL_DATA_DIR", str(_var(settings, "kafka", "x").parent))
+    command = [sys.executable, str(KAFKACTL), action, "--port", _broker_port(settings)]
+    return subprocess.call(command, env=env)
+
+
+def _health(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/health", timeout=3) as response:
+            return bool(response.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def _url(settings: Settings, service: str) -> str:
+    return f"http://{settings.http_host}:{settings.port_of(service)}"
+
+
+def _pid(settings: Settings, service: str) -> int | None:
+    path = _var(settings, "run", f"{service}.pid")
+    if not path.exists():
+        return None
+    pid = int(path.read_text())
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    return pid
+
+
+def start_service(settings: Settings, service: str) -> None:
+    if _pid(settings, service) is not None:
+        return
+    log = _var(settings, "log", f"{service}.log").open("ab")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "services.cli", "serve", service],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    _var(settings, "run", f"{service}.pid").write_text(str(process.pid))
+
+
+def wait_healthy(settings: Settings, timeout: float = 120.0) -> list[str]:
+    deadline = time.monotonic() + timeout
+    pending = list(SERVICES)
+    while pending and time.monotonic() < deadline:
+        pending = [s for s in pending if not _health(_url(settings, s))]
+        if pending:
+            time.sleep(1)
+    return pending
+
+
+def up(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    if _kafkactl(settings, "start") != 0:
+        print("Kafka broker did not start; see the message above.", file=sys.stderr)
+        return 1
+    from shared.kafka.admin import ensure_topics
+
+    ensure_topics(settings)
+    for service in SERVICES:
+        start_service(settings, service)
+    unhealthy = wait_healthy(settings)
+    if unhealthy:
+        for service in unhealthy:
+            print(f"{service} is not healthy; log: {_var(settings, 'log', service + '.log')}")
+        return 1
+    if getattr(args, "demo", False):
+        load_demo(settings)
+    print(f"Kafka broker   {settings.kafka_bootstrap_servers}")
+    for service in SERVICES:
+        print(
+            f"{service:<14} {_url(settings, service)}  (API docs: {_url(settings, service)}/docs)"
+        )
+    print("Stop everything with: ./dev stop")
+    return 0
+
+
+def load_demo(settings: Settings) -> None:
+    """Each service may ship ``services/<name>/demo.py`` with ``load(settings)``."""
+    from shared.regions import jiangxi
+
+    regions = jiangxi()
+    print(
+        f"regions: {len(regions)} (1 province, {len(regions.cities())} cities, "
+        f"{len(regions.counties())} counties)"
+    )
+    for service in SERVICES:
+        try:
+            demo = importlib.import_module(f"services.{service}.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"services.{service}.demo":
+                raise
+            continue
+        demo.load(settings)
+
+
+def down(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    for service in SERVICES:
+        pid = _pid(settings, service)
+        if pid is not None:
+            os.killpg(pid, signal.SIGTERM)
+            for _ in range(50):
+                if _pid(settings, service) is None:
+                    break
+                time.sleep(0.2)
+        _var(settings, "run", f"{service}.pid").unlink(missing_ok=True)
+        print(f"{service}: stopped")
+    return _kafkactl(settings, "stop")
+
+
+def status(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    broker = _kafkactl(settings, "status")
+    healthy = True
+    for service in SERVICES:
+        ok = _health(_url(settings, service))
+        healthy &= ok
+        print(f"{service:<14} {'healthy' if ok else 'down'}  {_url(settings, service)}")
+    return 0 if broker == 0 and healthy else 3

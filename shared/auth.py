@@ -1,0 +1,152 @@
+"""Who is acting: an ``Actor`` read from a signed bearer JWT (HS256)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Annotated
+
+import jwt
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ConfigDict
+
+from shared.clock import Clock
+from shared.errors import Forbidden, Unauthenticated
+from shared.settings import Settings
+
+
+class Role(StrEnum):
+    public = "public"
+    intake_officer = "intake_officer"
+    agency_staff = "agency_staff"
+    legal_office = "legal_office"
+    discipline_liaison = "discipline_liaison"
+    auditor = "auditor"
+    admin = "admin"
+
+
+ROLE_LABELS_ZH: dict[Role, str] = {
+    Role.public: "公众",
+    Role.intake_officer: "受理人员",
+    Role.agency_staff: "执法机关人员",
+    Role.legal_office: "政府法制办",
+    Role.discipline_liaison: "纪检监察联络员",
+    Role.auditor: "审计人员",
+    Role.admin: "系统管理员",
+}
+
+
+class Actor(BaseModel):
+    """The person acting: role, organisation (office or agency id) and region code."""
+
+    model_config = ConfigDict(frozen=True)
+
+    subject: str
+    role: Role
+    organisation: str
+    region_code: str
+
+    def as_extension(self) -> str:
+        """The CloudEvents ``actor`` attribute: role and organisation, never a name."""
+        return f"{self.role.value}:{self.organisation}:{self.region_code}"
+
+    def require(self, *roles: Role) -> None:
+        if self.role not in roles:
+            wanted_zh = "、".join(ROLE_LABELS_ZH[r] for r in roles)
+            wanted_en = ", ".join(r.value for r in roles)
+            raise Forbidden(
+                f"此操作需要以下角色之一：{wanted_zh}",
+                f"this action needs one of the roles: {wanted_en}",
+                code="role_not_allowed",
+            )
+
+
+def mint_token(
+    settings: Settings,
+    clock: Clock,
+    *,
+    subject: str,
+    role: Role,
+    organisation: str,
+    region_code: str,
+    ttl: timedelta | None = None,
+) -> str:
+    now = clock.now()
+    claims = {
+        "sub": subject,
+        "role": role.value,
+        "org": organisation,
+        "region": region_code,
+        "iss": settings.jwt_issuer,
+        "iat": int(now.timestamp()),
+        "exp": int((now + (ttl or timedelta(minutes=settings.jwt_ttl_minutes))).timestamp()),
+    }
+    return jwt.encode(claims, settings.jwt_secret, algorithm="HS256")
+
+
+def actor_from_token(token: str, settings: Settings, now: datetime) -> Actor:
+    """Verify signature, issuer and expiry (against the injected time) and read the actor."""
+    try:
+        claims = jwt.decode(
+            token,
+            settings.jwt_secret,
+            algorithms=["HS256"],
+            issuer=settings.jwt_issuer,
+            options={"require": ["exp", "iat", "sub", "iss"], "verify_exp": False},
+        )
+    except jwt.InvalidSignatureError as exc:
+        raise Unauthenticated(
+            "令牌签名无效", "token signature is invalid", code="token_forged"
+        ) from exc
+    except jwt.PyJWTError as exc:
+        raise Unauthenticated(f"令牌无效：{exc}", f"token is invalid: {exc}") from exc
+    if int(claims["exp"]) <= int(now.timestamp()):
+        raise Unauthenticated("令牌已过期", "token has expired", code="token_expired")
+    try:
+        return Actor(
+            subject=str(claims["sub"]),
+            role=Role(claims.get("role", "")),
+            organisation=str(claims.get("org", "")),
+            region_code=str(claims.get("region", "")),
+        )
+    except ValueError as exc:
+        raise Unauthenticated(
+            "令牌中的角色未知", "token names an unknown role", code="token_role"
+        ) from exc
+
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def _settings_and_clock(request: Request) -> tuple[Settings, Clock]:
+    return request.app.state.settings, request.app.state.clock
+
+
+def current_actor(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Actor:
+    """FastAPI dependency: the signed-in actor, or 401."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthenticated(
+            "缺少身份令牌（Authorization: Bearer …）",
+            "missing bearer token (Authorization: Bearer …)",
+            code="token_missing",
+        )
+    settings, clock = _settings_and_clock(request)
+    return actor_from_token(credentials.credentials, settings, clock.now())
+
+
+def optional_actor(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Actor | None:
+    """FastAPI dependency for public endpoints that also accept a signed-in actor."""
+    if credentials is None:
+        return None
+    return current_actor(request, credentials)
+
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+OptionalActor = Annotated[Actor | None, Depends(optional_actor)]

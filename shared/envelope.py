@@ -1,0 +1,62 @@
+"""The CloudEvents 1.0 envelope every event travels in (structured JSON mode)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+CONTENT_TYPE = "application/cloudevents+json"
+EXTENSIONS = (
+    "sequence",
+    "partitionkey",
+    "campaignid",
+    "regioncode",
+    "actor",
+    "correlationid",
+    "causationid",
+)
+
+
+class CloudEvent(BaseModel):
+    """One event as it appears on a topic. ``subject`` is the aggregate id and
+    equals ``partitionkey`` and the Kafka message key."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    specversion: Literal["1.0"] = "1.0"
+    id: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+    type: str = Field(min_length=1)
+    subject: str = Field(min_length=1)
+    time: datetime
+    dataschema: str
+    datacontenttype: Literal["application/json"] = "application/json"
+    data: dict[str, Any]
+    # Extensions (CloudEvents extension attributes must be lower-case alphanumerics).
+    sequence: int = Field(ge=1)
+    partitionkey: str = Field(min_length=1)
+    campaignid: str = ""
+    regioncode: str = ""
+    actor: str = ""
+    correlationid: str = ""
+    causationid: str = ""
+
+    @field_validator("time")
+    @classmethod
+    def _time_is_aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("time must carry a timezone (RFC 3339)")
+        return value
+
+    @model_validator(mode="after")
+    def _key_is_subject(self) -> CloudEvent:
+        if self.partitionkey != self.subject:
+            raise ValueError("partitionkey must equal subject (the aggregate id)")
+        return self
+
+
+def new_event_id() -> str:
+    return str(uuid.uuid4())

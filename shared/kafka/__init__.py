@@ -1,0 +1,1 @@
+"""Kafka adapters: topic admin, the acknowledged producer, the dead-lettering consumer."""

@@ -1,0 +1,96 @@
+"""An idempotent producer whose send returns only after the broker acknowledged."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Any
+
+from kafka import KafkaProducer
+from kafka.errors import KafkaError
+
+from shared.codec import encode
+from shared.envelope import CloudEvent
+from shared.errors import Unavailable
+from shared.settings import Settings
+
+
+class PublishError(Unavailable):
+    """The broker did not acknowledge the events; nothing may be reported as done."""
+
+    def __init__(self, topic: str, cause: BaseException | str) -> None:
+        super().__init__(
+            f"事件未能写入 {topic}，请稍后重试（{cause}）",
+            f"events were not acknowledged by the broker on {topic}; retry later ({cause})",
+            code="publish_failed",
+        )
+        self.topic = topic
+
+
+class EventPublisher:
+    """Wraps kafka-python's producer with ``acks=all`` and idempotence on."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._producer: KafkaProducer | None = None
+
+    def _client(self, topic: str) -> KafkaProducer:
+        if self._producer is None:
+            timeout_ms = int(self._settings.kafka_send_timeout_s * 1000)
+            try:
+                self._producer = KafkaProducer(
+                    bootstrap_servers=self._settings.kafka_bootstrap_servers,
+                    client_id="campaign-producer",
+                    acks="all",
+                    enable_idempotence=True,
+                    linger_ms=2,
+                    request_timeout_ms=min(timeout_ms, self._settings.kafka_request_timeout_ms),
+                    delivery_timeout_ms=timeout_ms + 1000,
+                    max_block_ms=timeout_ms,
+                )
+            except KafkaError as exc:
+                raise PublishError(topic, exc) from exc
+        return self._producer
+
+    def _send(self, topic: str, events: Sequence[CloudEvent]) -> list[Any]:
+        producer = self._client(topic)
+        futures = []
+        try:
+            for event in events:
+                record = encode(event)
+                futures.append(
+                    producer.send(topic, key=record.key, value=record.value, headers=record.headers)
+                )
+            producer.flush(timeout=self._settings.kafka_send_timeout_s)
+        except KafkaError as exc:
+            raise PublishError(topic, exc) from exc
+        return futures
+
+    def publish(self, topic: str, events: Sequence[CloudEvent]) -> list[Any]:
+        """Send and wait for every acknowledgement; raise ``PublishError`` otherwise."""
+        futures = self._send(topic, events)
+        results = []
+        for future in futures:
+            try:
+                results.append(future.get(timeout=self._settings.kafka_send_timeout_s))
+            except KafkaError as exc:
+                raise PublishError(topic, exc) from exc
+        return results
+
+    async def publish_async(self, topic: str, events: Sequence[CloudEvent]) -> list[Any]:
+        return await asyncio.to_thread(self.publish, topic, events)
+
+    def send_raw(
+        self, topic: str, key: bytes | None, value: bytes | None, headers: list[tuple[str, bytes]]
+    ) -> Any:
+        """Send bytes as they are (dead letters keep the original record untouched)."""
+        try:
+            future = self._client(topic).send(topic, key=key, value=value, headers=headers)
+            return future.get(timeout=self._settings.kafka_send_timeout_s)
+        except KafkaError as exc:
+            raise PublishError(topic, exc) from exc
+
+    def close(self) -> None:
+        if self._producer is not None:
+            self._producer.close(timeout=5)
+            self._producer = None

@@ -1,0 +1,121 @@
+"""Per-subject encryption of personal data (crypto-shredding).
+
+Each subject (a tipster, a regulated entity) gets its own AES-256-GCM key, kept in a
+key store outside Kafka. Events carry only ciphertext; deleting the key (``shred``)
+erases the person from every replay, and decryption then yields ``ERASED``.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from datetime import datetime
+from typing import Final
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import DateTime, LargeBinary, String, create_engine, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from shared.clock import Clock, SystemClock
+
+ERASED: Final = "[已删除 erased]"
+_PREFIX: Final = "aesgcm1:"
+
+
+class _Base(DeclarativeBase):
+    pass
+
+
+class SubjectKey(_Base):
+    __tablename__ = "subject_keys"
+
+    subject_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    key: Mapped[bytes | None] = mapped_column(LargeBinary(32), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    shredded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class UnreadableCiphertext(ValueError):
+    """The value was not produced by this vault, or was tampered with."""
+
+
+class KeyStore:
+    """Subject keys in SQL (SQLite by default, PostgreSQL supported)."""
+
+    def __init__(self, url_or_engine: str | Engine, clock: Clock | None = None) -> None:
+        self.engine = (
+            create_engine(url_or_engine) if isinstance(url_or_engine, str) else url_or_engine
+        )
+        self._clock = clock or SystemClock()
+        _Base.metadata.create_all(self.engine)
+
+    def key_for(self, subject_id: str, *, create: bool) -> bytes | None:
+        with Session(self.engine) as session, session.begin():
+            row = session.get(SubjectKey, subject_id)
+            if row is None:
+                if not create:
+                    return None
+                row = SubjectKey(
+                    subject_id=subject_id,
+                    key=AESGCM.generate_key(bit_length=256),
+                    created_at=self._clock.now(),
+                )
+                session.add(row)
+            return row.key
+
+    def shred(self, subject_id: str) -> bool:
+        """Delete the subject's key; return whether there was a key to delete."""
+        with Session(self.engine) as session, session.begin():
+            row = session.get(SubjectKey, subject_id)
+            if row is None:
+                row = SubjectKey(subject_id=subject_id, key=None, created_at=self._clock.now())
+                session.add(row)
+            had_key = row.key is not None
+            row.key = None
+            row.shredded_at = row.shredded_at or self._clock.now()
+            return had_key
+
+    def is_shredded(self, subject_id: str) -> bool:
+        with Session(self.engine) as session:
+            shredded = session.scalar(
+                select(SubjectKey.shredded_at).where(SubjectKey.subject_id == subject_id)
+            )
+            return shredded is not None
+
+
+class PersonalDataVault:
+    """``encrypt`` / ``decrypt`` / ``shred`` personal data per subject."""
+
+    def __init__(self, keys: KeyStore) -> None:
+        self._keys = keys
+
+    def encrypt(self, subject_id: str, plaintext: str) -> str:
+        if self._keys.is_shredded(subject_id):
+            raise ValueError(f"subject {subject_id!r} has been erased; it cannot get new data")
+        key = self._keys.key_for(subject_id, create=True)
+        assert key is not None
+        nonce = os.urandom(12)
+        sealed = AESGCM(key).encrypt(nonce, plaintext.encode("utf-8"), subject_id.encode())
+        return _PREFIX + base64.b64encode(nonce + sealed).decode("ascii")
+
+    def decrypt(self, subject_id: str, ciphertext: str) -> str:
+        """The plaintext, or ``ERASED`` once the subject's key has been shredded."""
+        if not ciphertext.startswith(_PREFIX):
+            raise UnreadableCiphertext("not a value sealed by this vault")
+        key = self._keys.key_for(subject_id, create=False)
+        if key is None:
+            return ERASED
+        raw = base64.b64decode(ciphertext[len(_PREFIX) :])
+        try:
+            return AESGCM(key).decrypt(raw[:12], raw[12:], subject_id.encode()).decode("utf-8")
+        except InvalidTag as exc:
+            raise UnreadableCiphertext("ciphertext does not belong to this subject") from exc
+
+    def shred(self, subject_id: str) -> bool:
+        return self._keys.shred(subject_id)
+
+
+def is_sealed(value: str) -> bool:
+    return value.startswith(_PREFIX)

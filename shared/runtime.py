@@ -1,0 +1,115 @@
+"""Wiring shared by the service processes: one FastAPI app and, beside it on the
+same event loop, a faust app for reacting to other services' events and timers."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import faust
+from fastapi import FastAPI
+from faust.contrib.asgi import faust_app_running
+
+from shared.clock import Clock
+from shared.eventstore import EventStore
+from shared.kafka.admin import ensure_topics
+from shared.kafka.consumer import DeadLetters, Received, read_record
+from shared.kafka.producer import EventPublisher
+from shared.kafka.replay import replay_topic
+from shared.settings import Settings
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Received], Awaitable[None]]
+
+
+def faust_broker_url(bootstrap_servers: str) -> str:
+    return ";".join(f"kafka://{server.strip()}" for server in bootstrap_servers.split(","))
+
+
+def build_faust_app(service: str, settings: Settings) -> faust.App:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return faust.App(
+        f"campaign-{service}",
+        broker=faust_broker_url(settings.kafka_bootstrap_servers),
+        value_serializer="raw",
+        key_serializer="raw",
+        web_enabled=False,
+        autodiscover=False,
+        store="memory://",
+        datadir=str(settings.data_dir / f"faust-{service}"),
+        topic_partitions=settings.topic_partitions,
+        topic_replication_factor=settings.topic_replication_factor,
+        topic_allow_declare=True,
+        producer_acks=-1,
+        consumer_auto_offset_reset="earliest",
+        broker_commit_every=50,
+        broker_commit_interval=1.0,
+    )
+
+
+@dataclass
+class ServiceRuntime:
+    """Everything one service process holds; built once by its bootstrap."""
+
+    service: str
+    settings: Settings
+    clock: Clock
+    publisher: EventPublisher
+    store: EventStore | None = None
+    faust_app: faust.App | None = None
+    dead_letters: DeadLetters = field(init=False)
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def __post_init__(self) -> None:
+        self.dead_letters = DeadLetters(self.publisher)
+
+    def subscribe(self, topic_name: str, handle: Handler) -> None:
+        """Run ``handle`` for every readable event on ``topic_name`` (at least once);
+        unreadable records go to the dead-letter topic."""
+        assert self.faust_app is not None, "this service has no faust app"
+        topic = self.faust_app.topic(topic_name, value_type=bytes, key_type=bytes)
+
+        async def agent(stream: Any) -> None:
+            async for event in stream.events():
+                message = event.message
+                received = await asyncio.to_thread(
+                    read_record,
+                    message.topic,
+                    message.partition,
+                    message.offset,
+                    message.key,
+                    message.value,
+                    self.dead_letters,
+                )
+                if received is not None:
+                    await self.ready.wait()
+                    await handle(received)
+
+        agent.__name__ = f"{self.service}_{topic_name.replace('.', '_')}_{handle.__name__}"
+        self.faust_app.agent(topic, name=agent.__name__)(agent)
+
+    def lifespan(self) -> Callable[[FastAPI], Any]:
+        @asynccontextmanager
+        async def run(api: FastAPI) -> AsyncIterator[None]:
+            await asyncio.to_thread(ensure_topics, self.settings)
+            if self.store is not None:
+                count = await asyncio.to_thread(
+                    replay_topic, self.settings, self.store.topic, self.store.apply
+                )
+                log.info("%s: rebuilt decision state from %d events", self.service, count)
+            self.ready.set()
+            try:
+                if self.faust_app is not None:
+                    async with faust_app_running(self.faust_app, stop_timeout=15):
+                        yield
+                else:
+                    yield
+            finally:
+                self.publisher.close()
+
+        return run

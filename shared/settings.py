@@ -1,0 +1,71 @@
+"""All configuration in one place, read from environment variables."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SERVICE_PORTS: dict[str, int] = {
+    "intake": 8001,
+    "rectification": 8002,
+    "evaluation": 8003,
+    "reporting": 8004,
+}
+
+
+class Settings(BaseSettings):
+    """Every setting the services read. Environment variables use the upper-case
+    field name (e.g. ``KAFKA_BOOTSTRAP_SERVERS``)."""
+
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", frozen=True)
+
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    topic_partitions: int = Field(default=3, ge=1)
+    topic_replication_factor: int = Field(default=1, ge=1)
+    topic_min_insync_replicas: int = Field(default=1, ge=1)
+    kafka_request_timeout_ms: int = Field(default=10_000, ge=100)
+    kafka_send_timeout_s: float = Field(default=15.0, gt=0)
+
+    data_dir: Path = Path("var")
+    keystore_url: str = ""
+    readmodel_url: str = ""
+
+    jwt_secret: str = "change-me-local-development-only-secret"
+    jwt_issuer: str = "jiangxi-fair-enforcement"
+    jwt_ttl_minutes: int = Field(default=8 * 60, ge=1)
+
+    http_host: str = "127.0.0.1"
+    intake_port: int = SERVICE_PORTS["intake"]
+    rectification_port: int = SERVICE_PORTS["rectification"]
+    evaluation_port: int = SERVICE_PORTS["evaluation"]
+    reporting_port: int = SERVICE_PORTS["reporting"]
+
+    default_campaign_id: str = "jx-2016-fair-enforcement"
+
+    def port_of(self, service: str) -> int:
+        ports = {
+            "intake": self.intake_port,
+            "rectification": self.rectification_port,
+            "evaluation": self.evaluation_port,
+            "reporting": self.reporting_port,
+        }
+        return ports[service]
+
+    def sqlite_url(self, name: str) -> str:
+        return f"sqlite:///{(self.data_dir / f'{name}.db').resolve()}"
+
+    @property
+    def resolved_keystore_url(self) -> str:
+        return self.keystore_url or self.sqlite_url("keystore")
+
+    @property
+    def resolved_readmodel_url(self) -> str:
+        return self.readmodel_url or self.sqlite_url("readmodels")
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings()
