@@ -4,17 +4,22 @@ local launcher in ``deploy/kafka`` (started once per test session)."""
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
+from shared.auth import Role, mint_token
+from shared.clock import Clock, SystemClock
 from shared.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,3 +95,43 @@ def broker_settings(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFacto
 def settings(tmp_path: Path) -> Settings:
     """Settings for tests without a broker (nothing listens on port 1)."""
     return Settings(kafka_bootstrap_servers="127.0.0.1:1", data_dir=tmp_path)
+
+
+@pytest.fixture
+def service_client(broker_settings: Settings) -> Iterator[Callable[..., TestClient]]:
+    """Start a service in-process on the session's broker, lifespan and faust app
+    included: ``client = service_client("intake", clock=SimulatedClock(...))``."""
+    started: list[TestClient] = []
+
+    def start(service: str, clock: Clock | None = None, **overrides: Any) -> TestClient:
+        bootstrap = importlib.import_module(f"services.{service}.bootstrap")
+        settings = broker_settings.model_copy(update=overrides)
+        client = TestClient(bootstrap.build_app(settings, clock))
+        client.__enter__()
+        started.append(client)
+        return client
+
+    yield start
+    for client in reversed(started):
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def auth_header() -> Callable[..., dict[str, str]]:
+    """``auth_header(Role.intake_officer, "office-360100", "360100")`` -> bearer header
+    signed with the default settings' secret (the one test apps use)."""
+
+    def header(
+        role: Role, organisation: str, region_code: str, clock: Clock | None = None
+    ) -> dict[str, str]:
+        token = mint_token(
+            Settings(),
+            clock or SystemClock(),
+            subject=f"{role.value}@{organisation}",
+            role=role,
+            organisation=organisation,
+            region_code=region_code,
+        )
+        return {"Authorization": f"Bearer {token}"}
+
+    return header
