@@ -40,7 +40,7 @@ def decode(key: bytes | None, value: bytes | None) -> CloudEvent:
     if value is None:
         raise MalformedRecord("record has no value (tombstone); events are never deleted")
     try:
-        raw = json.loads(value)
+        raw = json.loads(value.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise MalformedRecord(f"value is not UTF-8: {exc}") from exc
     except json.JSONDecodeError as exc:

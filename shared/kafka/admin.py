@@ -53,6 +53,7 @@ def broker_reachable(settings: Settings, timeout_ms: int = 3000) -> tuple[bool, 
             bootstrap_servers=settings.kafka_bootstrap_servers,
             client_id="campaign-health",
             request_timeout_ms=timeout_ms,
+            bootstrap_timeout_ms=timeout_ms,
         )
     except KafkaError as exc:
         return False, f"{type(exc).__name__}: {exc}"

@@ -47,6 +47,7 @@ class EventPublisher:
                     request_timeout_ms=min(timeout_ms, self._settings.kafka_request_timeout_ms),
                     delivery_timeout_ms=timeout_ms + 1000,
                     max_block_ms=timeout_ms,
+                    bootstrap_timeout_ms=timeout_ms,
                 )
             except KafkaError as exc:
                 raise PublishError(topic, exc) from exc

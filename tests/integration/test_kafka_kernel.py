@@ -1,0 +1,203 @@
+"""The event kernel on a real Kafka broker."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from kafka import KafkaConsumer, TopicPartition
+from kafka.admin import ConfigResource, ConfigResourceType
+
+from shared.codec import decode
+from shared.envelope import CloudEvent, new_event_id
+from shared.events.directory import AgencyRecord, AgencyRegistered
+from shared.kafka.admin import admin_client, ensure_topics
+from shared.kafka.consumer import EventConsumer, Received
+from shared.kafka.producer import EventPublisher, PublishError
+from shared.settings import Settings
+from shared.topics import DIRECTORY, EVENT_TOPICS, TopicSpec, dlq
+from shared.vocabulary import AdminLevel, Power, Sector
+
+pytestmark = pytest.mark.kafka
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def agency_event(agency_id: str, sequence: int = 1) -> CloudEvent:
+    payload = AgencyRegistered(
+        agency=AgencyRecord(
+            agency_id=agency_id,
+            name="南昌市城市管理局",
+            region_code="360100",
+            level=AdminLevel.city,
+            sector=Sector.urban_management,
+            powers=(Power.penalty, Power.coercion),
+        )
+    )
+    return CloudEvent(
+        id=new_event_id(),
+        source="/directory",
+        type=payload.type_string(),
+        subject=agency_id,
+        time=datetime(2016, 6, 6, tzinfo=UTC),
+        dataschema=payload.schema_id(),
+        data=payload.model_dump(mode="json"),
+        sequence=sequence,
+        partitionkey=agency_id,
+        regioncode="360100",
+        actor="admin:provincial-office:360000",
+    )
+
+
+def read_from(settings: Settings, topic: str, partition: int, offset: int, count: int) -> list:
+    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers)
+    tp = TopicPartition(topic, partition)
+    consumer.assign([tp])
+    consumer.seek(tp, offset)
+    records: list = []
+    deadline = time.monotonic() + 20
+    while len(records) < count and time.monotonic() < deadline:
+        for batch in consumer.poll(timeout_ms=500).values():
+            records.extend(batch)
+    consumer.close()
+    return records[:count]
+
+
+def test_envelope_round_trip(broker_settings: Settings) -> None:
+    publisher = EventPublisher(broker_settings)
+    event = agency_event(f"agency-{uuid.uuid4().hex[:8]}")
+    [metadata] = publisher.publish(DIRECTORY, [event])
+    publisher.close()
+    [record] = read_from(broker_settings, DIRECTORY, metadata.partition, metadata.offset, 1)
+    assert record.key == event.subject.encode()
+    assert dict(record.headers)["content-type"] == b"application/cloudevents+json"
+    assert decode(record.key, record.value) == event
+
+
+@pytest.fixture
+def scratch_topic(broker_settings: Settings) -> str:
+    name = f"kernel-test-{uuid.uuid4().hex[:8]}.events"
+    specs = [TopicSpec(n, 1, 1, {"retention.ms": "-1"}) for n in (name, dlq(name))]
+    ensure_topics(broker_settings, specs)
+    return name
+
+
+def test_malformed_record_is_dead_lettered_and_consumption_continues(
+    broker_settings: Settings, scratch_topic: str
+) -> None:
+    publisher = EventPublisher(broker_settings)
+    publisher.send_raw(scratch_topic, b"agency-x", b"{this is not json", [])
+    good = agency_event("agency-after-bad")
+    publisher.publish(scratch_topic, [good])
+
+    consumer = EventConsumer(
+        broker_settings, [scratch_topic], f"kernel-test-{uuid.uuid4().hex}", publisher
+    )
+    handled: list[Received] = []
+    deadline = time.monotonic() + 30
+    while not handled and time.monotonic() < deadline:
+        consumer.poll_once(handled.append)
+    consumer.close()
+
+    assert [r.envelope for r in handled] == [good]
+    assert consumer.dead_letters.count == 1
+    [dead] = read_from(broker_settings, dlq(scratch_topic), 0, 0, 1)
+    headers = dict(dead.headers)
+    assert dead.value == b"{this is not json"
+    assert b"not JSON" in headers["dlq-reason"]
+    assert headers["dlq-topic"] == scratch_topic.encode()
+    assert headers["dlq-offset"] == b"0"
+    publisher.close()
+
+
+def test_unknown_event_type_is_dead_lettered_with_its_reason(
+    broker_settings: Settings, scratch_topic: str
+) -> None:
+    publisher = EventPublisher(broker_settings)
+    unknown = agency_event("agency-unknown").model_copy(
+        update={"type": "cn.gov.jiangxi.fairenforcement.directory.Unheard.v1"}
+    )
+    publisher.publish(scratch_topic, [unknown])
+    consumer = EventConsumer(broker_settings, [scratch_topic], None, publisher)
+    deadline = time.monotonic() + 30
+    while consumer.dead_letters.count == 0 and time.monotonic() < deadline:
+        consumer.poll_once(lambda received: None)
+    consumer.close()
+    [dead] = read_from(broker_settings, dlq(scratch_topic), 0, 0, 1)
+    assert b"unknown event type" in dict(dead.headers)["dlq-reason"]
+    publisher.close()
+
+
+def test_topic_creation_is_idempotent_with_retention_forever(broker_settings: Settings) -> None:
+    assert ensure_topics(broker_settings) == []  # the fixture created them already
+    admin = admin_client(broker_settings)
+    try:
+        assert set(EVENT_TOPICS) | {dlq(t) for t in EVENT_TOPICS} <= set(admin.list_topics())
+        described = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, DIRECTORY)])
+        configs = {name: entry["value"] for name, entry in described["topic"][DIRECTORY].items()}
+    finally:
+        admin.close()
+    assert configs["retention.ms"] == "-1"
+    assert configs["cleanup.policy"] == "delete"
+
+
+@pytest.fixture
+def own_broker(tmp_path: Path) -> Iterator[tuple[Settings, list[str]]]:
+    """A second broker this test may stop."""
+    from tests.conftest import _free_port
+
+    port, controller = _free_port(), _free_port()
+    command = [
+        sys.executable,
+        str(ROOT / "deploy" / "kafka" / "kafkactl.py"),
+        "start",
+        "--port",
+        str(port),
+        "--controller-port",
+        str(controller),
+        "--data-dir",
+        str(tmp_path / "kafka"),
+    ]
+    subprocess.run(command, check=True, capture_output=True)
+    stop = [*command[:2], "stop", *command[3:]]
+    settings = Settings(kafka_bootstrap_servers=f"127.0.0.1:{port}", kafka_send_timeout_s=3)
+    ensure_topics(settings)
+    try:
+        yield settings, stop
+    finally:
+        subprocess.run(stop, capture_output=True)
+
+
+def test_send_while_broker_is_stopped_fails_clearly_within_bound(
+    own_broker: tuple[Settings, list[str]],
+) -> None:
+    settings, stop = own_broker
+    publisher = EventPublisher(settings)
+    assert publisher.publish(DIRECTORY, [agency_event("agency-before-stop")])
+    subprocess.run(stop, check=True, capture_output=True)
+
+    started = time.monotonic()
+    with pytest.raises(PublishError) as failure:
+        publisher.publish(DIRECTORY, [agency_event("agency-after-stop")])
+    elapsed = time.monotonic() - started
+    publisher.close()
+    assert elapsed < 20, f"publish took {elapsed:.1f}s to fail"
+    assert "directory.events" in failure.value.en and "retry" in failure.value.en
+    assert failure.value.status_code == 503
+
+
+def test_send_to_a_broker_that_never_answered_fails_clearly() -> None:
+    from tests.conftest import _free_port
+
+    settings = Settings(kafka_bootstrap_servers=f"127.0.0.1:{_free_port()}", kafka_send_timeout_s=2)
+    publisher = EventPublisher(settings)
+    started = time.monotonic()
+    with pytest.raises(PublishError):
+        publisher.publish(DIRECTORY, [agency_event("agency-nowhere")])
+    assert time.monotonic() - started < 15
+    publisher.close()

@@ -1,0 +1,43 @@
+from datetime import UTC, datetime
+
+from fastapi.testclient import TestClient
+from pydantic import BaseModel, Field
+
+from shared.clock import SimulatedClock
+from shared.errors import Conflict
+from shared.http import create_api
+from shared.settings import Settings
+
+
+class Body(BaseModel):
+    text: str = Field(min_length=1, max_length=10)
+    count: int
+
+
+def test_validation_errors_name_the_field_in_chinese_and_english(settings: Settings) -> None:
+    api = create_api("test", settings, SimulatedClock(datetime(2016, 1, 1, tzinfo=UTC)))
+
+    @api.post("/things")
+    def create(body: Body) -> dict[str, str]:
+        raise Conflict("状态不允许", "state does not allow it", code="bad_state")
+
+    client = TestClient(api)
+    response = client.post("/things", json={"text": "", "count": 1})
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    assert detail["field"] == "text"
+    assert "字段 text" in detail["message_zh"] and "field text" in detail["message_en"]
+
+    missing = client.post("/things", json={"text": "ok"}).json()["detail"]
+    assert missing["field"] == "count" and "缺少必填字段" in missing["message_zh"]
+
+    conflict = client.post("/things", json={"text": "ok", "count": 1})
+    assert conflict.status_code == 409
+    assert conflict.json()["detail"]["message"] == "状态不允许 / state does not allow it"
+
+
+def test_health_reports_an_unreachable_broker(settings: Settings) -> None:
+    api = create_api("test", settings, SimulatedClock(datetime(2016, 1, 1, tzinfo=UTC)))
+    response = TestClient(api).get("/health")
+    assert response.status_code == 503
+    assert response.json()["kafka"]["reachable"] is False
