@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
+from services.evaluation import policies
+from services.evaluation.api import ballots, draws, meetings
+from services.evaluation.api.context import MEETING, Evaluation
+from services.evaluation.directory import Directory
+from services.evaluation.domain.meeting import MEETING_EVENTS, MeetingDecider
 from shared.clock import Clock, SystemClock
-from shared.eventstore import EventStore
+from shared.eventstore import AggregateKind, EventStore
 from shared.http import create_api
+from shared.kafka.admin import ensure_topics
 from shared.kafka.producer import EventPublisher
 from shared.runtime import ServiceRuntime, build_faust_app
 from shared.settings import Settings, get_settings
@@ -18,6 +28,7 @@ SERVICE = "evaluation"
 def build_runtime(settings: Settings, clock: Clock) -> ServiceRuntime:
     publisher = EventPublisher(settings)
     store = EventStore(source=f"/{SERVICE}", topic=EVALUATION, publisher=publisher, clock=clock)
+    store.register(AggregateKind(MEETING, MeetingDecider(), MEETING_EVENTS))
     return ServiceRuntime(
         service=SERVICE,
         settings=settings,
@@ -32,6 +43,23 @@ def build_app(settings: Settings | None = None, clock: Clock | None = None) -> F
     settings = settings or get_settings()
     clock = clock or SystemClock()
     runtime = build_runtime(settings, clock)
-    api = create_api(SERVICE, settings, clock, lifespan=runtime.lifespan())
+    assert runtime.store is not None
+    directory = Directory()
+    policies.subscribe(runtime, directory)
+    runtime_lifespan = runtime.lifespan()
+
+    @asynccontextmanager
+    async def lifespan(api: FastAPI) -> AsyncIterator[None]:
+        await asyncio.to_thread(ensure_topics, settings)
+        await policies.load_directory(settings, directory)
+        async with runtime_lifespan(api):
+            yield
+
+    api = create_api(SERVICE, settings, clock, lifespan=lifespan)
     api.state.runtime = runtime
+    api.state.evaluation = Evaluation(
+        store=runtime.store, directory=directory, settings=settings, clock=clock
+    )
+    for router in (meetings.router, draws.router, ballots.router):
+        api.include_router(router)
     return api

@@ -1,0 +1,122 @@
+"""What every evaluation route needs: the store, the directory, the clock, and the
+checks of role and region."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from services.evaluation.directory import Directory
+from services.evaluation.domain.commands import MeetingCommand
+from services.evaluation.domain.meeting import MeetingState
+from services.evaluation.domain.tokens import hash_token
+from shared.auth import Actor, Role
+from shared.clock import Clock
+from shared.envelope import CloudEvent
+from shared.errors import Forbidden, Invalid, NotFound
+from shared.eventstore import CommandContext, EventStore
+from shared.privacy import KeyStore, PersonalDataVault, UnreadableCiphertext
+from shared.regions import jiangxi
+from shared.settings import Settings
+
+MEETING = "meeting"
+
+
+@dataclass
+class Evaluation:
+    store: EventStore
+    directory: Directory
+    settings: Settings
+    clock: Clock
+
+    vault: PersonalDataVault | None = None
+
+    def unseal(self, entity_id: str, what: str) -> str:
+        """A representative's name or contact, decrypted (``ERASED`` once shredded)."""
+        entity = self.directory.entities.get(entity_id)
+        sealed = (
+            ""
+            if entity is None
+            else (entity.sealed_name if what == "name" else entity.sealed_contact)
+        )
+        if not sealed:
+            return ""
+        if self.vault is None:
+            self.vault = PersonalDataVault(KeyStore(self.settings.resolved_keystore_url))
+        try:
+            return self.vault.decrypt(entity_id, sealed)
+        except UnreadableCiphertext:
+            return "[无法解密 unreadable]"
+
+    def meeting(self, meeting_id: str) -> MeetingState:
+        aggregate = self.store.get(MEETING, meeting_id)
+        if aggregate is None or aggregate.state.scheduled is None:
+            raise NotFound(
+                f"未找到评议会 {meeting_id}",
+                f"evaluation meeting {meeting_id} not found",
+                field="meeting_id",
+            )
+        state: MeetingState = aggregate.state
+        return state
+
+    def meeting_of_token(self, token: str) -> tuple[str, MeetingState]:
+        token_hash = hash_token(token)
+        for meeting_id, state in self.store.all(MEETING):
+            if token_hash in state.token_hashes:
+                return meeting_id, state
+        raise Forbidden(
+            "选票无效：未知的选票令牌",
+            "invalid ballot: unknown token",
+            field="token",
+            code="unknown_token",
+        )
+
+    async def execute(
+        self, meeting_id: str, command: MeetingCommand, actor: str, state: MeetingState | None
+    ) -> list[CloudEvent]:
+        scheduled = state.scheduled if state is not None else None
+        context = CommandContext(
+            actor=actor,
+            campaign_id=scheduled.campaign_id if scheduled else "",
+            region_code=scheduled.region_code if scheduled else "",
+            correlation_id=str(uuid.uuid4()),
+        )
+        return await self.store.execute(MEETING, meeting_id, command, context)
+
+
+def _evaluation(request: Request) -> Evaluation:
+    evaluation: Evaluation = request.app.state.evaluation
+    return evaluation
+
+
+EvaluationDep = Annotated[Evaluation, Depends(_evaluation)]
+
+
+def known_region(region_code: str, field: str = "region_code") -> str:
+    if region_code not in jiangxi():
+        raise Invalid(
+            f"未知的行政区划代码 {region_code}", f"unknown region code {region_code}", field=field
+        )
+    return region_code
+
+
+def require_office_for(actor: Actor, region_code: str) -> None:
+    """A legal affairs office acts for its own region and the regions below it."""
+    actor.require(Role.legal_office)
+    regions = jiangxi()
+    if actor.region_code not in regions or not regions.is_within(region_code, actor.region_code):
+        raise Forbidden(
+            f"政府法制办只能管理本辖区（{actor.region_code}）及下级的评议会",
+            f"a legal office acts only for its own region ({actor.region_code}) and below",
+            field="region_code",
+            code="region_not_allowed",
+        )
+
+
+def require_reader_for(actor: Actor, region_code: str) -> None:
+    actor.require(Role.legal_office, Role.auditor, Role.admin)
+    if actor.role is Role.legal_office:
+        require_office_for(actor, region_code)

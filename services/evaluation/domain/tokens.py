@@ -1,0 +1,18 @@
+"""Ballot tokens: random and unguessable, generated outside the decider and stored
+only as SHA-256 hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+MIN_TOKEN_LENGTH = 16
+
+
+def new_token() -> str:
+    """128 bits of randomness, URL-safe (fits a QR code and a typed-in slip)."""
+    return secrets.token_urlsafe(16)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()

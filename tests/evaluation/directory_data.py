@@ -1,0 +1,126 @@
+"""Publish the directory events an evaluation test needs (fresh ids each time)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from shared.envelope import CloudEvent, new_event_id
+from shared.events.base import DomainEvent
+from shared.events.directory import (
+    AgencyRecord,
+    AgencyRegistered,
+    CampaignRecord,
+    CampaignRegistered,
+    CampaignRules,
+    EntityKind,
+    Phase,
+    PhaseCode,
+    RegulatedEntityRecord,
+    RegulatedEntityRegistered,
+)
+from shared.kafka.producer import EventPublisher
+from shared.privacy import KeyStore, PersonalDataVault
+from shared.settings import Settings
+from shared.topics import DIRECTORY
+from shared.vocabulary import AdminLevel, Power, Sector
+
+
+def envelope(subject: str, event: DomainEvent) -> CloudEvent:
+    return CloudEvent(
+        id=new_event_id(),
+        source="/directory",
+        type=event.type_string(),
+        subject=subject,
+        time=datetime.now(UTC),
+        dataschema=event.schema_id(),
+        data=event.model_dump(mode="json"),
+        sequence=1,
+        partitionkey=subject,
+        campaignid="",
+        regioncode="",
+        actor="admin:test:360000",
+    )
+
+
+@dataclass
+class Fixture:
+    campaign_id: str
+    agencies: dict[str, str]  # agency id -> region
+    entity_ids: list[str]
+
+
+def publish_directory(
+    settings: Settings,
+    *,
+    strata: dict[str, int],
+    agency_region: str = "360102",
+    entity_region: str = "360102",
+    rules: CampaignRules | None = None,
+) -> Fixture:
+    """A campaign, one agency per stratum and ``strata[name]`` entities each."""
+    run = uuid.uuid4().hex[:8]
+    campaign_id = f"jx-eval-{run}"
+    vault = PersonalDataVault(KeyStore(settings.resolved_keystore_url))
+    events: list[CloudEvent] = []
+    campaign = CampaignRecord(
+        campaign_id=campaign_id,
+        name="测试专项治理",
+        region_code="360000",
+        phases=(
+            Phase(
+                number=4,
+                code=PhaseCode.evaluation,
+                name_zh="群众评议",
+                starts_on=date(2017, 2, 1),
+                ends_on=date(2017, 2, 28),
+            ),
+        ),
+        rules=rules or CampaignRules(),
+    )
+    events.append(envelope(campaign_id, CampaignRegistered(campaign=campaign)))
+    agencies: dict[str, str] = {}
+    entity_ids: list[str] = []
+    for name, count in strata.items():
+        agency_id = f"ag-{name}-{run}"
+        agencies[agency_id] = agency_region
+        events.append(
+            envelope(
+                agency_id,
+                AgencyRegistered(
+                    agency=AgencyRecord(
+                        agency_id=agency_id,
+                        name=f"{name} 执法局",
+                        region_code=agency_region,
+                        level=AdminLevel.county,
+                        sector=Sector.market_supervision,
+                        powers=(Power.penalty,),
+                    )
+                ),
+            )
+        )
+        for i in range(count):
+            entity_id = f"ent-{name}-{run}-{i:03d}"
+            entity_ids.append(entity_id)
+            events.append(
+                envelope(
+                    entity_id,
+                    RegulatedEntityRegistered(
+                        entity=RegulatedEntityRecord(
+                            entity_id=entity_id,
+                            kind=EntityKind.firm,
+                            region_code=entity_region,
+                            agency_ids=(agency_id,),
+                            sealed_name=vault.encrypt(entity_id, f"{name}商户{i}"),
+                            sealed_contact=vault.encrypt(entity_id, f"1390000{i:04d}"),
+                        )
+                    ),
+                )
+            )
+    publisher = EventPublisher(settings)
+    try:
+        publisher.publish(DIRECTORY, events)
+    finally:
+        publisher.close()
+    return Fixture(campaign_id=campaign_id, agencies=agencies, entity_ids=entity_ids)

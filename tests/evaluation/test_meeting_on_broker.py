@@ -1,0 +1,416 @@
+"""On the real broker: a meeting from scheduling to published results and an
+automatic look-back; every ballot refusal over HTTP; secrecy of the whole topic;
+state rebuilt from the log after a restart; the tally recomputed by the CLI."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from kafka import KafkaConsumer, TopicPartition
+
+from services.cli import main as campaign
+from services.evaluation import commands as evaluation_commands
+from services.evaluation.domain.tokens import hash_token
+from shared.auth import Role
+from shared.events.directory import CampaignRules
+from shared.settings import Settings
+from shared.topics import EVALUATION
+from tests.evaluation.directory_data import publish_directory
+
+pytestmark = pytest.mark.kafka
+
+Headers = dict[str, str]
+
+
+def wait_for(check: Callable[[], Any], what: str, timeout: float = 45.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.3)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def topic_records(settings: Settings) -> list[tuple[bytes, bytes]]:
+    consumer = KafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False, group_id=None
+    )
+    try:
+        partitions = [
+            TopicPartition(EVALUATION, p)
+            for p in sorted(consumer.partitions_for_topic(EVALUATION) or ())
+        ]
+        consumer.assign(partitions)
+        consumer.seek_to_beginning(*partitions)
+        end = consumer.end_offsets(partitions)
+        records: list[tuple[bytes, bytes]] = []
+        while any(consumer.position(tp) < end[tp] for tp in partitions):
+            for batch in consumer.poll(timeout_ms=1000).values():
+                records.extend((r.key, r.value) for r in batch)
+        return records
+    finally:
+        consumer.close()
+
+
+def assert_refused(response: Any, status: int, code: str | None = None) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    detail: dict[str, Any] = response.json()["detail"]
+    assert detail["message_zh"] and detail["message_en"]
+    if code is not None:
+        assert detail["code"] == code
+    return detail
+
+
+def test_meeting_from_scheduling_to_published_results(
+    service_client: Callable[..., TestClient],
+    broker_settings: Settings,
+    auth_header: Callable[..., Headers],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    rules = CampaignRules(lookback_dissatisfaction_rate=0.4, lookback_problems_raised=3)
+    directory = publish_directory(broker_settings, strata={"a": 30, "b": 15}, rules=rules)
+    ag_a, ag_b = list(directory.agencies)
+    client = service_client("evaluation")
+    office = auth_header(Role.legal_office, "office-360100", "360100")
+    county_office = auth_header(Role.legal_office, "office-360102", "360102")
+    meeting_id = f"meet-{uuid.uuid4().hex[:10]}"
+    body = {
+        "meeting_id": meeting_id,
+        "campaign_id": directory.campaign_id,
+        "region_code": "360100",
+        "agency_ids": [ag_a, ag_b],
+        "held_on": "2017-02-10",
+        "place": "南昌市政府第一会议室",
+        "representatives": 30,
+        "reserve_size": 5,
+    }
+
+    # -- scheduling: refusals change nothing ------------------------------------------
+    assert_refused(
+        client.post("/meetings", json=body, headers=county_office), 403, "region_not_allowed"
+    )
+    assert_refused(
+        client.post("/meetings", json=body, headers=auth_header(Role.agency_staff, ag_a, "360102")),
+        403,
+    )
+    detail = assert_refused(
+        client.post("/meetings", json={**body, "representatives": 20}, headers=office),
+        422,
+        "too_few_representatives",
+    )
+    assert detail["field"] == "representatives"
+    assert client.get(f"/meetings/{meeting_id}", headers=office).status_code == 404
+    created = client.post("/meetings", json=body, headers=office)
+    assert created.status_code == 201, created.text
+    assert created.json()["min_representatives"] == 30
+    assert_refused(client.post("/meetings", json=body, headers=office), 409)
+
+    # -- the directory keeps arriving while the service runs ----------------------------
+    late = publish_directory(broker_settings, strata={"late": 1})
+    late_agency = next(iter(late.agencies))
+    wait_for(
+        lambda: (
+            client.post(
+                "/meetings",
+                headers=office,
+                json={
+                    **body,
+                    "meeting_id": f"{meeting_id}-late",
+                    "agency_ids": [late_agency],
+                    "representatives": 1,
+                    "reason_for_fewer": "测试",
+                },
+            ).status_code
+            == 201
+        ),
+        "a directory event published after start to reach the service",
+    )
+
+    # -- pool, draw, verification ------------------------------------------------------
+    frozen = client.post(f"/meetings/{meeting_id}/pool/freeze", headers=office).json()
+    assert frozen["pool_size"] == 45 and len(frozen["pool_hash"]) == 64
+    drawn = client.post(
+        f"/meetings/{meeting_id}/draw",
+        headers=office,
+        json={"randomness": "03 17 22 28 31 09", "randomness_source": "双色球"},
+    )
+    assert drawn.status_code == 200, drawn.text
+    representatives = drawn.json()["representatives"]
+    assert len(representatives) == len(set(representatives)) == 30
+    published_draw = client.get(f"/meetings/{meeting_id}/draw").json()
+    strata = [r["stratum"] for r in published_draw["draw"]["representatives"]]
+    assert (strata.count(ag_a), strata.count(ag_b)) == (20, 10)
+    assert client.get(f"/meetings/{meeting_id}/draw/verify").json()["matches"] is True
+    pool = client.get(f"/meetings/{meeting_id}/pool").json()["pool"]
+    verdict = client.post(
+        "/draws/verify",
+        json={
+            "pool": pool,
+            "randomness": "03 17 22 28 31 10",
+            "algorithm": "v1",
+            "expected": published_draw["draw"],
+        },
+    ).json()
+    assert verdict["matches"] is False and verdict["first_difference"].startswith("seed")
+    pool["entities"] = pool["entities"][1:]
+    verdict = client.post(
+        "/draws/verify",
+        json={
+            "pool": pool,
+            "randomness": "03 17 22 28 31 09",
+            "expected": published_draw["draw"],
+        },
+    ).json()
+    assert verdict["matches"] is False and verdict["first_difference"].startswith("pool_hash")
+    unknown = client.post(
+        "/draws/verify", json={"pool": pool, "randomness": "1", "algorithm": "v9"}
+    )
+    assert assert_refused(unknown, 422)["field"] == "algorithm"
+
+    # -- replacement and check-in ----------------------------------------------------------
+    declined = representatives[0]
+    reserve = published_draw["draw"]["reserves"][0]
+    replaced = client.post(
+        f"/meetings/{meeting_id}/replacements",
+        headers=office,
+        json={"entity_id": declined, "reason": "外出"},
+    ).json()
+    assert replaced["representatives"][0] == reserve and declined not in replaced["representatives"]
+    attendees = replaced["representatives"][2:]  # two stay away
+    checked_in = client.post(
+        f"/meetings/{meeting_id}/attendance",
+        headers=office,
+        json={"attendee_entity_ids": attendees},
+    )
+    assert checked_in.json()["attendees"] == 28
+    sheet = client.get(f"/meetings/{meeting_id}/representatives", headers=office).json()
+    assert sheet[0]["entity_id"] == reserve and sheet[0]["replaces"] == declined
+    assert "商户" in sheet[0]["name"] and sheet[0]["contact"].startswith("1390000")
+    assert [line["attended"] for line in sheet[:3]] == [False, False, True]
+    assert_refused(
+        client.get(f"/meetings/{meeting_id}/representatives", headers=county_office), 403
+    )
+
+    # -- ballots -----------------------------------------------------------------------------
+    issued = client.post(f"/meetings/{meeting_id}/ballots", headers=office)
+    assert issued.status_code == 201, issued.text
+    tokens = [b["token"] for b in issued.json()["ballots"]]
+    assert len(tokens) == len(set(tokens)) == 28
+    slips = client.post(
+        f"/meetings/{meeting_id}/ballots/slips", headers=office, json={"tokens": tokens[:2]}
+    )
+    assert slips.status_code == 200 and slips.text.count("<svg") == 2 and tokens[1] in slips.text
+    qr = client.get(f"/ballots/{tokens[0]}/qr.svg")
+    assert qr.headers["content-type"].startswith("image/svg+xml") and "<svg" in qr.text
+    assert client.get(f"/ballots/{tokens[0]}").json()["state"] == "open"
+    form = client.get(f"/ballots/{tokens[0]}", headers={"Accept": "text/html"})
+    assert "<form" in form.text and 'value="basically_satisfied"' in form.text
+
+    def ballot(a: str, b: str, problems: tuple[str, ...] = ()) -> dict[str, Any]:
+        return {
+            "ratings": [
+                {"agency_id": ag_a, "rating": a, "comment": "服务热情"},
+                {"agency_id": ag_b, "rating": b},
+            ],
+            "problems": [{"agency_id": ag_b, "description": p} for p in problems],
+        }
+
+    # refusals first: each changes nothing
+    assert_refused(
+        client.post("/ballots/not-a-real-ballot-token-000", json=ballot("satisfied", "satisfied")),
+        403,
+        "unknown_token",
+    )
+    missing = {"ratings": [{"agency_id": ag_a, "rating": "satisfied"}]}
+    assert (
+        assert_refused(client.post(f"/ballots/{tokens[0]}", json=missing), 422)["field"]
+        == "ratings"
+    )
+    bad_value = ballot("great", "satisfied")
+    assert assert_refused(client.post(f"/ballots/{tokens[0]}", json=bad_value), 422)[
+        "field"
+    ].startswith("ratings")
+    assert client.get(f"/ballots/{tokens[0]}").json()["state"] == "open"
+
+    plan = (
+        [("satisfied", "dissatisfied", ("乱罚款", "检查过多"))] * 10
+        + [("basically_satisfied", "dissatisfied", ())] * 5
+        + [("satisfied", "satisfied", ())] * 8
+        + [("dissatisfied", "basically_satisfied", ("办事拖拉",))] * 2
+    )  # 25 ballots cast; 1 of them spoiled afterwards; 1 spoiled uncast; 2 uncast
+    teller = office
+    for i, (a, b, problems) in enumerate(plan):
+        headers = teller if i == 0 else {}
+        response = client.post(
+            f"/ballots/{tokens[i]}", json=ballot(a, b, problems), headers=headers
+        )
+        assert response.status_code == 200, response.text
+    assert_refused(
+        client.post(f"/ballots/{tokens[1]}", json=ballot("satisfied", "satisfied")),
+        409,
+        "already_cast",
+    )
+    after = client.get(f"/ballots/{tokens[1]}", headers={"Accept": "text/html"})
+    assert "<form" not in after.text and "已投过" in after.text
+    spoil_cast = client.post(
+        f"/meetings/{meeting_id}/ballots/spoil",
+        headers=office,
+        json={"token": tokens[24], "reason": "字迹无法辨认"},
+    )
+    assert spoil_cast.status_code == 200, spoil_cast.text
+    client.post(
+        f"/meetings/{meeting_id}/ballots/spoil",
+        headers=office,
+        json={"token": tokens[25], "reason": "撕毁"},
+    )
+    assert_refused(
+        client.post(f"/ballots/{tokens[25]}", json=ballot("satisfied", "satisfied")),
+        409,
+        "ballot_spoiled",
+    )
+    assert_refused(
+        client.post(
+            f"/meetings/{meeting_id}/ballots/spoil",
+            headers=county_office,
+            json={"token": tokens[26]},
+        ),
+        403,
+    )
+
+    # -- close: tally, feedback, problems, look-back ----------------------------------------
+    tally = client.post(f"/meetings/{meeting_id}/close", headers=office)
+    assert tally.status_code == 200, tally.text
+    t = tally.json()
+    assert (t["ballots_issued"], t["ballots_cast"], t["ballots_spoiled"]) == (28, 25, 2)
+    assert (t["ballots_uncast"], t["valid_ballots"]) == (2, 24)
+    results = {r["agency_id"]: r for r in t["results"]}
+    assert (
+        results[ag_a]["satisfied"],
+        results[ag_a]["basically_satisfied"],
+        results[ag_a]["dissatisfied"],
+    ) == (18, 5, 1)
+    assert results[ag_b]["dissatisfied"] == 15
+    assert results[ag_b]["dissatisfaction_rate"] == pytest.approx(15 / 24)
+    assert results[ag_a]["satisfaction_rate"] == pytest.approx(23 / 24)
+    assert (results[ag_a]["rank"], results[ag_b]["rank"]) == (1, 2)
+    assert results[ag_b]["problems_raised"] == 21
+    assert [lb["agency_id"] for lb in t["lookbacks"]] == [ag_b]
+    assert_refused(
+        client.post(f"/ballots/{tokens[26]}", json=ballot("satisfied", "satisfied")),
+        409,
+        "meeting_closed",
+    )
+    assert client.get(f"/meetings/{meeting_id}/results").status_code == 409
+
+    open_lookbacks = client.get("/lookbacks", params={"open_only": True}, headers=office).json()
+    assert f"lb-{meeting_id}-{ag_b}" in [lb["lookback_id"] for lb in open_lookbacks]
+    published = client.post(f"/meetings/{meeting_id}/publish", headers=office)
+    assert published.status_code == 200, published.text
+    public = client.get(f"/meetings/{meeting_id}/results").json()
+    assert public["results"] == t["results"]
+    done = client.post(
+        f"/meetings/{meeting_id}/lookbacks/{ag_b}/complete",
+        headers=office,
+        json={"findings": "已约谈并整改检查频次"},
+    )
+    assert done.status_code == 200 and done.json()["completed"] is True
+    assert client.get(f"/meetings/{meeting_id}/tally/verify", headers=office).json()["matches"]
+
+    # -- the tally recomputed from the topic by the CLI -------------------------------------
+    monkeypatch.setattr(evaluation_commands, "get_settings", lambda: broker_settings)
+    assert campaign(["evaluation", "tally", "--meeting", meeting_id]) == 0
+    recomputed = json.loads(capsys.readouterr().out)
+    assert recomputed["matches_recorded"] is True and recomputed["valid_ballots"] == 24
+
+    pool_file, draw_file = tmp_path / "pool.json", tmp_path / "draw.json"
+    assert (
+        campaign(
+            [
+                "evaluation",
+                "export-draw",
+                "--meeting",
+                meeting_id,
+                "--pool-out",
+                str(pool_file),
+                "--draw-out",
+                str(draw_file),
+            ]
+        )
+        == 0
+    )
+    verify_args = [
+        "evaluation",
+        "verify-draw",
+        "--pool",
+        str(pool_file),
+        "--algorithm",
+        "v1",
+        "--expected",
+        str(draw_file),
+        "--randomness",
+    ]
+    assert campaign([*verify_args, "03 17 22 28 31 09"]) == 0
+    assert campaign([*verify_args, "03 17 22 28 31 08"]) == 1
+    assert "first difference: seed" in capsys.readouterr().out
+    paths = client.get("/openapi.json").json()["paths"]
+    assert "/ballots/{token}" in paths and "/draws/verify" in paths
+
+    # -- secrecy: the whole topic ---------------------------------------------------------------
+    hashes = {hash_token(tok) for tok in tokens}
+    people = set(directory.entity_ids)
+    mine = 0
+    types: list[str] = []
+    for key, value in topic_records(broker_settings):
+        text = value.decode("utf-8")
+        assert not any(tok in text for tok in tokens), "a plaintext token reached the topic"
+        if key.decode() != meeting_id:
+            continue
+        mine += 1
+        types.append(json.loads(text)["type"].split(".")[-2])
+        if any(h in text for h in hashes):
+            assert not [p for p in people if p in text], f"ballot linked to a person: {text[:200]}"
+    assert mine > 30
+    assert types.count("ProblemRaised") == 21 and types.count("ResultsFedBack") == 2
+    for name in (
+        "EvaluationMeetingScheduled",
+        "PoolFrozen",
+        "RepresentativesDrawn",
+        "RepresentativeReplaced",
+        "AttendanceRecorded",
+        "BallotsIssued",
+        "BallotCast",
+        "BallotSpoiled",
+        "MeetingClosed",
+        "EvaluationTallied",
+        "ResultsPublished",
+        "LookBackOpened",
+        "LookBackCompleted",
+    ):
+        assert name in types, name
+
+    # -- a restarted service rebuilds the same state from the log ------------------------------
+    before = client.get(f"/meetings/{meeting_id}", headers=office).json()
+    client.__exit__(None, None, None)
+    restarted = service_client("evaluation")
+    assert restarted.get(f"/meetings/{meeting_id}", headers=office).json() == before
+    assert_refused(
+        restarted.post(f"/ballots/{tokens[1]}", json=ballot("satisfied", "satisfied")), 409
+    )
+    assert_refused(
+        restarted.post(
+            f"/meetings/{meeting_id}/lookbacks/{ag_b}/complete",
+            headers=office,
+            json={"findings": "again"},
+        ),
+        409,
+    )
