@@ -15,6 +15,8 @@ from fastapi import FastAPI
 from faust.contrib.asgi import faust_app_running
 
 from shared.clock import Clock
+from shared.envelope import CloudEvent
+from shared.events.base import DomainEvent
 from shared.eventstore import EventStore
 from shared.kafka.admin import ensure_topics
 from shared.kafka.consumer import DeadLetters, Received, read_record
@@ -25,6 +27,7 @@ from shared.settings import Settings
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Received], Awaitable[None]]
+Apply = Callable[[CloudEvent, DomainEvent], object]
 
 
 def faust_broker_url(bootstrap_servers: str) -> str:
@@ -64,6 +67,7 @@ class ServiceRuntime:
     faust_app: faust.App | None = None
     dead_letters: DeadLetters = field(init=False)
     ready: asyncio.Event = field(default_factory=asyncio.Event)
+    _followed: list[tuple[str, Apply]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.dead_letters = DeadLetters(self.publisher)
@@ -93,6 +97,18 @@ class ServiceRuntime:
         agent.__name__ = f"{self.service}_{topic_name.replace('.', '_')}_{handle.__name__}"
         self.faust_app.agent(topic, name=agent.__name__)(agent)
 
+    def follow(self, topic_name: str, apply: Apply) -> None:
+        """Keep a local view of another service's topic: replay it from offset 0 at
+        start (a restarted consumer group resumes from its committed offsets and would
+        miss the past), then apply each new event. ``apply`` must ignore what it has
+        already seen, since the two overlap."""
+        self._followed.append((topic_name, apply))
+
+        async def follow(received: Received) -> None:
+            apply(received.envelope, received.event)
+
+        self.subscribe(topic_name, follow)
+
     def lifespan(self) -> Callable[[FastAPI], Any]:
         @asynccontextmanager
         async def run(api: FastAPI) -> AsyncIterator[None]:
@@ -102,6 +118,9 @@ class ServiceRuntime:
                     replay_topic, self.settings, self.store.topic, self.store.apply
                 )
                 log.info("%s: rebuilt decision state from %d events", self.service, count)
+            for topic_name, apply in self._followed:
+                count = await asyncio.to_thread(replay_topic, self.settings, topic_name, apply)
+                log.info("%s: read %d events of %s", self.service, count, topic_name)
             self.ready.set()
             try:
                 if self.faust_app is not None:

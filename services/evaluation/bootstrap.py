@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 from fastapi import FastAPI
 
 from services.evaluation import policies
@@ -16,7 +12,6 @@ from services.evaluation.domain.meeting import MEETING_EVENTS, MeetingDecider
 from shared.clock import Clock, SystemClock
 from shared.eventstore import AggregateKind, EventStore
 from shared.http import create_api
-from shared.kafka.admin import ensure_topics
 from shared.kafka.producer import EventPublisher
 from shared.runtime import ServiceRuntime, build_faust_app
 from shared.settings import Settings, get_settings
@@ -46,16 +41,7 @@ def build_app(settings: Settings | None = None, clock: Clock | None = None) -> F
     assert runtime.store is not None
     directory = Directory()
     policies.subscribe(runtime, directory)
-    runtime_lifespan = runtime.lifespan()
-
-    @asynccontextmanager
-    async def lifespan(api: FastAPI) -> AsyncIterator[None]:
-        await asyncio.to_thread(ensure_topics, settings)
-        await policies.load_directory(settings, directory)
-        async with runtime_lifespan(api):
-            yield
-
-    api = create_api(SERVICE, settings, clock, lifespan=lifespan)
+    api = create_api(SERVICE, settings, clock, lifespan=runtime.lifespan())
     api.state.runtime = runtime
     api.state.evaluation = Evaluation(
         store=runtime.store, directory=directory, settings=settings, clock=clock

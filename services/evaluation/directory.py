@@ -1,56 +1,14 @@
-"""What the evaluation service knows of ``directory.events``: campaigns (their
-thresholds), agencies and regulated entities. Fed twice (a replay at start, then
-the live subscription, which may redeliver), so each subject remembers the highest
-sequence applied and anything not newer changes nothing."""
+"""What the evaluation service needs of the directory beyond the shared view: the
+regulated entities a meeting in a region draws its representatives from."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from shared.envelope import CloudEvent
-from shared.events.base import DomainEvent
-from shared.events.directory import (
-    AgencyChanged,
-    AgencyRecord,
-    AgencyRegistered,
-    CampaignChanged,
-    CampaignRecord,
-    CampaignRegistered,
-    CampaignRules,
-    RegulatedEntityChanged,
-    RegulatedEntityRecord,
-    RegulatedEntityRegistered,
-)
+from shared.directory import DirectoryView
 from shared.events.evaluation import PoolEntry
 from shared.regions import jiangxi
 
 
-@dataclass
-class Directory:
-    campaigns: dict[str, CampaignRecord] = field(default_factory=dict)
-    agencies: dict[str, AgencyRecord] = field(default_factory=dict)
-    entities: dict[str, RegulatedEntityRecord] = field(default_factory=dict)
-    sequences: dict[str, int] = field(default_factory=dict)
-
-    def apply(self, envelope: CloudEvent, event: DomainEvent) -> bool:
-        if envelope.sequence <= self.sequences.get(envelope.subject, 0):
-            return False
-        match event:
-            case CampaignRegistered() | CampaignChanged():
-                self.campaigns[event.campaign.campaign_id] = event.campaign
-            case AgencyRegistered() | AgencyChanged():
-                self.agencies[event.agency.agency_id] = event.agency
-            case RegulatedEntityRegistered() | RegulatedEntityChanged():
-                self.entities[event.entity.entity_id] = event.entity
-            case _:
-                return False
-        self.sequences[envelope.subject] = envelope.sequence
-        return True
-
-    def rules(self, campaign_id: str) -> CampaignRules:
-        campaign = self.campaigns.get(campaign_id)
-        return campaign.rules if campaign is not None else CampaignRules()
-
+class Directory(DirectoryView):
     def candidates(self, region_code: str) -> tuple[PoolEntry, ...]:
         """Regulated entities located in ``region_code`` or below, with their agencies."""
         regions = jiangxi()
