@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     reporting_port: int = SERVICE_PORTS["reporting"]
 
     default_campaign_id: str = "jx-2016-fair-enforcement"
+    # How often deadline watchers look at the clock (seconds of wall time).
+    rectification_tick_seconds: float = Field(default=5.0, gt=0)
 
     def port_of(self, service: str) -> int:
         ports = {

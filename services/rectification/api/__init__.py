@@ -1,0 +1,1 @@
+"""The rectification service's HTTP API."""

@@ -1,0 +1,228 @@
+"""Typical cases: opening, referrals and their acknowledgement, exposure, accountability."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+
+from services.rectification.api.deps import (
+    Runtime,
+    context,
+    known_region,
+    new_id,
+    require_reader_of_region,
+)
+from services.rectification.api.models import (
+    AccountabilityRequest,
+    AcknowledgementRequest,
+    CasePage,
+    CaseView,
+    ExposureRequest,
+    OpenCaseRequest,
+    ReferralRequest,
+)
+from services.rectification.domain.cases import (
+    CASE_PREFIX,
+    AcknowledgeReferral,
+    CaseState,
+    ExposeCase,
+    ImposeAccountability,
+    OpenCase,
+    ReferCase,
+)
+from services.rectification.domain.items import ItemState, item_id_for
+from services.rectification.runtime import CASE, ITEM, RectificationRuntime
+from shared.auth import Actor, CurrentActor
+from shared.errors import Invalid
+from shared.events.rectification import CaseKind
+from shared.regions import jiangxi
+
+router = APIRouter(tags=["cases 典型案例"])
+
+
+def known_items(
+    runtime: RectificationRuntime, problem_ids: list[str], region_code: str
+) -> list[ItemState]:
+    """The items of ``problem_ids``; each must exist and lie in ``region_code``."""
+    items = []
+    regions = jiangxi()
+    for index, problem_id in enumerate(problem_ids):
+        aggregate = runtime.events.get(ITEM, item_id_for(problem_id))
+        if aggregate is None or aggregate.state is None:
+            raise Invalid(
+                f"未找到问题 {problem_id} 的整改事项",
+                f"problem_ids.{index}: no rectification item for problem {problem_id}",
+                field=f"problem_ids.{index}",
+            )
+        item: ItemState = aggregate.state
+        if not regions.is_within(item.region_code, region_code):
+            raise Invalid(
+                f"问题 {problem_id} 不在辖区 {region_code} 内",
+                f"problem_ids.{index}: problem {problem_id} is outside region {region_code}",
+                field=f"problem_ids.{index}",
+            )
+        items.append(item)
+    return items
+
+
+def _case(runtime: RectificationRuntime, case_id: str) -> CaseState:
+    state: CaseState = runtime.events.require(CASE, case_id).state
+    return state
+
+
+async def _act(
+    request: Request, runtime: RectificationRuntime, actor: Actor, case_id: str, command: Any
+) -> CaseView:
+    case = _case(runtime, case_id)
+    await runtime.events.execute(
+        CASE, case_id, command, context(request, actor, case.campaign_id, case.region_code)
+    )
+    return CaseView.of(_case(runtime, case_id))
+
+
+@router.post(
+    "/cases",
+    response_model=CaseView,
+    status_code=201,
+    summary="由一个或多个问题立典型案例 / Open a typical case from problems",
+)
+async def open_case(
+    body: OpenCaseRequest, actor: CurrentActor, runtime: Runtime, request: Request
+) -> CaseView:
+    region_code = known_region(body.region_code or actor.region_code)
+    items = known_items(runtime, body.problem_ids, region_code)
+    case_id = new_id(CASE_PREFIX)
+    campaign_id = items[0].campaign_id
+    command = OpenCase(
+        actor=actor,
+        case_id=case_id,
+        campaign_id=campaign_id,
+        region_code=region_code,
+        kind=body.kind,
+        origin=body.origin,
+        title=body.title,
+        summary=body.summary,
+        problem_ids=tuple(body.problem_ids),
+        agency_ids=tuple(i.agency_id for i in items),
+        at=runtime.clock.now(),
+    )
+    await runtime.events.execute(
+        CASE, case_id, command, context(request, actor, campaign_id, region_code)
+    )
+    return CaseView.of(_case(runtime, case_id))
+
+
+@router.get(
+    "/cases", response_model=CasePage, summary="典型案例列表（按辖区、类型，分页） / List cases"
+)
+async def list_cases(
+    actor: CurrentActor,
+    runtime: Runtime,
+    region_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    kind: CaseKind | None = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> CasePage:
+    region = known_region(region_code or actor.region_code)
+    require_reader_of_region(actor, region)
+    regions = jiangxi()
+    chosen = [
+        case
+        for _, case in runtime.events.all(CASE)
+        if case is not None
+        and regions.is_within(case.region_code, region)
+        and (kind is None or case.kind is kind)
+    ]
+    chosen.sort(key=lambda c: (c.opened_at, c.case_id))
+    return CasePage(
+        total=len(chosen),
+        offset=offset,
+        limit=limit,
+        cases=[CaseView.of(c) for c in chosen[offset : offset + limit]],
+    )
+
+
+@router.get("/cases/{case_id}", response_model=CaseView, summary="案件详情 / One case")
+async def get_case(case_id: str, actor: CurrentActor, runtime: Runtime) -> CaseView:
+    case = _case(runtime, case_id)
+    require_reader_of_region(actor, case.region_code)
+    return CaseView.of(case)
+
+
+@router.post(
+    "/cases/{case_id}/referrals",
+    response_model=CaseView,
+    summary="移送纪检监察或检察机关 / Refer to discipline inspection or the procuratorate",
+)
+async def refer(
+    case_id: str, body: ReferralRequest, actor: CurrentActor, runtime: Runtime, request: Request
+) -> CaseView:
+    case = _case(runtime, case_id)
+    command = ReferCase(
+        actor=actor,
+        referral_id=new_id("ref-"),
+        body=body.body,
+        receiving_body=body.receiving_body,
+        reason=body.reason,
+        acknowledge_by=body.acknowledge_by,
+        default_ack_days=runtime.directory.rules(case.campaign_id).referral_ack_days,
+        at=runtime.clock.now(),
+    )
+    return await _act(request, runtime, actor, case_id, command)
+
+
+@router.post(
+    "/cases/{case_id}/referrals/{referral_id}/acknowledgement",
+    response_model=CaseView,
+    summary="记录接收机关的确认 / Record the receiving body's acknowledgement",
+)
+async def acknowledge(
+    case_id: str,
+    referral_id: str,
+    body: AcknowledgementRequest,
+    actor: CurrentActor,
+    runtime: Runtime,
+    request: Request,
+) -> CaseView:
+    command = AcknowledgeReferral(
+        actor, referral_id, body.reference_no, body.note, runtime.clock.now()
+    )
+    return await _act(request, runtime, actor, case_id, command)
+
+
+@router.post(
+    "/cases/{case_id}/exposure",
+    response_model=CaseView,
+    summary="公开通报典型案例（摘要脱敏） / Expose the case with a redacted summary",
+)
+async def expose(
+    case_id: str, body: ExposureRequest, actor: CurrentActor, runtime: Runtime, request: Request
+) -> CaseView:
+    command = ExposeCase(actor, body.headline, body.summary, body.channel, runtime.clock.now())
+    return await _act(request, runtime, actor, case_id, command)
+
+
+@router.post(
+    "/cases/{case_id}/accountability",
+    response_model=CaseView,
+    summary="对个人或单位作出问责决定 / Hold an individual or a unit accountable",
+)
+async def impose_accountability(
+    case_id: str,
+    body: AccountabilityRequest,
+    actor: CurrentActor,
+    runtime: Runtime,
+    request: Request,
+) -> CaseView:
+    command = ImposeAccountability(
+        actor=actor,
+        decision_id=new_id("acc-"),
+        target=body.target,
+        target_ref=body.target_ref,
+        grounds=tuple(body.grounds),
+        measure=body.measure,
+        note=body.note,
+        at=runtime.clock.now(),
+    )
+    return await _act(request, runtime, actor, case_id, command)

@@ -1,0 +1,68 @@
+"""What every route needs: the runtime, the time, the command context, read access."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from services.rectification.domain.access import require_region
+from services.rectification.runtime import RectificationRuntime
+from shared.auth import Actor, Role
+from shared.errors import Forbidden, Invalid
+from shared.eventstore import CommandContext
+from shared.regions import jiangxi
+
+REGION_READERS = (Role.legal_office, Role.discipline_liaison, Role.auditor, Role.admin)
+
+
+def get_runtime(request: Request) -> RectificationRuntime:
+    runtime: RectificationRuntime = request.app.state.runtime
+    return runtime
+
+
+Runtime = Annotated[RectificationRuntime, Depends(get_runtime)]
+
+
+def context(request: Request, actor: Actor, campaign_id: str, region_code: str) -> CommandContext:
+    correlation = request.headers.get("x-correlation-id") or str(uuid.uuid4())
+    return CommandContext(
+        actor=actor.as_extension(),
+        campaign_id=campaign_id,
+        region_code=region_code,
+        correlation_id=correlation,
+    )
+
+
+def known_region(region_code: str, field: str = "region_code") -> str:
+    if region_code not in jiangxi():
+        raise Invalid(
+            f"{region_code} 不是江西省的行政区划代码",
+            f"{field}: {region_code} is not a Jiangxi GB/T 2260 region code",
+            field=field,
+        )
+    return region_code
+
+
+def require_reader_of_region(actor: Actor, region_code: str) -> None:
+    """Offices, discipline liaisons and auditors read their region and below."""
+    actor.require(*REGION_READERS)
+    if actor.role is not Role.admin:
+        require_region(actor, region_code)
+
+
+def require_reader_of_item(actor: Actor, agency_id: str, region_code: str) -> None:
+    if actor.role is Role.agency_staff:
+        if actor.organisation != agency_id:
+            raise Forbidden(
+                "执法机关人员只能查看本机关的整改事项",
+                "agency staff may read only their own agency's items",
+                code="agency_not_allowed",
+            )
+        return
+    require_reader_of_region(actor, region_code)
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}{uuid.uuid4().hex[:16]}"

@@ -1,0 +1,314 @@
+"""Request and response models of the API (validation errors name the field)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.rectification.domain.cases import CaseState
+from services.rectification.domain.items import ItemState, ItemStatus
+from shared.events.rectification import (
+    AccountabilityGround,
+    AccountabilityMeasure,
+    AccountabilityTarget,
+    CaseKind,
+    CaseOrigin,
+    DeadlineThreshold,
+    EvidenceRef,
+    ReferralBody,
+    RegulationKind,
+)
+
+REGION = r"^\d{6}$"
+
+
+class RequestBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+# -- items ------------------------------------------------------------------------
+
+
+class NamePersonRequest(RequestBody):
+    responsible_person: str = Field(
+        min_length=1, max_length=100, description="position or staff id (职务或工号)"
+    )
+
+
+class ProgressRequest(RequestBody):
+    note: str = Field(min_length=1, max_length=4000)
+    percent: int = Field(ge=0, le=100)
+    evidence: list[EvidenceRef] = Field(default_factory=list, max_length=50)
+
+
+class CompletionRequest(RequestBody):
+    measures: str = Field(min_length=1, max_length=8000, description="measures taken")
+    evidence: list[EvidenceRef] = Field(default_factory=list, max_length=50)
+
+
+class VerificationRequest(RequestBody):
+    note: str = Field(default="", max_length=4000)
+
+
+class ReturnRequest(RequestBody):
+    reasons: str = Field(min_length=1, max_length=4000)
+
+
+class ExtensionRequest(RequestBody):
+    due_on: date = Field(description="the new deadline asked for")
+    reason: str = Field(min_length=1, max_length=4000)
+
+
+class ExtensionDecline(RequestBody):
+    reasons: str = Field(min_length=1, max_length=4000)
+
+
+class ItemView(BaseModel):
+    item_id: str
+    agency_name: str = Field(default="", description="from the directory, when known")
+    problem_id: str
+    campaign_id: str
+    agency_id: str
+    region_code: str
+    category: str
+    kind: str
+    severity: str
+    summary: str
+    responsible_unit: str
+    responsible_person: str
+    status: ItemStatus
+    percent: int
+    due_on: date
+    rectification_ends_on: date
+    due_reminded: bool
+    overdue: bool
+    escalated: bool
+    extensions: int
+    pending_extension_due_on: date | None
+    last_note: str
+    measures: str
+    return_reasons: str
+    opened_at: datetime
+    updated_at: datetime | None
+
+    @classmethod
+    def of(cls, state: ItemState, agency_name: str = "") -> ItemView:
+        return cls(
+            item_id=state.item_id,
+            agency_name=agency_name,
+            problem_id=state.problem_id,
+            campaign_id=state.campaign_id,
+            agency_id=state.agency_id,
+            region_code=state.region_code,
+            category=state.category,
+            kind=state.kind,
+            severity=state.severity,
+            summary=state.summary,
+            responsible_unit=state.agency_id,
+            responsible_person=state.responsible_person,
+            status=state.status,
+            percent=state.percent,
+            due_on=state.due_on,
+            rectification_ends_on=state.rectification_ends_on,
+            due_reminded=state.reached(DeadlineThreshold.due),
+            overdue=state.overdue,
+            escalated=state.escalated,
+            extensions=state.extensions,
+            pending_extension_due_on=(
+                state.pending_extension.due_on if state.pending_extension else None
+            ),
+            last_note=state.last_note,
+            measures=state.measures,
+            return_reasons=state.return_reasons,
+            opened_at=state.opened_at,
+            updated_at=state.updated_at,
+        )
+
+
+class ItemPage(BaseModel):
+    total: int
+    offset: int
+    limit: int
+    items: list[ItemView]
+
+
+# -- cases ------------------------------------------------------------------------
+
+
+class OpenCaseRequest(RequestBody):
+    region_code: str | None = Field(
+        default=None, pattern=REGION, description="defaults to the actor's region"
+    )
+    kind: CaseKind
+    origin: CaseOrigin
+    title: str = Field(min_length=1, max_length=200)
+    summary: str = Field(min_length=1, max_length=8000)
+    problem_ids: list[str] = Field(min_length=1, max_length=200)
+
+
+class ReferralRequest(RequestBody):
+    body: ReferralBody
+    receiving_body: str = Field(min_length=1, max_length=200)
+    reason: str = Field(min_length=1, max_length=4000)
+    acknowledge_by: date | None = Field(
+        default=None, description="defaults to the campaign's referral_ack_days from today"
+    )
+
+
+class AcknowledgementRequest(RequestBody):
+    reference_no: str = Field(default="", max_length=100)
+    note: str = Field(default="", max_length=4000)
+
+
+class ExposureRequest(RequestBody):
+    headline: str = Field(min_length=1, max_length=200)
+    summary: str = Field(
+        min_length=1, max_length=8000, description="written without names; numbers are masked"
+    )
+    channel: str = Field(min_length=1, max_length=200, description="e.g. a website or newspaper")
+
+
+class AccountabilityRequest(RequestBody):
+    target: AccountabilityTarget
+    target_ref: str = Field(
+        min_length=1, max_length=100, description="unit id, or pseudonymous staff id"
+    )
+    grounds: list[AccountabilityGround] = Field(min_length=1, max_length=10)
+    measure: AccountabilityMeasure
+    note: str = Field(default="", max_length=4000)
+
+
+class ReferralView(BaseModel):
+    referral_id: str
+    body: ReferralBody
+    receiving_body: str
+    reason: str
+    acknowledge_by: date
+    referred_at: datetime
+    acknowledged_at: datetime | None
+    reference_no: str
+    overdue: bool
+
+
+class DecisionView(BaseModel):
+    decision_id: str
+    target: AccountabilityTarget
+    target_ref: str
+    grounds: list[AccountabilityGround]
+    measure: AccountabilityMeasure
+    decided_at: datetime
+
+
+class ExposureView(BaseModel):
+    headline: str
+    redacted_summary: str
+    channel: str
+    exposed_at: datetime
+
+
+class CaseView(BaseModel):
+    case_id: str
+    campaign_id: str
+    region_code: str
+    kind: CaseKind
+    origin: CaseOrigin
+    title: str
+    summary: str
+    problem_ids: list[str]
+    agency_ids: list[str]
+    opened_at: datetime
+    referrals: list[ReferralView]
+    exposure: ExposureView | None
+    decisions: list[DecisionView]
+
+    @classmethod
+    def of(cls, state: CaseState) -> CaseView:
+        exposure = state.exposure
+        return cls(
+            case_id=state.case_id,
+            campaign_id=state.campaign_id,
+            region_code=state.region_code,
+            kind=state.kind,
+            origin=state.origin,
+            title=state.title,
+            summary=state.summary,
+            problem_ids=list(state.problem_ids),
+            agency_ids=list(state.agency_ids),
+            opened_at=state.opened_at,
+            referrals=[
+                ReferralView(
+                    referral_id=r.referral_id,
+                    body=r.body,
+                    receiving_body=r.receiving_body,
+                    reason=r.reason,
+                    acknowledge_by=r.acknowledge_by,
+                    referred_at=r.referred_at,
+                    acknowledged_at=r.acknowledged_at,
+                    reference_no=r.reference_no,
+                    overdue=r.overdue_flagged and r.acknowledged_at is None,
+                )
+                for r in state.referrals
+            ],
+            exposure=(
+                ExposureView(
+                    headline=exposure.headline,
+                    redacted_summary=exposure.redacted_summary,
+                    channel=exposure.channel,
+                    exposed_at=exposure.exposed_at,
+                )
+                if exposure
+                else None
+            ),
+            decisions=[
+                DecisionView(
+                    decision_id=d.decision_id,
+                    target=d.target,
+                    target_ref=d.target_ref,
+                    grounds=list(d.grounds),
+                    measure=d.measure,
+                    decided_at=d.decided_at,
+                )
+                for d in state.decisions
+            ],
+        )
+
+
+class CasePage(BaseModel):
+    total: int
+    offset: int
+    limit: int
+    cases: list[CaseView]
+
+
+# -- regulations -------------------------------------------------------------------
+
+
+class RegulationRequest(RequestBody):
+    agency_id: str = Field(default="", max_length=100, description="required for agency staff")
+    region_code: str | None = Field(default=None, pattern=REGION)
+    kind: RegulationKind
+    title: str = Field(min_length=1, max_length=200)
+    summary: str = Field(default="", max_length=8000)
+    problem_ids: list[str] = Field(min_length=1, max_length=200)
+    adopted_on: date
+
+
+class RegulationView(BaseModel):
+    regulation_id: str
+    campaign_id: str
+    region_code: str
+    agency_id: str
+    kind: RegulationKind
+    title: str
+    summary: str
+    problem_ids: list[str]
+    adopted_on: date
+    recorded_at: datetime
+
+
+class RegulationPage(BaseModel):
+    total: int
+    offset: int
+    limit: int
+    regulations: list[RegulationView]

@@ -1,0 +1,121 @@
+"""Rule improvements recorded against the problems they answer."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from services.rectification.api.cases import known_items
+from services.rectification.api.deps import (
+    Runtime,
+    context,
+    known_region,
+    new_id,
+    require_reader_of_region,
+)
+from services.rectification.api.models import RegulationPage, RegulationRequest, RegulationView
+from services.rectification.domain.regulations import REGULATION_PREFIX, AdoptRegulation
+from services.rectification.runtime import REGULATION
+from shared.auth import CurrentActor, Role
+from shared.errors import Invalid
+from shared.events.rectification import RegulationAdopted
+from shared.regions import jiangxi
+
+router = APIRouter(tags=["regulations 制度完善"])
+
+
+def _view(event: RegulationAdopted) -> RegulationView:
+    return RegulationView(**{**event.model_dump(), "problem_ids": list(event.problem_ids)})
+
+
+@router.post(
+    "/regulations",
+    response_model=RegulationView,
+    status_code=201,
+    summary="登记针对问题建立的规章制度 / Record a regulation adopted against problems",
+)
+async def adopt(
+    body: RegulationRequest, actor: CurrentActor, runtime: Runtime, request: Request
+) -> RegulationView:
+    if actor.role is Role.agency_staff:
+        agency_id = body.agency_id or actor.organisation
+        items = known_items(runtime, body.problem_ids, jiangxi().province.code)
+        region_code = items[0].region_code
+        for index, item in enumerate(items):
+            if item.agency_id != agency_id:
+                raise Invalid(
+                    f"问题 {item.problem_id} 不属于机关 {agency_id}",
+                    f"problem_ids.{index}: problem {item.problem_id} is not agency {agency_id}'s",
+                    field=f"problem_ids.{index}",
+                )
+    else:
+        agency_id = body.agency_id
+        region_code = known_region(body.region_code or actor.region_code)
+        items = known_items(runtime, body.problem_ids, region_code)
+    regulation_id = new_id(REGULATION_PREFIX)
+    command = AdoptRegulation(
+        actor=actor,
+        regulation_id=regulation_id,
+        campaign_id=items[0].campaign_id,
+        region_code=region_code,
+        agency_id=agency_id,
+        kind=body.kind,
+        title=body.title,
+        summary=body.summary,
+        problem_ids=tuple(body.problem_ids),
+        adopted_on=body.adopted_on,
+        at=runtime.clock.now(),
+    )
+    await runtime.events.execute(
+        REGULATION,
+        regulation_id,
+        command,
+        context(request, actor, items[0].campaign_id, region_code),
+    )
+    state: RegulationAdopted = runtime.events.require(REGULATION, regulation_id).state
+    return _view(state)
+
+
+@router.get(
+    "/regulations",
+    response_model=RegulationPage,
+    summary="制度完善列表（按问题、机关、辖区） / List regulations adopted",
+)
+async def list_regulations(
+    actor: CurrentActor,
+    runtime: Runtime,
+    problem_id: str | None = None,
+    agency_id: str | None = None,
+    region_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> RegulationPage:
+    regions = jiangxi()
+    region = known_region(region_code or actor.region_code)
+    if actor.role is Role.agency_staff:
+        agency_id = actor.organisation
+    else:
+        require_reader_of_region(actor, region)
+    chosen = []
+    for _, regulation in runtime.events.all(REGULATION):
+        if regulation is None:
+            continue
+        if actor.role is Role.agency_staff:
+            if regulation.agency_id != agency_id:
+                continue
+        else:
+            if not regions.is_within(regulation.region_code, region):
+                continue
+            if agency_id is not None and regulation.agency_id != agency_id:
+                continue
+        if problem_id is not None and problem_id not in regulation.problem_ids:
+            continue
+        chosen.append(regulation)
+    chosen.sort(key=lambda r: (r.adopted_on, r.regulation_id))
+    return RegulationPage(
+        total=len(chosen),
+        offset=offset,
+        limit=limit,
+        regulations=[_view(r) for r in chosen[offset : offset + limit]],
+    )

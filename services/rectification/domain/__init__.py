@@ -1,0 +1,1 @@
+"""The rectification domain: pure commands and deciders (no I/O, no clock)."""

@@ -1,0 +1,133 @@
+"""Talking to the real broker in the rectification tests: publish events the way their
+owners would, read what the service wrote, start and stop the service."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from fastapi.testclient import TestClient
+from kafka import KafkaAdminClient, TopicPartition
+
+from services.rectification.bootstrap import build_app
+from services.rectification.runtime import RectificationRuntime
+from shared.clock import Clock, SystemClock
+from shared.envelope import CloudEvent
+from shared.events.base import DomainEvent
+from shared.events.directory import (
+    AgencyRecord,
+    AgencyRegistered,
+    CampaignRecord,
+    CampaignRegistered,
+)
+from shared.events.intake import ProblemFound
+from shared.eventstore import CommandContext, EventStore
+from shared.kafka.producer import EventPublisher
+from shared.kafka.replay import replay_topic
+from shared.settings import Settings
+from shared.topics import DIRECTORY, INTAKE, RECTIFICATION
+
+T = TypeVar("T")
+GROUP = "campaign-rectification"
+
+
+def envelope_of(
+    settings: Settings, source: str, topic: str, subject: str, event: DomainEvent, **context: str
+) -> CloudEvent:
+    store = EventStore(
+        source=source, topic=topic, publisher=EventPublisher(settings), clock=SystemClock()
+    )
+    return store.envelope(subject, 1, event, CommandContext(**context))
+
+
+def publish(settings: Settings, topic: str, *envelopes: CloudEvent) -> list[Any]:
+    publisher = EventPublisher(settings)
+    try:
+        return publisher.publish(topic, list(envelopes))
+    finally:
+        publisher.close()
+
+
+def problem_envelope(settings: Settings, problem: ProblemFound) -> CloudEvent:
+    """``ProblemFound`` exactly as intake emits it (subject = problem id)."""
+    return envelope_of(
+        settings,
+        "/intake",
+        INTAKE,
+        problem.problem_id,
+        problem,
+        actor="intake_officer:office-360100:360100",
+        campaign_id=problem.campaign_id,
+        region_code=problem.region_code,
+    )
+
+
+def publish_campaign(settings: Settings, campaign: CampaignRecord) -> None:
+    envelope = envelope_of(
+        settings,
+        "/directory",
+        DIRECTORY,
+        campaign.campaign_id,
+        CampaignRegistered(campaign=campaign),
+        campaign_id=campaign.campaign_id,
+        region_code=campaign.region_code,
+    )
+    publish(settings, DIRECTORY, envelope)
+
+
+def publish_agency(settings: Settings, agency: AgencyRecord) -> None:
+    envelope = envelope_of(
+        settings,
+        "/directory",
+        DIRECTORY,
+        agency.agency_id,
+        AgencyRegistered(agency=agency),
+        region_code=agency.region_code,
+    )
+    publish(settings, DIRECTORY, envelope)
+
+
+def events_about(settings: Settings, subject: str) -> list[DomainEvent]:
+    """Every event the service wrote about ``subject``, in order (read from offset 0)."""
+    found: list[DomainEvent] = []
+
+    def keep(envelope: CloudEvent, event: DomainEvent) -> None:
+        if envelope.subject == subject:
+            found.append(event)
+
+    replay_topic(settings, RECTIFICATION, keep)
+    return found
+
+
+def consumed_past(settings: Settings, partition: int, offset: int) -> bool:
+    """True once the service's consumer group committed past ``offset`` of intake.events."""
+    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    try:
+        offsets = admin.list_group_offsets({GROUP: [TopicPartition(INTAKE, partition)]})
+    finally:
+        admin.close()
+    committed = offsets.get(GROUP, {}).get(TopicPartition(INTAKE, partition))
+    return committed is not None and committed.offset > offset
+
+
+def wait_for(probe: Callable[[], T | None], timeout: float = 30.0, what: str = "it") -> T:
+    deadline = time.monotonic() + timeout
+    while True:
+        result = probe()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(0.2)
+
+
+def start_service(settings: Settings, clock: Clock | None = None) -> TestClient:
+    client = TestClient(build_app(settings, clock))
+    client.__enter__()
+    return client
+
+
+def runtime_of(client: TestClient) -> RectificationRuntime:
+    runtime: RectificationRuntime = client.app.state.runtime  # type: ignore[attr-defined]
+    return runtime

@@ -1,0 +1,175 @@
+"""The deadline watcher on a simulated clock and the real broker: due, overdue,
+escalation and overdue referrals, each once, also after the service restarts."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+
+from services.cli import main
+from services.rectification.domain.calendar import CHINA_STANDARD_TIME
+from services.rectification.domain.items import item_id_for
+from services.rectification.runtime import ITEM
+from services.rectification.timers import check_deadlines
+from shared.auth import Role
+from shared.clock import SimulatedClock
+from shared.envelope import CloudEvent
+from shared.events.directory import CampaignRules
+from shared.events.rectification import RectificationEscalated
+from shared.settings import Settings
+from shared.topics import INTAKE
+from tests.rectification.broker import (
+    events_about,
+    problem_envelope,
+    publish,
+    publish_campaign,
+    runtime_of,
+    start_service,
+    wait_for,
+)
+from tests.rectification.factories import CITY, campaign, fresh, problem
+
+START = datetime(2016, 9, 5, 2, 0, tzinfo=UTC)
+RULES = CampaignRules(rectification_days_high=10, due_lead_days=3, escalation_grace_days=5)
+
+
+def beijing(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 0, 1, tzinfo=CHINA_STANDARD_TIME)
+
+
+def tick(client: TestClient) -> list[CloudEvent]:
+    runtime = runtime_of(client)
+    published: list[CloudEvent] = client.portal.call(check_deadlines, runtime)  # type: ignore[union-attr]
+    return published
+
+
+def kinds(settings: Settings, subject: str) -> Counter[str]:
+    return Counter(type(e).__name__ for e in events_about(settings, subject))
+
+
+def test_due_overdue_and_escalation_each_once_across_a_restart(
+    broker_settings: Settings,
+    auth_header: Callable[..., dict[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    campaign_id = fresh("campaign-")
+    publish_campaign(
+        broker_settings, campaign(campaign_id, RULES, date(2016, 9, 1), date(2017, 1, 31))
+    )
+    clock = SimulatedClock(START)
+    found = problem(campaign_id=campaign_id, found_at=START)
+    item_id = item_id_for(found.problem_id)
+    client = start_service(broker_settings, clock)
+    try:
+        publish(broker_settings, INTAKE, problem_envelope(broker_settings, found))
+        item = wait_for(lambda: runtime_of(client).events.get(ITEM, item_id), what="the item")
+        assert item.state.due_on == date(2016, 9, 15)  # the campaign's 10 days, not the default
+
+        clock.set(beijing(date(2016, 9, 11)))
+        tick(client)
+        assert kinds(broker_settings, item_id)["RectificationDue"] == 0
+        clock.set(beijing(date(2016, 9, 12)))
+        tick(client)
+        assert kinds(broker_settings, item_id)["RectificationDue"] == 1
+        clock.set(beijing(date(2016, 9, 16)))
+        tick(client)
+        tick(client)
+        counted = kinds(broker_settings, item_id)
+        assert (counted["RectificationDue"], counted["RectificationOverdue"]) == (1, 1)
+        assert counted["RectificationEscalated"] == 0
+        clock.set(beijing(date(2016, 9, 21)))
+        tick(client)
+    finally:
+        client.__exit__(None, None, None)
+
+    counted = kinds(broker_settings, item_id)
+    assert [
+        counted[k] for k in ("RectificationDue", "RectificationOverdue", "RectificationEscalated")
+    ] == [1, 1, 1]
+    escalated = [
+        e for e in events_about(broker_settings, item_id) if isinstance(e, RectificationEscalated)
+    ]
+    assert escalated[0].escalated_to_region == CITY
+
+    clock.advance(timedelta(days=60))
+    restarted = start_service(broker_settings, clock)
+    try:
+        state = runtime_of(restarted).events.require(ITEM, item_id).state
+        assert state.overdue and state.escalated
+        published = tick(restarted)
+        assert item_id not in {e.subject for e in published}
+        office = auth_header(Role.legal_office, "office-360100", CITY)
+        escalated_items = restarted.get(
+            "/regions/360102/items", params={"escalated": "true", "limit": 200}, headers=office
+        ).json()["items"]
+        assert item_id in {i["item_id"] for i in escalated_items}
+        calm = restarted.get(
+            "/regions/360102/items", params={"escalated": "false", "limit": 200}, headers=office
+        ).json()["items"]
+        assert item_id not in {i["item_id"] for i in calm}
+    finally:
+        restarted.__exit__(None, None, None)
+    counted = kinds(broker_settings, item_id)
+    assert [
+        counted[k] for k in ("RectificationDue", "RectificationOverdue", "RectificationEscalated")
+    ] == [1, 1, 1]
+
+    import shared.settings
+
+    monkeypatch.setattr(shared.settings, "get_settings", lambda: broker_settings)
+    assert main(["rectification", "status", "--region", "360102"]) == 0
+    listing = capsys.readouterr().out
+    assert f"{item_id} " in listing and "escalated" in listing.split(item_id)[1].splitlines()[0]
+
+
+def test_an_unacknowledged_referral_is_flagged_once(
+    broker_settings: Settings, auth_header: Callable[..., dict[str, str]]
+) -> None:
+    clock = SimulatedClock(START)
+    found = problem(found_at=START)
+    client = start_service(broker_settings, clock)
+    liaison = auth_header(Role.discipline_liaison, "discipline-360100", CITY)
+    try:
+        publish(broker_settings, INTAKE, problem_envelope(broker_settings, found))
+        wait_for(
+            lambda: runtime_of(client).events.get(ITEM, item_id_for(found.problem_id)),
+            what="the item",
+        )
+        case = client.post(
+            "/cases",
+            json={
+                "kind": "dereliction_of_duty",
+                "origin": "tip",
+                "title": "有案不查",
+                "summary": "s",
+                "problem_ids": [found.problem_id],
+            },
+            headers=liaison,
+        ).json()
+        referred = client.post(
+            f"/cases/{case['case_id']}/referrals",
+            json={
+                "body": "procuratorate",
+                "receiving_body": "南昌市人民检察院",
+                "reason": "涉嫌玩忽职守",
+                "acknowledge_by": "2016-09-10",
+            },
+            headers=liaison,
+        )
+        assert referred.status_code == 200
+        clock.set(beijing(date(2016, 9, 10)))
+        tick(client)
+        assert kinds(broker_settings, case["case_id"])["ReferralOverdue"] == 0
+        clock.set(beijing(date(2016, 9, 11)))
+        tick(client)
+        tick(client)
+        assert kinds(broker_settings, case["case_id"])["ReferralOverdue"] == 1
+        view = client.get(f"/cases/{case['case_id']}", headers=liaison).json()
+        assert view["referrals"][0]["overdue"] is True
+    finally:
+        client.__exit__(None, None, None)
