@@ -1,22 +1,198 @@
 """Events on ``intake.events``: tips, triage, verification, problems found,
-self-inspection. ``ProblemFound`` is the contract rectification builds on."""
+self-inspection. ``ProblemFound`` is the contract rectification builds on.
+
+Tipster contact details never appear in clear: ``sealed_contact`` is ciphertext of
+``PersonalDataVault`` under the tip's own subject key (crypto-shredding). Receipt
+codes and idempotency keys appear only as keyed hashes (``*_lookup``)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.events.base import DomainEvent
 from shared.events.directory import PhaseCode
 from shared.events.registry import event
-from shared.vocabulary import ProblemCategory, Severity
+from shared.vocabulary import Power, ProblemCategory, Severity
 
 
 class ProblemSource(StrEnum):
     tip = "tip"
     self_inspection = "self_inspection"
+
+
+class TipChannel(StrEnum):
+    """Where a tip came from (线索来源)."""
+
+    hotline = "hotline"  # 举报电话
+    letter = "letter"  # 来信
+    visit = "visit"  # 来访
+    website = "website"  # 网站
+    media = "media"  # 新闻媒体
+    forum = "forum"  # 走访座谈
+    self_analysis = "self_analysis"  # 自我剖析
+    joint_inspection = "joint_inspection"  # 联合督查
+    unannounced_visit = "unannounced_visit"  # 明察暗访
+    case_file_review = "case_file_review"  # 执法案卷评查
+    spot_check = "spot_check"  # 不定期抽查
+    referral = "referral"  # 转办
+    public_evaluation = "public_evaluation"  # 民主评议会（代表在测评票上反映的问题）
+
+
+class TipStage(StrEnum):
+    triage = "triage"  # 受理分办
+    verification = "verification"  # 核查
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Attachment(_Part):
+    """Metadata of a file the tipster attached; the file itself is kept elsewhere."""
+
+    file_name: str
+    media_type: str
+    size_bytes: int = Field(ge=0)
+    sha256: str = ""
+
+
+class FoundProblem(_Part):
+    """One problem a verification or a self-inspection report established."""
+
+    problem_id: str
+    agency_id: str
+    region_code: str
+    category: ProblemCategory
+    kind: str
+    severity: Severity
+    summary: str
+
+
+@event("intake.TipReceived")
+class TipReceived(DomainEvent):
+    """A tip entered the campaign (subject = tip id)."""
+
+    tip_id: str
+    campaign_id: str
+    channel: TipChannel
+    region_code: str
+    agency_id: str = ""
+    agency_text: str = ""
+    power: Power | None = None
+    description: str
+    occurred_on: date
+    attachments: tuple[Attachment, ...] = ()
+    anonymous: bool = True
+    sealed_contact: str = Field(default="", description="vault ciphertext, subject = tip id")
+    receipt_lookup: str = Field(default="", description="keyed hash of the receipt code")
+    sealed_receipt: str = Field(default="", description="vault ciphertext of the receipt code")
+    idempotency_lookup: str = Field(default="", description="keyed hash of Idempotency-Key")
+    request_fingerprint: str = ""
+    origin_ref: str = Field(default="", description="e.g. evaluation raised id")
+    triage_due_at: datetime
+    received_at: datetime
+
+
+@event("intake.TipAccepted")
+class TipAccepted(DomainEvent):
+    tip_id: str
+    note: str = ""
+    verification_due_at: datetime
+    accepted_at: datetime
+
+
+@event("intake.TipRejected")
+class TipRejected(DomainEvent):
+    """Out of scope; ``referred_to`` names where it was sent instead."""
+
+    tip_id: str
+    reason: str
+    referred_to: str = ""
+    rejected_at: datetime
+
+
+@event("intake.TipMerged")
+class TipMerged(DomainEvent):
+    """A duplicate folded into another tip, which from now on backs its problems."""
+
+    tip_id: str
+    into_tip_id: str
+    merged_at: datetime
+
+
+@event("intake.TipAssigned")
+class TipAssigned(DomainEvent):
+    """Handed to the office or agency that must verify it."""
+
+    tip_id: str
+    assignee: str
+    note: str = ""
+    verification_due_at: datetime
+    assigned_at: datetime
+
+
+@event("intake.TipTransferred")
+class TipTransferred(DomainEvent):
+    tip_id: str
+    from_region_code: str
+    to_region_code: str
+    reason: str
+    triage_due_at: datetime
+    transferred_at: datetime
+
+
+@event("intake.TipEscalated")
+class TipEscalated(DomainEvent):
+    """Nobody acted before the deadline: the next level up takes over (once per stage)."""
+
+    tip_id: str
+    stage: TipStage
+    due_at: datetime
+    from_region_code: str
+    to_region_code: str
+    escalated_at: datetime
+
+
+@event("intake.TipSubstantiated")
+class TipSubstantiated(DomainEvent):
+    """Verification found the tip true; each problem follows as ``ProblemFound``."""
+
+    tip_id: str
+    findings: str
+    problems: tuple[FoundProblem, ...]
+    backing_tip_ids: tuple[str, ...]
+    phase: PhaseCode
+    substantiated_at: datetime
+
+
+@event("intake.TipUnsubstantiated")
+class TipUnsubstantiated(DomainEvent):
+    tip_id: str
+    reason: str
+    unsubstantiated_at: datetime
+
+
+@event("intake.ContactDecrypted")
+class ContactDecrypted(DomainEvent):
+    """Someone read a tipster's contact details; recorded before they were shown."""
+
+    tip_id: str
+    decrypted_by: str = Field(description="role:organisation:region of the reader")
+    purpose: str
+    decrypted_at: datetime
+
+
+@event("intake.ContactErased")
+class ContactErased(DomainEvent):
+    """The tipster's key was shredded: their contact can never be read again."""
+
+    tip_id: str
+    erased_by: str = Field(description="role:organisation:region of who erased it")
+    reason: str
+    erased_at: datetime
 
 
 @event("intake.ProblemFound")
@@ -35,3 +211,46 @@ class ProblemFound(DomainEvent):
     source_tip_ids: tuple[str, ...] = ()
     phase: PhaseCode
     found_at: datetime
+    source_report_id: str = Field(default="", description="self-inspection report, if any")
+
+
+@event("intake.ImplementationPlanFiled")
+class ImplementationPlanFiled(DomainEvent):
+    """Phase 1: an agency's own plan: problems targeted, methods, goals
+    (subject = the agency's self-inspection file)."""
+
+    agency_id: str
+    campaign_id: str
+    plan_id: str
+    targeted_categories: tuple[ProblemCategory, ...]
+    methods: str
+    goals: str
+    phase: PhaseCode
+    filed_at: datetime
+
+
+@event("intake.SelfAnalysisFiled")
+class SelfAnalysisFiled(DomainEvent):
+    """Phase 2: a unit's or individual's self-analysis material (剖析材料)."""
+
+    agency_id: str
+    campaign_id: str
+    analysis_id: str
+    unit: str = Field(description="division, section or party branch (处、科、室或党支部)")
+    categories: tuple[ProblemCategory, ...]
+    findings: str
+    phase: PhaseCode
+    filed_at: datetime
+
+
+@event("intake.SelfInspectionReportFiled")
+class SelfInspectionReportFiled(DomainEvent):
+    """Phase 2: the agency's self-inspection report; its problems follow as ``ProblemFound``."""
+
+    agency_id: str
+    campaign_id: str
+    report_id: str
+    summary: str
+    problems: tuple[FoundProblem, ...]
+    phase: PhaseCode
+    filed_at: datetime

@@ -1,0 +1,30 @@
+"""FastAPI dependencies: the service's parts, the client, the correlation id."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from ..application import new_correlation_id
+from ..parts import IntakeParts
+
+
+def intake_parts(request: Request) -> IntakeParts:
+    parts: IntakeParts = request.app.state.intake
+    return parts
+
+
+def client_key(request: Request) -> str:
+    return request.client.host if request.client is not None else "unknown"
+
+
+def correlation_id(
+    x_correlation_id: Annotated[str | None, Header(max_length=128)] = None,
+) -> str:
+    return x_correlation_id or new_correlation_id()
+
+
+Parts = Annotated[IntakeParts, Depends(intake_parts)]
+ClientKey = Annotated[str, Depends(client_key)]
+CorrelationId = Annotated[str, Depends(correlation_id)]

@@ -1,0 +1,1 @@
+"""Intake's pure domain: commands and deciders for tips, problems and self-inspection."""

@@ -1,0 +1,191 @@
+"""Commands: everything a decision needs from outside (actor, time, random ids)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from shared.auth import Actor
+from shared.events.directory import PhaseCode
+from shared.events.intake import Attachment, FoundProblem, TipChannel
+from shared.vocabulary import Power, ProblemCategory
+
+
+@dataclass(frozen=True)
+class ReceiveTip:
+    tip_id: str
+    campaign_id: str
+    channel: TipChannel
+    region_code: str
+    description: str
+    occurred_on: date
+    triage_due_at: datetime
+    at: datetime
+    agency_id: str = ""
+    agency_text: str = ""
+    power: Power | None = None
+    attachments: tuple[Attachment, ...] = ()
+    sealed_contact: str = ""
+    receipt_lookup: str = ""
+    sealed_receipt: str = ""
+    idempotency_lookup: str = ""
+    request_fingerprint: str = ""
+    origin_ref: str = ""
+
+
+@dataclass(frozen=True)
+class AcceptTip:
+    actor: Actor
+    verification_due_at: datetime
+    at: datetime
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class RejectTip:
+    actor: Actor
+    reason: str
+    at: datetime
+    referred_to: str = ""
+
+
+@dataclass(frozen=True)
+class TargetTip:
+    """What the API knows of the tip a duplicate is merged into."""
+
+    tip_id: str
+    status: str
+    campaign_id: str
+
+
+@dataclass(frozen=True)
+class MergeTip:
+    actor: Actor
+    into: TargetTip | None
+    into_tip_id: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class AssignTip:
+    actor: Actor
+    assignee: str
+    verification_due_at: datetime
+    at: datetime
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class TransferTip:
+    actor: Actor
+    to_region_code: str
+    reason: str
+    triage_due_at: datetime
+    at: datetime
+
+
+@dataclass(frozen=True)
+class EscalateTip:
+    """Issued by the deadline watcher; the decider decides whether a deadline passed."""
+
+    at: datetime
+
+
+@dataclass(frozen=True)
+class SubstantiateTip:
+    actor: Actor
+    findings: str
+    problems: tuple[FoundProblem, ...]
+    phase: PhaseCode
+    at: datetime
+    merged_tip_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class UnsubstantiateTip:
+    actor: Actor
+    reason: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class DecryptContact:
+    actor: Actor
+    purpose: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class EraseContact:
+    """Recorded after the tipster's key was shredded (crypto-shredding)."""
+
+    actor: Actor
+    reason: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class RecordProblem:
+    problem: FoundProblem
+    campaign_id: str
+    source_tip_ids: tuple[str, ...]
+    phase: PhaseCode
+    at: datetime
+    source_report_id: str = ""
+
+
+@dataclass(frozen=True)
+class FileImplementationPlan:
+    actor: Actor
+    agency_id: str
+    agency_region_code: str
+    campaign_id: str
+    plan_id: str
+    targeted_categories: tuple[ProblemCategory, ...]
+    methods: str
+    goals: str
+    phase: PhaseCode | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class FileSelfAnalysis:
+    actor: Actor
+    agency_id: str
+    agency_region_code: str
+    campaign_id: str
+    analysis_id: str
+    unit: str
+    categories: tuple[ProblemCategory, ...]
+    findings: str
+    phase: PhaseCode | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class FileSelfInspectionReport:
+    actor: Actor
+    agency_id: str
+    agency_region_code: str
+    campaign_id: str
+    report_id: str
+    summary: str
+    problems: tuple[FoundProblem, ...]
+    phase: PhaseCode | None
+    at: datetime
+
+
+TipCommand = (
+    ReceiveTip
+    | AcceptTip
+    | RejectTip
+    | MergeTip
+    | AssignTip
+    | TransferTip
+    | EscalateTip
+    | SubstantiateTip
+    | UnsubstantiateTip
+    | DecryptContact
+    | EraseContact
+)
+SelfInspectionCommand = FileImplementationPlan | FileSelfAnalysis | FileSelfInspectionReport

@@ -1,0 +1,180 @@
+"""An agency's own part of the campaign: its implementation plan (phase 1), the
+self-analysis material of its units and people, and its self-inspection report
+(phase 2). One aggregate per agency and campaign."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from shared.auth import Actor, Role
+from shared.errors import Conflict, Forbidden, Invalid
+from shared.events.base import DomainEvent
+from shared.events.directory import PhaseCode
+from shared.events.intake import (
+    ImplementationPlanFiled,
+    SelfAnalysisFiled,
+    SelfInspectionReportFiled,
+)
+
+from .access import require_region, require_role
+from .commands import (
+    FileImplementationPlan,
+    FileSelfAnalysis,
+    FileSelfInspectionReport,
+    SelfInspectionCommand,
+)
+from .kinds import check_kind
+
+PHASE_ZH = {
+    PhaseCode.mobilisation: "动员部署阶段",
+    PhaseCode.finding: "查找问题阶段",
+    PhaseCode.rectification: "整改落实阶段",
+    PhaseCode.evaluation: "群众评议阶段",
+    PhaseCode.summary: "总结提高阶段",
+}
+
+
+def self_inspection_id(campaign_id: str, agency_id: str) -> str:
+    return f"sinsp-{campaign_id}-{agency_id}"
+
+
+@dataclass(frozen=True)
+class SelfInspectionState:
+    agency_id: str = ""
+    plan_id: str = ""
+    analysis_ids: frozenset[str] = frozenset()
+    report_id: str = ""
+    problem_ids: tuple[str, ...] = ()
+    report: SelfInspectionReportFiled | None = None
+
+
+def _staff_of(actor: Actor, agency_id: str, agency_region_code: str) -> None:
+    require_role(actor, Role.agency_staff)
+    if actor.organisation != agency_id:
+        raise Forbidden(
+            f"只能以本机关（{actor.organisation}）的名义报送",
+            f"you may file only for your own agency ({actor.organisation})",
+            code="agency_not_allowed",
+        )
+    require_region(actor, agency_region_code)
+
+
+def _in_phase(phase: PhaseCode | None, wanted: PhaseCode, what_zh: str, what_en: str) -> PhaseCode:
+    if phase is not wanted:
+        now_zh = PHASE_ZH[phase] if phase else "专项治理期间以外"
+        raise Conflict(
+            f"{what_zh}应在{PHASE_ZH[wanted]}报送，现在是{now_zh}",
+            f"{what_en} is filed in the {wanted.value} phase; now is "
+            f"{phase.value if phase else 'outside the campaign'}",
+            code="wrong_phase",
+        )
+    return wanted
+
+
+class SelfInspectionDecider:
+    def initial_state(self) -> SelfInspectionState:
+        return SelfInspectionState()
+
+    def decide(
+        self, command: SelfInspectionCommand, state: SelfInspectionState
+    ) -> Sequence[DomainEvent]:
+        _staff_of(command.actor, command.agency_id, command.agency_region_code)
+        if isinstance(command, FileImplementationPlan):
+            phase = _in_phase(command.phase, PhaseCode.mobilisation, "实施方案", "the plan")
+            if state.plan_id:
+                raise Conflict(
+                    "本机关已报送实施方案",
+                    "this agency has already filed its plan",
+                    code="duplicate",
+                )
+            if not command.methods.strip() or not command.goals.strip():
+                raise Invalid(
+                    "实施方案需写明方法步骤和目标要求",
+                    "the plan states its methods and goals",
+                    field="methods" if not command.methods.strip() else "goals",
+                )
+            return [
+                ImplementationPlanFiled(
+                    agency_id=command.agency_id,
+                    campaign_id=command.campaign_id,
+                    plan_id=command.plan_id,
+                    targeted_categories=command.targeted_categories,
+                    methods=command.methods,
+                    goals=command.goals,
+                    phase=phase,
+                    filed_at=command.at,
+                )
+            ]
+        if isinstance(command, FileSelfAnalysis):
+            phase = _in_phase(command.phase, PhaseCode.finding, "剖析材料", "self-analysis")
+            if command.analysis_id in state.analysis_ids:
+                raise Conflict("该剖析材料已报送", "this self-analysis was already filed")
+            if not command.findings.strip():
+                raise Invalid("剖析材料不能为空", "findings must not be empty", field="findings")
+            return [
+                SelfAnalysisFiled(
+                    agency_id=command.agency_id,
+                    campaign_id=command.campaign_id,
+                    analysis_id=command.analysis_id,
+                    unit=command.unit,
+                    categories=command.categories,
+                    findings=command.findings,
+                    phase=phase,
+                    filed_at=command.at,
+                )
+            ]
+        return self._report(command, state)
+
+    def _report(
+        self, command: FileSelfInspectionReport, state: SelfInspectionState
+    ) -> list[DomainEvent]:
+        phase = _in_phase(
+            command.phase, PhaseCode.finding, "自查报告", "the self-inspection report"
+        )
+        if state.report_id:
+            raise Conflict(
+                "本机关已报送自查报告",
+                "this agency has already filed its self-inspection report",
+                code="duplicate",
+            )
+        if not command.summary.strip():
+            raise Invalid("自查报告不能为空", "summary must not be empty", field="summary")
+        for index, problem in enumerate(command.problems):
+            check_kind(problem.category, problem.kind, f"problems.{index}.kind")
+            if problem.agency_id != command.agency_id:
+                raise Invalid(
+                    "自查报告只能列出本机关的问题",
+                    "a self-inspection report lists the agency's own problems",
+                    field=f"problems.{index}.agency_id",
+                )
+        return [
+            SelfInspectionReportFiled(
+                agency_id=command.agency_id,
+                campaign_id=command.campaign_id,
+                report_id=command.report_id,
+                summary=command.summary,
+                problems=command.problems,
+                phase=phase,
+                filed_at=command.at,
+            )
+        ]
+
+    def evolve(self, state: SelfInspectionState, event: DomainEvent) -> SelfInspectionState:
+        if isinstance(event, ImplementationPlanFiled):
+            return replace(state, agency_id=event.agency_id, plan_id=event.plan_id)
+        if isinstance(event, SelfAnalysisFiled):
+            return replace(
+                state,
+                agency_id=event.agency_id,
+                analysis_ids=state.analysis_ids | {event.analysis_id},
+            )
+        if isinstance(event, SelfInspectionReportFiled):
+            return replace(
+                state,
+                agency_id=event.agency_id,
+                report_id=event.report_id,
+                problem_ids=tuple(p.problem_id for p in event.problems),
+                report=event,
+            )
+        return state

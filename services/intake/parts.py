@@ -1,0 +1,30 @@
+"""Everything the intake API, policies and timers share, built once by bootstrap."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from shared.clock import Clock
+from shared.runtime import ServiceRuntime
+from shared.settings import Settings
+
+from .directory.view import IntakeDirectory
+from .store import IntakeStore
+from .throttle import FailureThrottle
+from .tipster_privacy import TipsterPrivacy
+
+
+@dataclass
+class IntakeParts:
+    settings: Settings
+    clock: Clock
+    runtime: ServiceRuntime
+    store: IntakeStore
+    directory: IntakeDirectory
+    privacy: TipsterPrivacy
+    throttle: FailureThrottle
+    idempotency_locks: defaultdict[str, asyncio.Lock] = field(
+        default_factory=lambda: defaultdict(asyncio.Lock)
+    )
