@@ -66,6 +66,17 @@ class Unauthenticated(Refusal):
     kind = "unauthenticated"
 
 
+class Throttled(Refusal):
+    """Too many attempts from one client (HTTP 429); ``retry_after`` in seconds."""
+
+    status_code = 429
+    kind = "throttled"
+
+    def __init__(self, zh: str, en: str, *, retry_after: int, code: str = "") -> None:
+        super().__init__(zh, en, code=code)
+        self.retry_after = retry_after
+
+
 class Unavailable(Refusal):
     """A dependency (the broker) did not answer in time (HTTP 503)."""
 

@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from shared.clock import Clock
-from shared.errors import Refusal
+from shared.errors import Refusal, Throttled
 from shared.kafka.admin import broker_reachable
 from shared.settings import Settings
 
@@ -92,7 +92,11 @@ async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse
 
 async def _on_refusal(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, Refusal)
-    headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+    headers: dict[str, str] | None = None
+    if exc.status_code == 401:
+        headers = {"WWW-Authenticate": "Bearer"}
+    elif isinstance(exc, Throttled):
+        headers = {"Retry-After": str(exc.retry_after)}
     return JSONResponse(
         status_code=exc.status_code, content={"detail": exc.as_detail()}, headers=headers
     )

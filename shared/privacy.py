@@ -10,11 +10,12 @@ from __future__ import annotations
 import base64
 import os
 from datetime import datetime
+from pathlib import Path
 from typing import Final
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import DateTime, LargeBinary, String, create_engine, select
+from sqlalchemy import DateTime, LargeBinary, String, create_engine, make_url, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
@@ -45,9 +46,12 @@ class KeyStore:
     """Subject keys in SQL (SQLite by default, PostgreSQL supported)."""
 
     def __init__(self, url_or_engine: str | Engine, clock: Clock | None = None) -> None:
-        self.engine = (
-            create_engine(url_or_engine) if isinstance(url_or_engine, str) else url_or_engine
-        )
+        if isinstance(url_or_engine, str):
+            database = make_url(url_or_engine).database
+            if url_or_engine.startswith("sqlite") and database and database != ":memory:":
+                Path(database).parent.mkdir(parents=True, exist_ok=True)
+            url_or_engine = create_engine(url_or_engine)
+        self.engine = url_or_engine
         self._clock = clock or SystemClock()
         _Base.metadata.create_all(self.engine)
 

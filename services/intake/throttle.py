@@ -6,12 +6,7 @@ from collections import defaultdict, deque
 from datetime import timedelta
 
 from shared.clock import Clock
-from shared.errors import Refusal
-
-
-class Throttled(Refusal):
-    status_code = 429
-    kind = "throttled"
+from shared.errors import Throttled
 
 
 class FailureThrottle:
@@ -41,7 +36,7 @@ class FailureThrottle:
             raise Throttled(
                 f"查询失败次数过多，请 {wait} 秒后再试",
                 f"too many failed lookups; try again in {wait} seconds",
-                code="throttled",
+                retry_after=wait,
             )
 
     def failed(self, client: str) -> None:

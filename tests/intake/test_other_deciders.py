@@ -226,7 +226,8 @@ def test_receipt_codes_are_readable_and_checked() -> None:
 def test_throttle_refuses_after_the_limit_and_forgets_after_the_window() -> None:
     from datetime import timedelta
 
-    from services.intake.throttle import FailureThrottle, Throttled
+    from services.intake.throttle import FailureThrottle
+    from shared.errors import Throttled
     from shared.clock import SimulatedClock
 
     clock = SimulatedClock(AT)
