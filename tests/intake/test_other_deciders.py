@@ -227,8 +227,8 @@ def test_throttle_refuses_after_the_limit_and_forgets_after_the_window() -> None
     from datetime import timedelta
 
     from services.intake.throttle import FailureThrottle
-    from shared.errors import Throttled
     from shared.clock import SimulatedClock
+    from shared.errors import Throttled
 
     clock = SimulatedClock(AT)
     throttle = FailureThrottle(clock, limit=3, window=timedelta(minutes=10))
