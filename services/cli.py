@@ -16,6 +16,8 @@ from shared.settings import SERVICE_PORTS, get_settings
 
 SERVICES = tuple(SERVICE_PORTS)
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+# Modules that add subcommands with ``register(subparsers)``.
+COMMAND_MODULES = (*(f"services.{service}.commands" for service in SERVICES), "simulation.commands")
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -115,11 +117,11 @@ def build_parser() -> argparse.ArgumentParser:
     stack_parser.add_argument("--demo", action="store_true", help="load demo data after start")
     stack_parser.set_defaults(func=_stack)
 
-    for service in SERVICES:
+    for module_name in COMMAND_MODULES:
         try:
-            commands = importlib.import_module(f"services.{service}.commands")
+            commands = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
-            if exc.name != f"services.{service}.commands":
+            if exc.name != module_name:
                 raise
             continue
         commands.register(sub)
