@@ -1,0 +1,87 @@
+"""The intake queue: tips of the officer's region, triage and verification actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+# The finer kinds are intake's vocabulary (proposed to move to shared.vocabulary).
+from services.intake.domain.kinds import KINDS
+from shared.vocabulary import Severity
+
+from ..backend import BackendError
+from ..forms import read_form
+from ..i18n import pick_lang, translator
+from ..render import page, redirect, refused
+from .common import backend, officer
+
+router = APIRouter()
+
+OPEN_FIRST = {"received": 0, "accepted": 1, "assigned": 2, "transferred": 3}
+
+
+@router.get("/workbench/tips", response_class=HTMLResponse)
+async def queue(request: Request) -> HTMLResponse:
+    _, token = officer(request)
+    status = request.query_params.get("status", "")
+    tips: list[dict[str, Any]] = await backend(request).get(
+        "intake", "/tips", token, status=status or None
+    )
+    tips.sort(key=lambda t: (OPEN_FIRST.get(t["status"], 9), str(t.get("received_at"))))
+    return page(request, "intake_queue.html", tips=tips, status=status)
+
+
+@router.get("/workbench/tips/{tip_id}", response_class=HTMLResponse)
+async def tip_detail(tip_id: str, request: Request) -> HTMLResponse:
+    _, token = officer(request)
+    tip = await backend(request).get("intake", f"/tips/{tip_id}", token)
+    return page(
+        request,
+        "intake_tip.html",
+        tip=tip,
+        kinds=KINDS,
+        severities=list(Severity),
+    )
+
+
+ACTIONS = ("accept", "reject", "assign", "transfer", "substantiate", "unsubstantiate")
+
+
+@router.post("/workbench/tips/{tip_id}/{action}")
+async def act(tip_id: str, action: str, request: Request) -> RedirectResponse:
+    _, token = officer(request)
+    back = f"/workbench/tips/{tip_id}"
+    if action not in ACTIONS:
+        return redirect(back)
+    form = await read_form(request)
+    body: dict[str, Any]
+    if action == "accept":
+        body = {"note": form.get("note")}
+    elif action == "reject":
+        body = {"reason": form.get("reason"), "referred_to": form.get("referred_to")}
+    elif action == "assign":
+        body = {"assignee": form.get("assignee"), "note": form.get("note")}
+    elif action == "transfer":
+        body = {"to_region_code": form.get("to_region_code"), "reason": form.get("reason")}
+    elif action == "substantiate":
+        body = {
+            "findings": form.get("findings"),
+            "problems": [
+                {
+                    "agency_id": form.get("agency_id") or None,
+                    "category": form.get("kind").partition(":")[0],
+                    "kind": form.get("kind").partition(":")[2],
+                    "severity": form.get("severity"),
+                    "summary": form.get("summary"),
+                }
+            ],
+        }
+    else:
+        body = {"reason": form.get("reason")}
+    try:
+        await backend(request).post("intake", f"/tips/{tip_id}/{action}", token, body)
+    except BackendError as error:
+        return refused(request, back, error)
+    return redirect(back, message=translator(pick_lang(request))("intake.done"))

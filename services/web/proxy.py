@@ -1,0 +1,55 @@
+"""``/api/<service>/<path>``: the four APIs under the web origin, with the caller's
+bearer token (or the sign-in cookie's) passed through."""
+
+from __future__ import annotations
+
+import httpx
+from fastapi import APIRouter, Request, Response
+
+from .config import BACKENDS
+from .session import TOKEN_COOKIE
+
+router = APIRouter(include_in_schema=False)
+
+_HOP_BY_HOP = {
+    "connection",
+    "keep-alive",
+    "transfer-encoding",
+    "te",
+    "trailer",
+    "upgrade",
+    "host",
+    "content-length",
+    "content-encoding",
+}
+
+
+@router.api_route("/api/{service}/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+async def forward(service: str, path: str, request: Request) -> Response:
+    if service not in BACKENDS:
+        return Response(status_code=404)
+    backend = request.app.state.backend
+    headers = {k: v for k, v in request.headers.items() if k.lower() not in _HOP_BY_HOP}
+    headers.pop("cookie", None)
+    headers.pop("x-forwarded-for", None)
+    if request.client:
+        headers["X-Forwarded-For"] = request.client.host
+    token = request.cookies.get(TOKEN_COOKIE)
+    if "authorization" not in {k.lower() for k in headers} and token:
+        headers["Authorization"] = f"Bearer {token}"
+    try:
+        upstream = await backend.client.request(
+            request.method,
+            f"{backend.urls[service]}/{path}",
+            params=list(request.query_params.multi_items()),
+            content=await request.body(),
+            headers=headers,
+        )
+    except httpx.HTTPError:
+        return Response(
+            '{"detail":{"message_zh":"服务暂时无法访问","message_en":"service unreachable"}}',
+            status_code=502,
+            media_type="application/json",
+        )
+    passed = {k: v for k, v in upstream.headers.items() if k.lower() not in _HOP_BY_HOP}
+    return Response(upstream.content, status_code=upstream.status_code, headers=passed)
