@@ -1,0 +1,171 @@
+"""Intake benchmark: sustained tips/s and p50/p99 of ``POST /tips`` (acks=all), beside
+the same app answering a no-op endpoint and a bare kafka-python producer sending the
+same records, all in one run on one private broker.
+
+    .venv/bin/python bench/intake_bench.py [--seconds 20] [--concurrency 16]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition  # noqa: E402
+
+from bench._load import Figures, closed_loop, machine  # noqa: E402
+from shared.kafka.admin import ensure_topics  # noqa: E402
+from shared.settings import Settings  # noqa: E402
+from shared.topics import INTAKE  # noqa: E402
+from simulation.system import free_port, private_broker  # noqa: E402
+
+TIP = {
+    "channel": "website",
+    "region_code": "360102",
+    "agency_text": "南昌市东湖区城市管理局",
+    "description": "城管执法人员随意没收摊贩物品，未出具任何凭证。",
+    "occurred_on": date.today().isoformat(),
+}
+
+
+def start_server(settings: Settings, port: int) -> subprocess.Popen[bytes]:
+    env = dict(os.environ)
+    env.update(
+        KAFKA_BOOTSTRAP_SERVERS=settings.kafka_bootstrap_servers,
+        DATA_DIR=str(settings.data_dir),
+        INTAKE_PORT=str(port),
+    )
+    log = (settings.data_dir / "intake.log").open("ab")
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "bench" / "intake_bench_server.py")],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
+                return process
+        except httpx.TransportError:
+            time.sleep(0.3)
+    process.kill()
+    raise RuntimeError("intake did not become healthy; see " + str(settings.data_dir))
+
+
+async def http_figures(url: str, concurrency: int, seconds: float) -> tuple[Figures, Figures]:
+    limits = httpx.Limits(max_connections=concurrency * 2)
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as client:
+
+        async def tip(n: int) -> bool:
+            return (await client.post("/tips", json=TIP)).status_code == 201
+
+        async def noop(n: int) -> bool:
+            return (await client.post("/bench/noop", json=TIP)).status_code == 200
+
+        await closed_loop("warm-up", tip, concurrency, 3)
+        noop_figures = await closed_loop(
+            "baseline: same app, no-op endpoint", noop, concurrency, seconds
+        )
+        tip_figures = await closed_loop("POST /tips (acks=all)", tip, concurrency, seconds)
+    return tip_figures, noop_figures
+
+
+def sample_record(settings: Settings) -> tuple[bytes | None, bytes, list[tuple[str, bytes]]]:
+    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers)
+    try:
+        for partition in consumer.partitions_for_topic(INTAKE) or ():
+            tp = TopicPartition(INTAKE, partition)
+            consumer.assign([tp])
+            consumer.seek_to_beginning(tp)
+            for records in consumer.poll(timeout_ms=5000).values():
+                record = records[0]
+                return record.key, record.value, list(record.headers)
+    finally:
+        consumer.close()
+    raise RuntimeError("no record on intake.events")
+
+
+def producer_figures(settings: Settings, concurrency: int, seconds: float, flush: bool) -> Figures:
+    """``concurrency`` threads each sending one record and waiting for its ack."""
+    key, value, headers = sample_record(settings)
+    producer = KafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=2,
+    )
+    topic = "bench.bare-producer"
+    producer.send(topic, key=key, value=value, headers=headers).get(30)
+    latencies: list[float] = []
+    lock = threading.Lock()
+    stop = time.perf_counter() + seconds
+
+    def worker() -> None:
+        while time.perf_counter() < stop:
+            started = time.perf_counter()
+            future = producer.send(topic, key=key, value=value, headers=headers)
+            if flush:
+                producer.flush(30)
+            future.get(30)
+            with lock:
+                latencies.append((time.perf_counter() - started) * 1000)
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    begin = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - begin
+    producer.close()
+    label = (
+        "baseline: bare producer, send+flush+get" if flush else "baseline: bare producer, send+get"
+    )
+    return Figures(label, len(latencies), 0, elapsed, latencies)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--concurrency", type=int, default=16)
+    args = parser.parse_args()
+    with private_broker() as bootstrap:
+        settings = Settings(
+            kafka_bootstrap_servers=bootstrap,
+            data_dir=Path(tempfile.mkdtemp(prefix="bench-intake-")),
+        )
+        ensure_topics(settings)
+        port = free_port()
+        server = start_server(settings, port)
+        try:
+            tips, noop = asyncio.run(
+                http_figures(f"http://127.0.0.1:{port}", args.concurrency, args.seconds)
+            )
+        finally:
+            server.terminate()
+            server.wait(15)
+        bare = producer_figures(settings, args.concurrency, args.seconds, flush=False)
+        bare_flush = producer_figures(settings, args.concurrency, args.seconds, flush=True)
+    print(
+        f"intake benchmark · {machine()} · concurrency {args.concurrency} · "
+        f"{args.seconds:.0f} s each"
+    )
+    for figures in (tips, noop, bare, bare_flush):
+        print(figures.line())
+    print("target: ≥ 1000 tips/s with p99 < 50 ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,60 @@
+"""Summary reports (phase 5) for a region or an agency, as PDF or Word."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Literal
+from urllib.parse import quote
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from services.reporting.api.access import require_agency, require_region
+from services.reporting.api.deps import Context
+from services.reporting.api.views import agency_row
+from services.reporting.reports.render import MEDIA_TYPES, render_summary
+from shared.auth import CurrentActor
+from shared.errors import Invalid
+
+router = APIRouter(prefix="/reports", tags=["reports"])
+
+
+@router.get(
+    "/summary",
+    summary="总结报告（PDF 或 Word） / Summary report as PDF or Word",
+    response_class=Response,
+    responses={200: {"content": {m: {} for m in MEDIA_TYPES.values()}}},
+)
+async def summary_report(
+    actor: CurrentActor,
+    context: Context,
+    region_code: Annotated[str | None, Query(description="report on a region")] = None,
+    agency_id: Annotated[str | None, Query(description="report on an agency")] = None,
+    format: Literal["pdf", "docx"] = "pdf",
+) -> Response:
+    if (region_code is None) == (agency_id is None):
+        raise Invalid(
+            "请指定 region_code 或 agency_id 之一",
+            "give exactly one of region_code or agency_id",
+            field="region_code",
+        )
+    if region_code is not None:
+        require_region(actor, region_code)
+    else:
+        assert agency_id is not None
+        with context.engine.connect() as conn:
+            row = agency_row(conn, agency_id)
+        require_agency(actor, agency_id, str(row["region_code"]) if row else None)
+    body, name = await asyncio.to_thread(
+        render_summary,
+        context.engine,
+        context.clock.now(),
+        format,
+        region_code=region_code,
+        agency_id=agency_id,
+    )
+    return Response(
+        content=body,
+        media_type=MEDIA_TYPES[format],
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"},
+    )

@@ -1,0 +1,1 @@
+"""Read models projected from every topic into SQL."""

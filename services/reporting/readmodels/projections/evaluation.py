@@ -1,0 +1,151 @@
+"""Meetings, tallies, feedback, publication, look-backs, problems raised on ballots.
+Ballots are counted per meeting only: nothing here could link a ballot to a person.
+Every row here is attributed from the meeting's own stream, never from other topics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.reporting.readmodels.projections.registry import derived, projects, ts
+from services.reporting.readmodels.unit_of_work import UnitOfWork
+from shared.envelope import CloudEvent
+from shared.events import evaluation as ev
+
+
+def _meeting(uow: UnitOfWork, envelope: CloudEvent) -> dict[str, Any]:
+    return uow.subject(envelope.data.get("meeting_id") or envelope.subject, "meeting")
+
+
+@projects(ev.EvaluationMeetingScheduled)
+def scheduled(uow: UnitOfWork, envelope: CloudEvent, event: ev.EvaluationMeetingScheduled) -> None:
+    meeting = _meeting(uow, envelope)
+    meeting.update(
+        campaign_id=event.campaign_id,
+        region_code=event.region_code,
+        status="scheduled",
+        ref=event.office_id,
+        opened_at=ts(event.scheduled_at),
+    )
+    # Each evaluated agency's result row, with the region the meeting names for it.
+    for agency in event.agencies:
+        row = _result(uow, envelope, meeting, agency.agency_id)
+        row.update(region_code=agency.region_code, status="scheduled")
+
+
+def _status(status: str) -> Any:
+    def project(uow: UnitOfWork, envelope: CloudEvent, event: Any) -> None:
+        _meeting(uow, envelope)["status"] = status
+
+    return project
+
+
+projects(ev.PoolFrozen)(_status("pool_frozen"))
+projects(ev.RepresentativesDrawn)(_status("drawn"))
+projects(ev.BallotsIssued)(_status("voting"))
+
+
+@projects(ev.RepresentativeReplaced, ev.AttendanceRecorded)
+def timeline_only(uow: UnitOfWork, envelope: CloudEvent, event: Any) -> None:
+    """Recorded on the meeting's timeline; no figure changes."""
+
+
+@projects(ev.BallotCast)
+def ballot_cast(uow: UnitOfWork, envelope: CloudEvent, event: ev.BallotCast) -> None:
+    _meeting(uow, envelope)["ballots"] += 1
+
+
+@projects(ev.BallotSpoiled)
+def ballot_spoiled(uow: UnitOfWork, envelope: CloudEvent, event: ev.BallotSpoiled) -> None:
+    if event.was_cast:
+        row = _meeting(uow, envelope)
+        row["ballots"] = max(row["ballots"] - 1, 0)
+
+
+@projects(ev.MeetingClosed)
+def closed(uow: UnitOfWork, envelope: CloudEvent, event: ev.MeetingClosed) -> None:
+    row = _meeting(uow, envelope)
+    row.update(status="closed", ballots=event.ballots_cast, completed_at=ts(event.closed_at))
+
+
+def _result(
+    uow: UnitOfWork, envelope: CloudEvent, meeting: dict[str, Any], agency_id: str
+) -> dict[str, Any]:
+    row = derived(uow, "evaluation_result", f"{meeting['subject']}:{agency_id}", envelope)
+    row.update(campaign_id=meeting["campaign_id"] or envelope.campaignid, agency_id=agency_id)
+    if not row["region_code"]:
+        row["region_code"] = meeting["region_code"]
+    return row
+
+
+def _result_row(
+    uow: UnitOfWork, envelope: CloudEvent, meeting: dict[str, Any], result: ev.AgencyResult
+) -> dict[str, Any]:
+    row = _result(uow, envelope, meeting, result.agency_id)
+    row.update(
+        ballots=result.valid,
+        satisfied=result.satisfied + result.basically_satisfied,
+        dissatisfied=result.dissatisfied,
+    )
+    return row
+
+
+@projects(ev.EvaluationTallied)
+def tallied(uow: UnitOfWork, envelope: CloudEvent, event: ev.EvaluationTallied) -> None:
+    meeting = _meeting(uow, envelope)
+    meeting.update(status="tallied", campaign_id=event.campaign_id or meeting["campaign_id"])
+    if not meeting["region_code"]:
+        meeting["region_code"] = event.region_code
+    for result in event.results:
+        _result_row(uow, envelope, meeting, result).update(
+            status="tallied", opened_at=ts(event.tallied_at)
+        )
+
+
+@projects(ev.ResultsFedBack)
+def fed_back(uow: UnitOfWork, envelope: CloudEvent, event: ev.ResultsFedBack) -> None:
+    row = _result_row(uow, envelope, _meeting(uow, envelope), event.result)
+    row["flag"] = 1
+
+
+@projects(ev.ResultsPublished)
+def published(uow: UnitOfWork, envelope: CloudEvent, event: ev.ResultsPublished) -> None:
+    meeting = _meeting(uow, envelope)
+    meeting["published"] = 1
+    for result in event.results:
+        row = _result_row(uow, envelope, meeting, result)
+        row.update(published=1, status="published")
+
+
+@projects(ev.LookBackOpened)
+def lookback_opened(uow: UnitOfWork, envelope: CloudEvent, event: ev.LookBackOpened) -> None:
+    meeting = _meeting(uow, envelope)
+    result = _result(uow, envelope, meeting, event.agency_id)
+    row = derived(uow, "lookback", event.lookback_id, envelope)
+    row.update(
+        campaign_id=meeting["campaign_id"] or envelope.campaignid,
+        agency_id=event.agency_id,
+        region_code=result["region_code"],
+        status="open",
+        opened_at=ts(event.opened_at),
+    )
+
+
+@projects(ev.LookBackCompleted)
+def lookback_completed(uow: UnitOfWork, envelope: CloudEvent, event: ev.LookBackCompleted) -> None:
+    row = derived(uow, "lookback", event.lookback_id, envelope)
+    if not row["agency_id"]:
+        result = _result(uow, envelope, _meeting(uow, envelope), event.agency_id)
+        row.update(agency_id=event.agency_id, region_code=result["region_code"])
+    row.update(status="completed", completed_at=ts(event.completed_at))
+
+
+@projects(ev.ProblemRaised)
+def problem_raised(uow: UnitOfWork, envelope: CloudEvent, event: ev.ProblemRaised) -> None:
+    row = derived(uow, "raised_problem", event.raised_id, envelope)
+    row.update(
+        campaign_id=event.campaign_id,
+        agency_id=event.agency_id,
+        region_code=event.region_code,
+        status="raised",
+        opened_at=ts(event.raised_at),
+    )

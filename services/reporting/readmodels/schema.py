@@ -1,0 +1,172 @@
+"""The read-model tables (SQLAlchemy Core). One generic ``subjects`` row per aggregate
+holds what every figure is computed from; figures are grouped sums at query time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Engine,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+)
+
+metadata = MetaData()
+
+# Where the projector stands: the next offset to read per partition, written in the
+# same transaction as the rows that the offsets before it produced.
+offsets = Table(
+    "consumer_offsets",
+    metadata,
+    Column("topic", String(128), primary_key=True),
+    Column("partition", Integer, primary_key=True, autoincrement=False),
+    Column("next_offset", BigInteger, nullable=False),
+)
+
+dead_letters = Table(
+    "dead_letters",
+    metadata,
+    Column("topic", String(128), primary_key=True),
+    Column("partition", Integer, primary_key=True, autoincrement=False),
+    Column("offset", BigInteger, primary_key=True, autoincrement=False),
+    Column("reason", Text, nullable=False),
+)
+
+# Every envelope, for timelines and "the events behind a figure". Appended in log
+# order under an integer key (cheap inserts); duplicates are recognised by their
+# aggregate's sequence in ``subjects.last_sequence``, not by an index on the id.
+event_log = Table(
+    "event_log",
+    metadata,
+    Column(
+        "position",
+        BigInteger().with_variant(Integer, "sqlite"),  # SQLite: the rowid itself
+        primary_key=True,
+        autoincrement=True,
+    ),
+    Column("event_id", String(64), nullable=False),
+    Column("subject", String(128), nullable=False, index=True),
+    Column("type", String(160), nullable=False),
+    Column("time", Float, nullable=False),  # epoch seconds (UTC)
+    Column("sequence", Integer, nullable=False),
+    Column("topic", String(128), nullable=False),
+    Column("partition", Integer, nullable=False),
+    Column("offset", BigInteger, nullable=False),
+    Column("region_code", String(6), nullable=False, default=""),
+    Column("actor", String(256), nullable=False, default=""),
+    Column("data", Text, nullable=False),
+)
+
+# One row per aggregate (tip, problem, item, case, referral, exposure, meeting ...);
+# every stream has a row (kind "stream" when no figure needs it) whose
+# ``last_sequence`` makes replayed or re-published events change nothing.
+# Times are epoch seconds (UTC): portable, compact and fast to bulk-insert.
+subjects = Table(
+    "subjects",
+    metadata,
+    Column("subject", String(128), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("campaign_id", String(64), nullable=False, default=""),
+    Column("agency_id", String(128), nullable=False, default="", index=True),
+    Column("region_code", String(6), nullable=False, default="", index=True),
+    Column("status", String(48), nullable=False, default=""),
+    Column("category", String(48), nullable=False, default=""),
+    Column("detail", String(64), nullable=False, default=""),
+    Column("grade", String(32), nullable=False, default=""),
+    Column("ref", String(128), nullable=False, default=""),
+    Column("opened_at", Float),
+    Column("due_at", Float),
+    Column("completed_at", Float),
+    Column("verified_at", Float),
+    Column("overdue", Integer, nullable=False, default=0),
+    Column("on_time", Integer),
+    Column("days_to_verify", Float),
+    Column("ballots", Integer, nullable=False, default=0),
+    Column("satisfied", Integer, nullable=False, default=0),
+    Column("dissatisfied", Integer, nullable=False, default=0),
+    Column("published", Integer, nullable=False, default=0),
+    Column("flag", Integer, nullable=False, default=0),
+    Column("last_sequence", Integer, nullable=False, default=0),
+    sqlite_with_rowid=False,
+)
+
+agencies = Table(
+    "agencies",
+    metadata,
+    Column("agency_id", String(128), primary_key=True),
+    Column("name", String(256), nullable=False),
+    Column("region_code", String(6), nullable=False, index=True),
+    Column("level", String(16), nullable=False),
+    Column("sector", String(64), nullable=False),
+    Column("supervising_office", String(128), nullable=False, default=""),
+)
+
+campaigns = Table(
+    "campaigns",
+    metadata,
+    Column("campaign_id", String(64), primary_key=True),
+    Column("name", String(256), nullable=False),
+    Column("document_no", String(128), nullable=False, default=""),
+    Column("region_code", String(6), nullable=False),
+    Column("phases", Text, nullable=False),
+    Column("rules", Text, nullable=False),
+)
+
+# Regulated entities: pseudonymous id, kind and region only (names stay sealed upstream).
+entities = Table(
+    "entities",
+    metadata,
+    Column("entity_id", String(128), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("region_code", String(6), nullable=False, index=True),
+    Column("agency_ids", Text, nullable=False),
+)
+
+build_info = Table(
+    "build_info",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+SUBJECT_DEFAULTS: dict[str, Any] = {
+    column.name: (column.default.arg if column.default is not None else None)  # type: ignore[attr-defined]
+    for column in subjects.columns
+}
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA cache_size=-32768")
+    cursor.execute("PRAGMA temp_store=MEMORY")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; SQLite gets WAL so the API reads while the projector writes."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+    else:
+        # No server-side prepared statements: their generic plans turn the batch
+        # look-ups (``subject IN (…500 ids…)``) into sequential scans.
+        options = {"prepare_threshold": None} if "psycopg" in url else {}
+        engine = create_engine(url, pool_pre_ping=True, connect_args=options)
+    return engine
+
+
+def create_tables(engine: Engine, *, fresh: bool = False) -> None:
+    if fresh:
+        metadata.drop_all(engine)
+    metadata.create_all(engine)

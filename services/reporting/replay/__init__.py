@@ -1,0 +1,1 @@
+"""Rebuild read models from the log into a separate database; compare two builds."""

@@ -1,0 +1,38 @@
+"""One entry point for API and CLI: build the content, render it in a format."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Engine
+
+from services.reporting.reports.content import SummaryReport, agency_report, region_report
+from services.reporting.reports.pdf import render_pdf
+from services.reporting.reports.word import render_docx
+
+MEDIA_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+def build_report(
+    engine: Engine, as_of: datetime, *, region_code: str | None = None, agency_id: str | None = None
+) -> SummaryReport:
+    if region_code is not None:
+        return region_report(engine, region_code, as_of)
+    assert agency_id is not None
+    return agency_report(engine, agency_id, as_of)
+
+
+def render_summary(
+    engine: Engine,
+    as_of: datetime,
+    format: str,
+    *,
+    region_code: str | None = None,
+    agency_id: str | None = None,
+) -> tuple[bytes, str]:
+    report = build_report(engine, as_of, region_code=region_code, agency_id=agency_id)
+    body = render_pdf(report) if format == "pdf" else render_docx(report)
+    return body, f"{report.title}.{format}"
