@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from shared.settings import Settings
 
 
 class Clock(Protocol):
@@ -37,3 +41,35 @@ class SimulatedClock:
             raise ValueError("time cannot move backwards")
         self._now = moment
         return self._now
+
+
+class ControlledClock(SimulatedClock):
+    """A simulated clock a running service shares with a driver (the campaign simulation):
+    it is set through ``POST /admin/clock``. Thread-safe, since some services read the
+    clock from worker threads; like ``SimulatedClock`` it never moves backwards."""
+
+    def __init__(self, start: datetime) -> None:
+        super().__init__(start)
+        self._lock = threading.Lock()
+
+    def now(self) -> datetime:
+        with self._lock:
+            return super().now()
+
+    def advance(self, delta: timedelta) -> datetime:
+        with self._lock:
+            return super().advance(delta)
+
+    def set(self, moment: datetime) -> datetime:
+        if moment.tzinfo is None:
+            raise ValueError("the clock needs a timezone-aware time")
+        with self._lock:
+            return super().set(moment)
+
+
+def clock_from_settings(settings: Settings) -> Clock:
+    """``CLOCK_MODE=system`` (default): the wall clock. ``CLOCK_MODE=controlled``: a
+    ``ControlledClock`` starting at ``CLOCK_START``, moved only through the admin API."""
+    if settings.clock_mode == "controlled":
+        return ControlledClock(settings.clock_start)
+    return SystemClock()

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from shared.clock import Clock
-from shared.errors import Refusal, Throttled
+from shared.auth import CurrentActor, Role
+from shared.clock import Clock, ControlledClock
+from shared.errors import Conflict, Refusal, Throttled
 from shared.kafka.admin import broker_reachable
 from shared.settings import Settings
 
@@ -102,6 +105,62 @@ async def _on_refusal(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+class ClockSetting(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    now: AwareDatetime = Field(description="新的模拟时间（带时区，不得回拨） / new simulated time")
+
+
+class ClockReading(BaseModel):
+    mode: str = Field(description="system | controlled")
+    now: datetime
+
+
+def _clock_reading(clock: Clock) -> ClockReading:
+    mode = "controlled" if isinstance(clock, ControlledClock) else "system"
+    return ClockReading(mode=mode, now=clock.now())
+
+
+def add_clock_routes(api: FastAPI, clock: Clock) -> None:
+    """``GET``/``POST /admin/clock``: read the service's time; set it when the service
+    runs with ``CLOCK_MODE=controlled`` (admin only, never backwards)."""
+
+    @api.get(
+        "/admin/clock",
+        tags=["ops"],
+        response_model=ClockReading,
+        summary="服务当前时间 / The service's current time",
+    )
+    async def read_clock(actor: CurrentActor) -> ClockReading:
+        actor.require(Role.admin)
+        return _clock_reading(clock)
+
+    @api.post(
+        "/admin/clock",
+        tags=["ops"],
+        response_model=ClockReading,
+        summary="设置模拟时间（仅受控时钟模式） / Set the simulated time (controlled mode only)",
+    )
+    async def set_clock(body: ClockSetting, actor: CurrentActor) -> ClockReading:
+        actor.require(Role.admin)
+        if not isinstance(clock, ControlledClock):
+            raise Conflict(
+                "本服务使用系统时钟，不能设置时间（需 CLOCK_MODE=controlled）",
+                "this service runs on the system clock; set CLOCK_MODE=controlled to set it",
+                code="clock_not_controlled",
+            )
+        try:
+            clock.set(body.now)
+        except ValueError:
+            raise Conflict(
+                f"时间不能回拨（当前 {clock.now().isoformat()}）",
+                f"time cannot move backwards (now {clock.now().isoformat()})",
+                field="now",
+                code="clock_backwards",
+            ) from None
+        return _clock_reading(clock)
+
+
 def create_api(service: str, settings: Settings, clock: Clock, **fastapi_options: Any) -> FastAPI:
     """A FastAPI app with the platform's error format, settings, clock and ``/health``."""
     api = FastAPI(
@@ -128,4 +187,5 @@ def create_api(service: str, settings: Settings, clock: Clock, **fastapi_options
         }
         return JSONResponse(status_code=200 if reachable else 503, content=body)
 
+    add_clock_routes(api, clock)
     return api

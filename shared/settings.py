@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -44,6 +46,12 @@ class Settings(BaseSettings):
     reporting_port: int = SERVICE_PORTS["reporting"]
 
     default_campaign_id: str = "jx-2016-fair-enforcement"
+    # ``controlled``: the services share a simulated time set through POST /admin/clock
+    # (admin only), e.g. by ``campaign simulate``; ``system``: the wall clock.
+    clock_mode: Literal["system", "controlled"] = "system"
+    clock_start: datetime = Field(
+        default=datetime(2016, 6, 1, 9, 0, tzinfo=timezone(timedelta(hours=8)))
+    )
     # How often deadline watchers look at the clock (seconds of wall time).
     rectification_tick_seconds: float = Field(default=5.0, gt=0)
 

@@ -9,7 +9,7 @@ from services.evaluation.api import ballots, draws, meetings
 from services.evaluation.api.context import MEETING, Evaluation
 from services.evaluation.directory import Directory
 from services.evaluation.domain.meeting import MEETING_EVENTS, MeetingDecider
-from shared.clock import Clock, SystemClock
+from shared.clock import Clock, clock_from_settings
 from shared.eventstore import AggregateKind, EventStore
 from shared.http import create_api
 from shared.kafka.producer import EventPublisher
@@ -36,7 +36,7 @@ def build_runtime(settings: Settings, clock: Clock) -> ServiceRuntime:
 
 def build_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
     settings = settings or get_settings()
-    clock = clock or SystemClock()
+    clock = clock or clock_from_settings(settings)
     runtime = build_runtime(settings, clock)
     assert runtime.store is not None
     directory = Directory()

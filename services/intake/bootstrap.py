@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from shared.clock import Clock, SystemClock
+from shared.clock import Clock, clock_from_settings
 from shared.http import create_api
 from shared.kafka.producer import EventPublisher
 from shared.privacy import KeyStore
@@ -55,7 +55,7 @@ def build_parts(settings: Settings, clock: Clock) -> IntakeParts:
 
 def build_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
     settings = settings or get_settings()
-    clock = clock or SystemClock()
+    clock = clock or clock_from_settings(settings)
     parts = build_parts(settings, clock)
     runtime_lifespan = parts.runtime.lifespan()
 

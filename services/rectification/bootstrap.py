@@ -17,7 +17,7 @@ from services.rectification.runtime import (
     RectificationRuntime,
 )
 from services.rectification.timers import watch_deadlines
-from shared.clock import Clock, SystemClock
+from shared.clock import Clock, clock_from_settings
 from shared.eventstore import EventStore
 from shared.http import create_api
 from shared.kafka.producer import EventPublisher
@@ -66,7 +66,7 @@ def lifespan(runtime: RectificationRuntime) -> Callable[[FastAPI], Any]:
 
 def build_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
     settings = settings or get_settings()
-    clock = clock or SystemClock()
+    clock = clock or clock_from_settings(settings)
     runtime = build_runtime(settings, clock)
     api = create_api(
         SERVICE,

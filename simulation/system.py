@@ -1,0 +1,198 @@
+"""The whole system as separate local processes, for the end-to-end test and the
+benchmarks: a private Kafka broker (``deploy/kafka/kafkactl.py``) on free ports and
+the four services (``python -m services.cli serve <svc>``) on free ports, sharing a
+controlled clock. ``kill``/``restart`` one service to test crash recovery."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from shared.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+KAFKACTL = ROOT / "deploy" / "kafka" / "kafkactl.py"
+# The four services a campaign runs on (a web front end, if any, is not driven).
+SERVICES = ("intake", "rectification", "evaluation", "reporting")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Broker:
+    port: int
+    controller_port: int
+    data_dir: Path
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def _ctl(self, action: str) -> subprocess.CompletedProcess[str]:
+        command = [
+            sys.executable,
+            str(KAFKACTL),
+            action,
+            "--port",
+            str(self.port),
+            "--controller-port",
+            str(self.controller_port),
+            "--data-dir",
+            str(self.data_dir),
+        ]
+        return subprocess.run(command, capture_output=True, text=True)
+
+    def start(self) -> None:
+        result = self._ctl("start")
+        if result.returncode != 0:
+            raise RuntimeError(f"Kafka broker did not start:\n{result.stdout}\n{result.stderr}")
+
+    def stop(self) -> None:
+        self._ctl("stop")
+
+
+@contextmanager
+def private_broker() -> Iterator[str]:
+    """A broker of its own (its bootstrap address), unless ``E2E_KAFKA_BOOTSTRAP_SERVERS``
+    names one reserved for this use: exact figures need topics nothing else writes to."""
+    configured = os.environ.get("E2E_KAFKA_BOOTSTRAP_SERVERS")
+    if configured:
+        yield configured
+        return
+    broker = Broker(free_port(), free_port(), Path(tempfile.mkdtemp(prefix="campaign-kafka-")))
+    broker.start()
+    try:
+        yield broker.bootstrap
+    finally:
+        broker.stop()
+        shutil.rmtree(broker.data_dir, ignore_errors=True)
+
+
+@dataclass
+class System:
+    """Four service processes on one broker. ``env`` extends the environment of each."""
+
+    bootstrap: str
+    data_dir: Path
+    env: dict[str, str] = field(default_factory=dict)
+    ports: dict[str, int] = field(default_factory=lambda: {s: free_port() for s in SERVICES})
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    @property
+    def settings(self) -> Settings:
+        return Settings(
+            kafka_bootstrap_servers=self.bootstrap,
+            data_dir=self.data_dir,
+            clock_mode="controlled",
+            **{f"{s}_port": p for s, p in self.ports.items()},  # type: ignore[arg-type]
+        )
+
+    @property
+    def urls(self) -> dict[str, str]:
+        return {s: f"http://127.0.0.1:{p}" for s, p in self.ports.items()}
+
+    def service_env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            KAFKA_BOOTSTRAP_SERVERS=self.bootstrap,
+            DATA_DIR=str(self.data_dir),
+            CLOCK_MODE="controlled",
+            RECTIFICATION_TICK_SECONDS="0.5",
+            PYTHONUNBUFFERED="1",
+            **{f"{s.upper()}_PORT": str(p) for s, p in self.ports.items()},
+        )
+        env.update(self.env)
+        return env
+
+    def log_path(self, service: str) -> Path:
+        return self.data_dir / "log" / f"{service}.log"
+
+    def start(self, service: str) -> None:
+        self.log_path(service).parent.mkdir(parents=True, exist_ok=True)
+        log = self.log_path(service).open("ab")
+        self.processes[service] = subprocess.Popen(
+            [sys.executable, "-m", "services.cli", "serve", service, "--log-level", "warning"],
+            cwd=ROOT,
+            env=self.service_env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def start_all(self, timeout_s: float = 120.0) -> None:
+        from shared.kafka.admin import ensure_topics
+
+        ensure_topics(self.settings)
+        for service in SERVICES:
+            self.start(service)
+        self.wait_healthy(SERVICES, timeout_s)
+
+    def wait_healthy(self, services: tuple[str, ...], timeout_s: float = 120.0) -> None:
+        deadline = time.monotonic() + timeout_s
+        pending = list(services)
+        while pending:
+            for service in list(pending):
+                process = self.processes[service]
+                if process.poll() is not None:
+                    raise RuntimeError(
+                        f"{service} exited with {process.returncode}; log:\n"
+                        + self.log_path(service).read_text()[-3000:]
+                    )
+                try:
+                    if httpx.get(f"{self.urls[service]}/health", timeout=2).status_code == 200:
+                        pending.remove(service)
+                except httpx.TransportError:
+                    pass
+            if pending and time.monotonic() > deadline:
+                raise TimeoutError(f"not healthy after {timeout_s:.0f} s: {pending}")
+            time.sleep(0.3)
+
+    def kill(self, service: str) -> None:
+        """SIGKILL: no lifespan shutdown, no flush, no commit."""
+        process = self.processes[service]
+        process.send_signal(signal.SIGKILL)
+        process.wait(10)
+
+    def restart(self, service: str, timeout_s: float = 120.0) -> None:
+        self.start(service)
+        self.wait_healthy((service,), timeout_s)
+
+    def pid(self, service: str) -> int:
+        return self.processes[service].pid
+
+    def stop_all(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes.values():
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(5)
+
+
+@contextmanager
+def running_system(data_dir: Path | None = None, **env: str) -> Iterator[System]:
+    with private_broker() as bootstrap:
+        system = System(bootstrap, data_dir or Path(tempfile.mkdtemp(prefix="campaign-sys-")), env)
+        try:
+            system.start_all()
+            yield system
+        finally:
+            system.stop_all()
