@@ -14,10 +14,14 @@ from shared.auth import Role, mint_token
 from shared.clock import SystemClock
 from shared.settings import SERVICE_PORTS, get_settings
 
-SERVICES = tuple(SERVICE_PORTS)
+# The four services, plus the web application in front of them.
+SERVICES = (*SERVICE_PORTS, "web")
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 # Modules that add subcommands with ``register(subparsers)``.
-COMMAND_MODULES = (*(f"services.{service}.commands" for service in SERVICES), "simulation.commands")
+COMMAND_MODULES = (
+    *(f"services.{service}.commands" for service in SERVICE_PORTS),
+    "simulation.commands",
+)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -31,6 +35,8 @@ def _serve(args: argparse.Namespace) -> int:
         port=args.port or settings.port_of(args.service),
         log_level=args.log_level,
         lifespan="on",
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
     )
     return 0
 

@@ -18,7 +18,7 @@ from shared.settings import SERVICE_PORTS, Settings, get_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 KAFKACTL = ROOT / "deploy" / "kafka" / "kafkactl.py"
-SERVICES = tuple(SERVICE_PORTS)
+SERVICES = (*SERVICE_PORTS, "web")
 
 
 def _var(settings: Settings, *parts: str) -> Path:
@@ -94,6 +94,9 @@ def up(args: argparse.Namespace) -> int:
     from shared.kafka.admin import ensure_topics
 
     ensure_topics(settings)
+    if getattr(args, "demo", False):
+        # The demo plays a whole campaign, so the services share a simulated clock.
+        os.environ["CLOCK_MODE"] = "controlled"
     for service in SERVICES:
         start_service(settings, service)
     unhealthy = wait_healthy(settings)
@@ -103,8 +106,10 @@ def up(args: argparse.Namespace) -> int:
         return 1
     if getattr(args, "demo", False):
         load_demo(settings)
+        play_demo_campaign(settings)
+    print(f"web            {_url(settings, 'web')}  (open in a browser)")
     print(f"Kafka broker   {settings.kafka_bootstrap_servers}")
-    for service in SERVICES:
+    for service in SERVICE_PORTS:
         print(
             f"{service:<14} {_url(settings, service)}  (API docs: {_url(settings, service)}/docs)"
         )
@@ -129,6 +134,17 @@ def load_demo(settings: Settings) -> None:
                 raise
             continue
         demo.load(settings)
+
+
+def play_demo_campaign(settings: Settings) -> None:
+    """The medium campaign simulation (a few minutes), its ledger kept in ``var``."""
+    from simulation.campaign import simulate
+    from simulation.client import default_urls
+    from simulation.plan import SIZES
+
+    print("playing the medium campaign simulation (a few minutes) …")
+    ledger = simulate(settings, SIZES["medium"], 2016, default_urls(settings))
+    ledger.write(_var(settings, "simulation", "ledger.json"))
 
 
 def down(args: argparse.Namespace) -> int:

@@ -16,6 +16,7 @@ SERVICE_PORTS: dict[str, int] = {
     "evaluation": 8003,
     "reporting": 8004,
 }
+WEB_PORT = 8000
 
 
 class Settings(BaseSettings):
@@ -55,14 +56,43 @@ class Settings(BaseSettings):
     # How often deadline watchers look at the clock (seconds of wall time).
     rectification_tick_seconds: float = Field(default=5.0, gt=0)
 
+    # The web application in front of the four services.
+    web_port: int = WEB_PORT
+    # Dev-only sign-in that mints a token for a chosen role/org/region. Never in production.
+    web_dev_sign_in: bool = False
+    # Base URLs of the services behind the web app; empty means http://<HTTP_HOST>:<port>.
+    web_intake_url: str = ""
+    web_rectification_url: str = ""
+    web_evaluation_url: str = ""
+    web_reporting_url: str = ""
+    # The origin printed in ballot QR codes (empty: the origin of the request).
+    web_public_origin: str = ""
+    web_backend_timeout_s: float = Field(default=30.0, gt=0)
+    # Proxies whose X-Forwarded-For a service trusts (the web app in front of intake).
+    forwarded_allow_ips: str = "127.0.0.1"
+
     def port_of(self, service: str) -> int:
         ports = {
             "intake": self.intake_port,
             "rectification": self.rectification_port,
             "evaluation": self.evaluation_port,
             "reporting": self.reporting_port,
+            "web": self.web_port,
         }
         return ports[service]
+
+    def backend_urls(self) -> dict[str, str]:
+        """Where the web app finds each service."""
+        configured = {
+            "intake": self.web_intake_url,
+            "rectification": self.web_rectification_url,
+            "evaluation": self.web_evaluation_url,
+            "reporting": self.web_reporting_url,
+        }
+        return {
+            name: (url or f"http://{self.http_host}:{self.port_of(name)}").rstrip("/")
+            for name, url in configured.items()
+        }
 
     def sqlite_url(self, name: str) -> str:
         return f"sqlite:///{(self.data_dir / f'{name}.db').resolve()}"

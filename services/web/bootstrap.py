@@ -16,7 +16,6 @@ from shared.settings import Settings, get_settings
 
 from . import proxy
 from .backend import Backend, BackendError
-from .config import WebConfig
 from .pages import ballot, cases, dashboard, intake, items, meetings, public, signin
 from .render import error_page, redirect
 from .session import actor_of
@@ -31,16 +30,14 @@ STATIC = Path(__file__).resolve().parent / "static"
 def build_app(
     settings: Settings | None = None,
     clock: Clock | None = None,
-    config: WebConfig | None = None,
     backend_urls: dict[str, str] | None = None,
 ) -> FastAPI:
     settings = settings or get_settings()
-    config = config or WebConfig()
-    urls = backend_urls or config.backend_urls(settings)
+    urls = backend_urls or settings.backend_urls()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with httpx.AsyncClient(timeout=config.backend_timeout_s) as client:
+        async with httpx.AsyncClient(timeout=settings.web_backend_timeout_s) as client:
             app.state.backend = Backend(client, urls)
             yield
 
@@ -53,7 +50,6 @@ def build_app(
     )
     app.state.settings = settings
     app.state.clock = clock or SystemClock()
-    app.state.config = config
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.middleware("http")

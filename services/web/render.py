@@ -95,7 +95,7 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
         t=translator(lang),
         actor=actor_of(request),
         flash=flash,
-        dev_sign_in=request.app.state.config.dev_sign_in,
+        dev_sign_in=request.app.state.settings.web_dev_sign_in,
         path=request.url.path,
         label=labeller(lang),
         switch_url=_switch_url(request, "zh" if lang == "en" else "en"),

@@ -13,6 +13,8 @@ import yaml
 from services.cli import build_parser
 from shared.settings import SERVICE_PORTS, Settings
 
+SERVED = (*SERVICE_PORTS, "web")
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -28,11 +30,11 @@ def app_services(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def test_the_four_services_broker_and_database_are_declared(compose: dict[str, Any]) -> None:
     services = compose["services"]
-    assert set(SERVICE_PORTS) <= set(services)
+    assert set(SERVED) <= set(services)
     assert services["kafka"]["image"].startswith("apache/kafka:4.")
     assert services["kafka"]["environment"]["KAFKA_PROCESS_ROLES"] == "broker,controller"
     assert services["postgres"]["image"].startswith("postgres:")
-    for name in [*SERVICE_PORTS, "kafka", "postgres"]:
+    for name in [*SERVED, "kafka", "postgres"]:
         assert "healthcheck" in services[name], f"{name} has no health check"
 
 
@@ -46,7 +48,7 @@ def test_every_command_is_a_cli_command(compose: dict[str, Any]) -> None:
 
 def test_ports_and_health_checks_match_the_settings(compose: dict[str, Any]) -> None:
     settings = Settings()
-    for service in SERVICE_PORTS:
+    for service in SERVED:
         spec = compose["services"][service]
         assert spec["command"] == ["serve", service]
         port = settings.port_of(service)
@@ -60,6 +62,15 @@ def test_every_environment_variable_is_a_setting(compose: dict[str, Any]) -> Non
         unknown = set(spec["environment"]) - fields
         assert not unknown, f"{name} sets variables no setting reads: {unknown}"
         assert spec["environment"]["KAFKA_BOOTSTRAP_SERVERS"] == "kafka:9092"
+
+
+def test_the_web_app_reaches_each_service_by_its_compose_name(compose: dict[str, Any]) -> None:
+    environment = compose["services"]["web"]["environment"]
+    settings = Settings()
+    for service in SERVICE_PORTS:
+        url = environment[f"WEB_{service.upper()}_URL"]
+        assert url == f"http://{service}:{settings.port_of(service)}"
+    assert environment["WEB_DEV_SIGN_IN"] == "false"
 
 
 def test_images_build_from_the_one_dockerfile(compose: dict[str, Any]) -> None:

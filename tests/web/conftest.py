@@ -18,7 +18,7 @@ import pytest
 import uvicorn
 
 from services.web.bootstrap import build_app as build_web_app
-from services.web.config import BACKENDS, WebConfig
+from services.web.config import BACKENDS
 from shared.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -90,7 +90,8 @@ def web_stack(
             servers.append(server)
             urls[service] = server.url
         web = LiveServer(
-            build_web_app(settings, config=WebConfig(dev_sign_in=True), backend_urls=urls), "web"
+            build_web_app(settings.model_copy(update={"web_dev_sign_in": True}), backend_urls=urls),
+            "web",
         )
         web.start()
         servers.append(web)

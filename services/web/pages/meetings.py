@@ -19,7 +19,7 @@ router = APIRouter()
 
 
 def ballot_url(request: Request, token: str) -> str:
-    origin = request.app.state.config.public_origin or str(request.base_url).rstrip("/")
+    origin = request.app.state.settings.web_public_origin or str(request.base_url).rstrip("/")
     return f"{origin}/ballot/{token}"
 
 

@@ -62,7 +62,7 @@ async def signin(request: Request) -> HTMLResponse | RedirectResponse:
 
 @router.post("/signin/dev", response_model=None)
 async def dev_signin(request: Request) -> RedirectResponse:
-    if not request.app.state.config.dev_sign_in:
+    if not request.app.state.settings.web_dev_sign_in:
         return redirect(
             "/signin", message="development sign-in is off / 未启用开发登录", error=True
         )
