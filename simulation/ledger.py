@@ -39,10 +39,9 @@ COMPARED_PREFIXES = (
 )
 
 
-# Reporting projects ``problems.status.*`` from two topics (a problem turns
-# "rectifying" when its item opens) and leaves a problem "found" when the item's event
-# is read before the problem's: until that is fixed in reporting, these figures depend
-# on consumption order, so they are recorded in the ledger but not compared.
+# Reporting keeps a problem's status from intake's events only (figures must not depend
+# on the order topics are read in) and counts rectification through ``items.*``; the
+# ledger's ``problems.status.*`` (rectifying / rectified) is recorded but not compared.
 NOT_COMPARED_PREFIXES = ("problems.status.",)
 
 
