@@ -111,6 +111,7 @@ def test_public_sees_published_aggregates_only(
     assert answer.status_code == 200
     figures = answer.json()["figures"]
     assert figures["problems.total"] >= 2 and figures["evaluation.ballots"] >= 3
+    assert figures["items.open"] >= 1  # rectification progress is public, overdue included
     assert not any(k.startswith(("tips.channel", "tips.status", "referrals")) for k in figures)
     text = answer.text
     for private in ("description", "sealed", "执法人员随意罚款", keys["a"], "ent-"):

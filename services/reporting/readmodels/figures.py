@@ -349,6 +349,8 @@ PUBLIC_PREFIXES = (
     "problems.total",
     "problems.category.",
     "items.total",
+    "items.open",
+    "items.overdue",
     "items.completed",
     "items.verified",
     "items.completion_rate",
