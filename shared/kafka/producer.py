@@ -79,7 +79,28 @@ class EventPublisher:
         return results
 
     async def publish_async(self, topic: str, events: Sequence[CloudEvent]) -> list[Any]:
-        return await asyncio.to_thread(self.publish, topic, events)
+        """``publish`` for the event loop: no thread waits; the broker's acknowledgements
+        arrive as callbacks from the producer's I/O thread."""
+        if self._producer is None:
+            await asyncio.to_thread(self._client, topic)  # bootstrapping may block
+        loop = asyncio.get_running_loop()
+        producer = self._client(topic)
+        acknowledged: list[asyncio.Future[Any]] = []
+        try:
+            for event in events:
+                record = encode(event)
+                sent = producer.send(
+                    topic, key=record.key, value=record.value, headers=record.headers
+                )
+                waiter: asyncio.Future[Any] = loop.create_future()
+                sent.add_callback(_resolve, loop, waiter)
+                sent.add_errback(_reject, loop, waiter)
+                acknowledged.append(waiter)
+            return await asyncio.wait_for(
+                asyncio.gather(*acknowledged), timeout=self._settings.kafka_send_timeout_s
+            )
+        except (KafkaError, TimeoutError) as exc:
+            raise PublishError(topic, exc or "no acknowledgement in time") from exc
 
     def send_raw(
         self, topic: str, key: bytes | None, value: bytes | None, headers: list[tuple[str, bytes]]
@@ -95,3 +116,23 @@ class EventPublisher:
         if self._producer is not None:
             self._producer.close(timeout=5)
             self._producer = None
+
+
+def _resolve(loop: asyncio.AbstractEventLoop, waiter: asyncio.Future[Any], metadata: Any) -> None:
+    """kafka-python calls this from its I/O thread once the broker acknowledged."""
+
+    def resolve() -> None:
+        if not waiter.done():  # wait_for may have given up already
+            waiter.set_result(metadata)
+
+    loop.call_soon_threadsafe(resolve)
+
+
+def _reject(
+    loop: asyncio.AbstractEventLoop, waiter: asyncio.Future[Any], error: BaseException
+) -> None:
+    def reject() -> None:
+        if not waiter.done():
+            waiter.set_exception(error)
+
+    loop.call_soon_threadsafe(reject)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 import time
@@ -66,6 +67,21 @@ def read_from(settings: Settings, topic: str, partition: int, offset: int, count
             records.extend(batch)
     consumer.close()
     return records[:count]
+
+
+def test_async_publish_returns_the_acknowledged_offsets_in_order(
+    broker_settings: Settings,
+) -> None:
+    publisher = EventPublisher(broker_settings)
+    agency_id = f"agency-{uuid.uuid4().hex[:8]}"
+    events = [agency_event(agency_id, sequence) for sequence in (1, 2, 3)]
+    acknowledged = asyncio.run(publisher.publish_async(DIRECTORY, events))
+    publisher.close()
+    assert len({m.partition for m in acknowledged}) == 1  # one aggregate, one partition
+    offsets = [m.offset for m in acknowledged]
+    assert offsets == sorted(offsets) and len(set(offsets)) == 3
+    records = read_from(broker_settings, DIRECTORY, acknowledged[0].partition, offsets[0], 3)
+    assert [decode(r.key, r.value).sequence for r in records] == [1, 2, 3]
 
 
 def test_envelope_round_trip(broker_settings: Settings) -> None:
@@ -189,6 +205,13 @@ def test_send_while_broker_is_stopped_fails_clearly_within_bound(
     assert elapsed < 20, f"publish took {elapsed:.1f}s to fail"
     assert "directory.events" in failure.value.en and "retry" in failure.value.en
     assert failure.value.status_code == 503
+
+    publisher = EventPublisher(settings)
+    started = time.monotonic()
+    with pytest.raises(PublishError):
+        asyncio.run(publisher.publish_async(DIRECTORY, [agency_event("agency-async-stop")]))
+    publisher.close()
+    assert time.monotonic() - started < 20
 
 
 def test_send_to_a_broker_that_never_answered_fails_clearly() -> None:
