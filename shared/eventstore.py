@@ -9,11 +9,13 @@ run one at a time. State is rebuilt from offset 0 at start (the log is the truth
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from shared import correlation
 from shared.clock import Clock
 from shared.decider import Decider
 from shared.envelope import CloudEvent, new_event_id
@@ -114,6 +116,8 @@ class EventStore:
         """Decide ``command`` against the aggregate, publish the events and wait for
         the broker's acknowledgement, then evolve. A refusal raises and changes nothing."""
         decider = self._kinds[kind].decider
+        if not context.correlation_id:
+            context = dataclasses.replace(context, correlation_id=correlation.current())
         async with self._locks[aggregate_id]:
             existing = self._aggregates.get(aggregate_id)
             if existing is not None and existing.kind != kind:

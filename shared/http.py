@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from shared import correlation
 from shared.auth import CurrentActor, Role
 from shared.clock import Clock, ControlledClock
 from shared.errors import Conflict, Refusal, Throttled
@@ -170,6 +171,16 @@ def create_api(service: str, settings: Settings, clock: Clock, **fastapi_options
     )
     api.state.settings = settings
     api.state.clock = clock
+
+    @api.middleware("http")
+    async def _correlate(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        correlation_id = correlation.begin(request.headers.get(correlation.HEADER))
+        response = await call_next(request)
+        response.headers[correlation.HEADER] = correlation_id
+        return response
+
     api.add_exception_handler(RequestValidationError, _on_validation_error)
     api.add_exception_handler(Refusal, _on_refusal)
 

@@ -55,7 +55,10 @@ def test_a_tip_from_submission_to_problem_found_on_the_topic(
     intake: TestClient, world: World, as_role: Headers, broker_settings: Settings
 ) -> None:
     officer = as_role(Role.intake_officer, "360102")
-    tip_id = intake.post("/tips", json=tip_body(world)).json()["tip_id"]
+    call = f"call-{uuid.uuid4()}"
+    tip_id = intake.post("/tips", json=tip_body(world), headers={"X-Correlation-ID": call}).json()[
+        "tip_id"
+    ]
     assert intake.post(f"/tips/{tip_id}/accept", json={}, headers=officer).status_code == 200
     decrypted = intake.post(
         f"/tips/{tip_id}/contact/decrypt", json={"purpose": "核实情况"}, headers=officer
@@ -84,6 +87,7 @@ def test_a_tip_from_submission_to_problem_found_on_the_topic(
         for name in ("TipReceived", "TipAccepted", "ContactDecrypted", "TipSubstantiated")
     ]
     assert [e.sequence for e in tip_events] == [1, 2, 3, 4]
+    assert tip_events[0].correlationid == call  # the caller's id follows into the log
     assert tip_events[0].data["sealed_contact"].startswith("aesgcm1:")
     assert tip_events[0].data["anonymous"] is False
     (found,) = events_of(broker_settings, INTAKE, problem_id)

@@ -41,3 +41,21 @@ def test_health_reports_an_unreachable_broker(settings: Settings) -> None:
     response = TestClient(api).get("/health")
     assert response.status_code == 503
     assert response.json()["kafka"]["reachable"] is False
+
+
+def test_a_request_keeps_the_callers_correlation_id_or_gets_one(settings: Settings) -> None:
+    from shared import correlation
+
+    api = create_api("test", settings, SimulatedClock(datetime(2016, 1, 1, tzinfo=UTC)))
+
+    @api.get("/whoami")
+    def whoami() -> dict[str, str]:
+        return {"correlation": correlation.current()}
+
+    client = TestClient(api)
+    given = client.get("/whoami", headers={"X-Correlation-ID": "call-42"})
+    assert given.json() == {"correlation": "call-42"}
+    assert given.headers["X-Correlation-ID"] == "call-42"
+    fresh = client.get("/whoami")
+    assert fresh.json()["correlation"] == fresh.headers["X-Correlation-ID"] != ""
+    assert client.get("/whoami").headers["X-Correlation-ID"] != fresh.headers["X-Correlation-ID"]

@@ -3,7 +3,6 @@ checks of role and region."""
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -82,7 +81,6 @@ class Evaluation:
             actor=actor,
             campaign_id=scheduled.campaign_id if scheduled else "",
             region_code=scheduled.region_code if scheduled else "",
-            correlation_id=str(uuid.uuid4()),
         )
         return await self.store.execute(MEETING, meeting_id, command, context)
 

@@ -113,9 +113,7 @@ async def schedule(body: ScheduleRequest, actor: CurrentActor, ev: EvaluationDep
 
 
 def _context(actor: str, campaign_id: str, region: str) -> CommandContext:
-    return CommandContext(
-        actor=actor, campaign_id=campaign_id, region_code=region, correlation_id=str(uuid.uuid4())
-    )
+    return CommandContext(actor=actor, campaign_id=campaign_id, region_code=region)
 
 
 def _office_meeting(ev: EvaluationDep, meeting_id: str, actor: CurrentActor) -> MeetingState:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
+
+from shared import correlation
 
 from ..application import new_correlation_id
 from ..parts import IntakeParts
@@ -19,10 +21,9 @@ def client_key(request: Request) -> str:
     return request.client.host if request.client is not None else "unknown"
 
 
-def correlation_id(
-    x_correlation_id: Annotated[str | None, Header(max_length=128)] = None,
-) -> str:
-    return x_correlation_id or new_correlation_id()
+def correlation_id() -> str:
+    """The request's id, adopted from ``X-Correlation-ID`` by the platform's middleware."""
+    return correlation.current() or new_correlation_id()
 
 
 Parts = Annotated[IntakeParts, Depends(intake_parts)]

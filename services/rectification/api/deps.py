@@ -26,12 +26,8 @@ Runtime = Annotated[RectificationRuntime, Depends(get_runtime)]
 
 
 def context(request: Request, actor: Actor, campaign_id: str, region_code: str) -> CommandContext:
-    correlation = request.headers.get("x-correlation-id") or str(uuid.uuid4())
     return CommandContext(
-        actor=actor.as_extension(),
-        campaign_id=campaign_id,
-        region_code=region_code,
-        correlation_id=correlation,
+        actor=actor.as_extension(), campaign_id=campaign_id, region_code=region_code
     )
 
 
