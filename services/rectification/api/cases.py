@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 
 from services.rectification.api.deps import (
     Runtime,
@@ -71,12 +71,10 @@ def _case(runtime: RectificationRuntime, case_id: str) -> CaseState:
     return state
 
 
-async def _act(
-    request: Request, runtime: RectificationRuntime, actor: Actor, case_id: str, command: Any
-) -> CaseView:
+async def _act(runtime: RectificationRuntime, actor: Actor, case_id: str, command: Any) -> CaseView:
     case = _case(runtime, case_id)
     await runtime.events.execute(
-        CASE, case_id, command, context(request, actor, case.campaign_id, case.region_code)
+        CASE, case_id, command, context(actor, case.campaign_id, case.region_code)
     )
     return CaseView.of(_case(runtime, case_id))
 
@@ -87,9 +85,7 @@ async def _act(
     status_code=201,
     summary="由一个或多个问题立典型案例 / Open a typical case from problems",
 )
-async def open_case(
-    body: OpenCaseRequest, actor: CurrentActor, runtime: Runtime, request: Request
-) -> CaseView:
+async def open_case(body: OpenCaseRequest, actor: CurrentActor, runtime: Runtime) -> CaseView:
     region_code = known_region(body.region_code or actor.region_code)
     items = known_items(runtime, body.problem_ids, region_code)
     case_id = new_id(CASE_PREFIX)
@@ -107,9 +103,7 @@ async def open_case(
         agency_ids=tuple(i.agency_id for i in items),
         at=runtime.clock.now(),
     )
-    await runtime.events.execute(
-        CASE, case_id, command, context(request, actor, campaign_id, region_code)
-    )
+    await runtime.events.execute(CASE, case_id, command, context(actor, campaign_id, region_code))
     return CaseView.of(_case(runtime, case_id))
 
 
@@ -156,7 +150,7 @@ async def get_case(case_id: str, actor: CurrentActor, runtime: Runtime) -> CaseV
     summary="移送纪检监察或检察机关 / Refer to discipline inspection or the procuratorate",
 )
 async def refer(
-    case_id: str, body: ReferralRequest, actor: CurrentActor, runtime: Runtime, request: Request
+    case_id: str, body: ReferralRequest, actor: CurrentActor, runtime: Runtime
 ) -> CaseView:
     case = _case(runtime, case_id)
     command = ReferCase(
@@ -169,7 +163,7 @@ async def refer(
         default_ack_days=runtime.directory.rules(case.campaign_id).referral_ack_days,
         at=runtime.clock.now(),
     )
-    return await _act(request, runtime, actor, case_id, command)
+    return await _act(runtime, actor, case_id, command)
 
 
 @router.post(
@@ -183,12 +177,11 @@ async def acknowledge(
     body: AcknowledgementRequest,
     actor: CurrentActor,
     runtime: Runtime,
-    request: Request,
 ) -> CaseView:
     command = AcknowledgeReferral(
         actor, referral_id, body.reference_no, body.note, runtime.clock.now()
     )
-    return await _act(request, runtime, actor, case_id, command)
+    return await _act(runtime, actor, case_id, command)
 
 
 @router.post(
@@ -197,10 +190,10 @@ async def acknowledge(
     summary="公开通报典型案例（摘要脱敏） / Expose the case with a redacted summary",
 )
 async def expose(
-    case_id: str, body: ExposureRequest, actor: CurrentActor, runtime: Runtime, request: Request
+    case_id: str, body: ExposureRequest, actor: CurrentActor, runtime: Runtime
 ) -> CaseView:
     command = ExposeCase(actor, body.headline, body.summary, body.channel, runtime.clock.now())
-    return await _act(request, runtime, actor, case_id, command)
+    return await _act(runtime, actor, case_id, command)
 
 
 @router.post(
@@ -213,7 +206,6 @@ async def impose_accountability(
     body: AccountabilityRequest,
     actor: CurrentActor,
     runtime: Runtime,
-    request: Request,
 ) -> CaseView:
     command = ImposeAccountability(
         actor=actor,
@@ -225,4 +217,4 @@ async def impose_accountability(
         note=body.note,
         at=runtime.clock.now(),
     )
-    return await _act(request, runtime, actor, case_id, command)
+    return await _act(runtime, actor, case_id, command)

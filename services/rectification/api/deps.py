@@ -25,7 +25,7 @@ def get_runtime(request: Request) -> RectificationRuntime:
 Runtime = Annotated[RectificationRuntime, Depends(get_runtime)]
 
 
-def context(request: Request, actor: Actor, campaign_id: str, region_code: str) -> CommandContext:
+def context(actor: Actor, campaign_id: str, region_code: str) -> CommandContext:
     return CommandContext(
         actor=actor.as_extension(), campaign_id=campaign_id, region_code=region_code
     )

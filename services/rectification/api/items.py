@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 
 from services.rectification.api.deps import (
     Runtime,
@@ -228,12 +228,10 @@ async def get_item(item_id: str, actor: CurrentActor, runtime: Runtime) -> ItemV
     return _view(runtime, item)
 
 
-async def _act(
-    request: Request, runtime: RectificationRuntime, actor: Actor, item_id: str, command: Any
-) -> ItemView:
+async def _act(runtime: RectificationRuntime, actor: Actor, item_id: str, command: Any) -> ItemView:
     item = _item(runtime, item_id)
     await runtime.events.execute(
-        ITEM, item_id, command, context(request, actor, item.campaign_id, item.region_code)
+        ITEM, item_id, command, context(actor, item.campaign_id, item.region_code)
     )
     return _view(runtime, _item(runtime, item_id))
 
@@ -244,22 +242,22 @@ async def _act(
     summary="指定整改责任人 / Name the person responsible",
 )
 async def name_person(
-    item_id: str, body: NamePersonRequest, actor: CurrentActor, runtime: Runtime, request: Request
+    item_id: str, body: NamePersonRequest, actor: CurrentActor, runtime: Runtime
 ) -> ItemView:
     command = NameResponsiblePerson(actor, body.responsible_person, runtime.clock.now())
-    return await _act(request, runtime, actor, item_id, command)
+    return await _act(runtime, actor, item_id, command)
 
 
 @router.post(
     "/items/{item_id}/progress", response_model=ItemView, summary="报告整改进展 / Report progress"
 )
 async def report_progress(
-    item_id: str, body: ProgressRequest, actor: CurrentActor, runtime: Runtime, request: Request
+    item_id: str, body: ProgressRequest, actor: CurrentActor, runtime: Runtime
 ) -> ItemView:
     command = ReportProgress(
         actor, body.note, body.percent, tuple(body.evidence), runtime.clock.now()
     )
-    return await _act(request, runtime, actor, item_id, command)
+    return await _act(runtime, actor, item_id, command)
 
 
 @router.post(
@@ -268,10 +266,10 @@ async def report_progress(
     summary="报告整改完成及措施 / Report completion with the measures taken",
 )
 async def complete(
-    item_id: str, body: CompletionRequest, actor: CurrentActor, runtime: Runtime, request: Request
+    item_id: str, body: CompletionRequest, actor: CurrentActor, runtime: Runtime
 ) -> ItemView:
     command = CompleteItem(actor, body.measures, tuple(body.evidence), runtime.clock.now())
-    return await _act(request, runtime, actor, item_id, command)
+    return await _act(runtime, actor, item_id, command)
 
 
 @router.post(
@@ -283,12 +281,11 @@ async def verify(
     item_id: str,
     actor: CurrentActor,
     runtime: Runtime,
-    request: Request,
     body: VerificationRequest | None = None,
 ) -> ItemView:
     note = body.note if body else ""
     command = VerifyItem(actor, note, runtime.clock.now())
-    return await _act(request, runtime, actor, item_id, command)
+    return await _act(runtime, actor, item_id, command)
 
 
 @router.post(
@@ -297,10 +294,10 @@ async def verify(
     summary="法制办退回并说明理由 / Legal office returns it with reasons",
 )
 async def return_item(
-    item_id: str, body: ReturnRequest, actor: CurrentActor, runtime: Runtime, request: Request
+    item_id: str, body: ReturnRequest, actor: CurrentActor, runtime: Runtime
 ) -> ItemView:
     command = ReturnItem(actor, body.reasons, runtime.clock.now())
-    return await _act(request, runtime, actor, item_id, command)
+    return await _act(runtime, actor, item_id, command)
 
 
 @router.post(
@@ -309,10 +306,10 @@ async def return_item(
     summary="申请延期（须说明理由） / Ask for an extension with a reason",
 )
 async def request_extension(
-    item_id: str, body: ExtensionRequest, actor: CurrentActor, runtime: Runtime, request: Request
+    item_id: str, body: ExtensionRequest, actor: CurrentActor, runtime: Runtime
 ) -> ItemView:
     command = RequestExtension(actor, body.due_on, body.reason, runtime.clock.now())
-    return await _act(request, runtime, actor, item_id, command)
+    return await _act(runtime, actor, item_id, command)
 
 
 @router.post(
@@ -324,10 +321,9 @@ async def approve_extension(
     item_id: str,
     actor: CurrentActor,
     runtime: Runtime,
-    request: Request,
 ) -> ItemView:
     command = ApproveExtension(actor, runtime.clock.now())
-    return await _act(request, runtime, actor, item_id, command)
+    return await _act(runtime, actor, item_id, command)
 
 
 @router.post(
@@ -336,7 +332,7 @@ async def approve_extension(
     summary="法制办不予延期 / Legal office declines the extension",
 )
 async def decline_extension(
-    item_id: str, body: ExtensionDecline, actor: CurrentActor, runtime: Runtime, request: Request
+    item_id: str, body: ExtensionDecline, actor: CurrentActor, runtime: Runtime
 ) -> ItemView:
     command = DeclineExtension(actor, body.reasons, runtime.clock.now())
-    return await _act(request, runtime, actor, item_id, command)
+    return await _act(runtime, actor, item_id, command)

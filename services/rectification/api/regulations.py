@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 
 from services.rectification.api.cases import known_items
 from services.rectification.api.deps import (
@@ -35,9 +35,7 @@ def _view(event: RegulationAdopted) -> RegulationView:
     status_code=201,
     summary="登记针对问题建立的规章制度 / Record a regulation adopted against problems",
 )
-async def adopt(
-    body: RegulationRequest, actor: CurrentActor, runtime: Runtime, request: Request
-) -> RegulationView:
+async def adopt(body: RegulationRequest, actor: CurrentActor, runtime: Runtime) -> RegulationView:
     if actor.role is Role.agency_staff:
         agency_id = body.agency_id or actor.organisation
         items = known_items(runtime, body.problem_ids, jiangxi().province.code)
@@ -71,7 +69,7 @@ async def adopt(
         REGULATION,
         regulation_id,
         command,
-        context(request, actor, items[0].campaign_id, region_code),
+        context(actor, items[0].campaign_id, region_code),
     )
     state: RegulationAdopted = runtime.events.require(REGULATION, regulation_id).state
     return _view(state)
