@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from services.rectification.api.deps import (
     Runtime,
@@ -54,18 +55,49 @@ Limit = Annotated[int, Query(ge=1, le=200)]
 RegionQuery = Annotated[str | None, Query(pattern=r"^\d{6}$")]
 
 
+@dataclass(frozen=True)
+class ItemFilters:
+    """The query every item list accepts: status, deadline window, flags, paging."""
+
+    status: list[ItemStatus] | None
+    due_before: date | None
+    due_after: date | None
+    overdue: bool | None
+    escalated: bool | None
+    offset: int
+    limit: int
+
+    def admits(self, item: ItemState) -> bool:
+        return not (
+            (self.status and item.status not in self.status)
+            or (self.due_before is not None and item.due_on > self.due_before)
+            or (self.due_after is not None and item.due_on < self.due_after)
+            or (self.overdue is not None and item.overdue != self.overdue)
+            or (self.escalated is not None and item.escalated != self.escalated)
+        )
+
+
+def item_filters(
+    status: Statuses = None,
+    due_before: DueBefore = None,
+    due_after: DueAfter = None,
+    overdue: Overdue = None,
+    escalated: Escalated = None,
+    offset: Offset = 0,
+    limit: Limit = 50,
+) -> ItemFilters:
+    return ItemFilters(status, due_before, due_after, overdue, escalated, offset, limit)
+
+
+Filters = Annotated[ItemFilters, Depends(item_filters)]
+
+
 def _select(
     runtime: RectificationRuntime,
+    filters: ItemFilters,
     *,
     agency_id: str | None,
     region_code: str | None,
-    status: list[ItemStatus] | None,
-    due_before: date | None,
-    due_after: date | None,
-    overdue: bool | None,
-    escalated: bool | None = None,
-    offset: int,
-    limit: int,
 ) -> ItemPage:
     regions = jiangxi()
     chosen: list[ItemState] = []
@@ -78,23 +110,15 @@ def _select(
             item.region_code not in regions or not regions.is_within(item.region_code, region_code)
         ):
             continue
-        if status and item.status not in status:
-            continue
-        if due_before is not None and item.due_on > due_before:
-            continue
-        if due_after is not None and item.due_on < due_after:
-            continue
-        if overdue is not None and item.overdue != overdue:
-            continue
-        if escalated is not None and item.escalated != escalated:
-            continue
-        chosen.append(item)
+        if filters.admits(item):
+            chosen.append(item)
     chosen.sort(key=lambda i: (i.due_on, i.item_id))
+    window = chosen[filters.offset : filters.offset + filters.limit]
     return ItemPage(
         total=len(chosen),
-        offset=offset,
-        limit=limit,
-        items=[_view(runtime, i) for i in chosen[offset : offset + limit]],
+        offset=filters.offset,
+        limit=filters.limit,
+        items=[_view(runtime, i) for i in window],
     )
 
 
@@ -106,15 +130,9 @@ def _select(
 async def list_items(
     actor: CurrentActor,
     runtime: Runtime,
+    filters: Filters,
     agency_id: str | None = None,
     region_code: RegionQuery = None,
-    status: Statuses = None,
-    due_before: DueBefore = None,
-    due_after: DueAfter = None,
-    overdue: Overdue = None,
-    escalated: Escalated = None,
-    offset: Offset = 0,
-    limit: Limit = 50,
 ) -> ItemPage:
     if actor.role is Role.agency_staff:
         if agency_id not in (None, actor.organisation):
@@ -127,18 +145,7 @@ async def list_items(
     else:
         region_code = known_region(region_code or actor.region_code)
         require_reader_of_region(actor, region_code)
-    return _select(
-        runtime,
-        agency_id=agency_id,
-        region_code=region_code,
-        status=status,
-        due_before=due_before,
-        due_after=due_after,
-        overdue=overdue,
-        escalated=escalated,
-        offset=offset,
-        limit=limit,
-    )
+    return _select(runtime, filters, agency_id=agency_id, region_code=region_code)
 
 
 @router.get(
@@ -147,16 +154,7 @@ async def list_items(
     summary="某执法机关的整改事项 / Items of one agency",
 )
 async def list_agency_items(
-    agency_id: str,
-    actor: CurrentActor,
-    runtime: Runtime,
-    status: Statuses = None,
-    due_before: DueBefore = None,
-    due_after: DueAfter = None,
-    overdue: Overdue = None,
-    escalated: Escalated = None,
-    offset: Offset = 0,
-    limit: Limit = 50,
+    agency_id: str, actor: CurrentActor, runtime: Runtime, filters: Filters
 ) -> ItemPage:
     region_code: str | None = None
     if actor.role is Role.agency_staff:
@@ -166,15 +164,9 @@ async def list_agency_items(
         require_reader_of_region(actor, region_code)
     return _select(
         runtime,
+        filters,
         agency_id=agency_id,
         region_code=region_code if actor.role is not Role.admin else None,
-        status=status,
-        due_before=due_before,
-        due_after=due_after,
-        overdue=overdue,
-        escalated=escalated,
-        offset=offset,
-        limit=limit,
     )
 
 
@@ -184,31 +176,11 @@ async def list_agency_items(
     summary="某辖区（含下级）的整改事项 / Items of a region and below",
 )
 async def list_region_items(
-    region_code: str,
-    actor: CurrentActor,
-    runtime: Runtime,
-    status: Statuses = None,
-    due_before: DueBefore = None,
-    due_after: DueAfter = None,
-    overdue: Overdue = None,
-    escalated: Escalated = None,
-    offset: Offset = 0,
-    limit: Limit = 50,
+    region_code: str, actor: CurrentActor, runtime: Runtime, filters: Filters
 ) -> ItemPage:
     known_region(region_code)
     require_reader_of_region(actor, region_code)
-    return _select(
-        runtime,
-        agency_id=None,
-        region_code=region_code,
-        status=status,
-        due_before=due_before,
-        due_after=due_after,
-        overdue=overdue,
-        escalated=escalated,
-        offset=offset,
-        limit=limit,
-    )
+    return _select(runtime, filters, agency_id=None, region_code=region_code)
 
 
 def _view(runtime: RectificationRuntime, item: ItemState) -> ItemView:
