@@ -41,6 +41,7 @@ from services.evaluation.domain.commands import (
     DrawRepresentatives,
     FreezePool,
     IssueBallots,
+    MeetingCommand,
     PublishResults,
     RecordAttendance,
     ReplaceRepresentative,
@@ -116,6 +117,18 @@ def _context(actor: str, campaign_id: str, region: str) -> CommandContext:
     return CommandContext(actor=actor, campaign_id=campaign_id, region_code=region)
 
 
+async def _act(
+    ev: EvaluationDep,
+    meeting_id: str,
+    command: MeetingCommand,
+    actor: CurrentActor,
+    state: MeetingState,
+) -> MeetingView:
+    """Decide ``command`` for the meeting and answer with the meeting as it now stands."""
+    await ev.execute(meeting_id, command, actor.as_extension(), state)
+    return MeetingView.of(ev.meeting(meeting_id))
+
+
 def _office_meeting(ev: EvaluationDep, meeting_id: str, actor: CurrentActor) -> MeetingState:
     state = ev.meeting(meeting_id)
     assert state.scheduled is not None
@@ -162,8 +175,7 @@ async def freeze_pool(meeting_id: str, actor: CurrentActor, ev: EvaluationDep) -
     command = FreezePool(
         candidates=ev.directory.candidates(state.scheduled.region_code), at=ev.clock.now()
     )
-    await ev.execute(meeting_id, command, actor.as_extension(), state)
-    return MeetingView.of(ev.meeting(meeting_id))
+    return await _act(ev, meeting_id, command, actor, state)
 
 
 @router.post(
@@ -178,8 +190,7 @@ async def draw(
     command = DrawRepresentatives(
         randomness=body.randomness, randomness_source=body.randomness_source, at=ev.clock.now()
     )
-    await ev.execute(meeting_id, command, actor.as_extension(), state)
-    return MeetingView.of(ev.meeting(meeting_id))
+    return await _act(ev, meeting_id, command, actor, state)
 
 
 @router.get(
@@ -220,8 +231,7 @@ async def replace_representative(
 ) -> MeetingView:
     state = _office_meeting(ev, meeting_id, actor)
     command = ReplaceRepresentative(entity_id=body.entity_id, reason=body.reason, at=ev.clock.now())
-    await ev.execute(meeting_id, command, actor.as_extension(), state)
-    return MeetingView.of(ev.meeting(meeting_id))
+    return await _act(ev, meeting_id, command, actor, state)
 
 
 @router.post(
@@ -236,8 +246,7 @@ async def record_attendance(
     command = RecordAttendance(
         attendee_entity_ids=tuple(body.attendee_entity_ids), at=ev.clock.now()
     )
-    await ev.execute(meeting_id, command, actor.as_extension(), state)
-    return MeetingView.of(ev.meeting(meeting_id))
+    return await _act(ev, meeting_id, command, actor, state)
 
 
 @router.post(
