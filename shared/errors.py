@@ -5,7 +5,7 @@ Domain code raises these; the HTTP layer maps each kind to its status code.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 
 class Refusal(Exception):
@@ -20,6 +20,11 @@ class Refusal(Exception):
         self.en = en
         self.field = field
         self.code = code or type(self).kind
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Crosses process boundaries (reports render in a child process) whatever
+        # the subclass's constructor takes.
+        return (_restore, (type(self), self.__dict__))
 
     def as_detail(self) -> dict[str, str | None]:
         return {
@@ -82,3 +87,10 @@ class Unavailable(Refusal):
 
     status_code = 503
     kind = "unavailable"
+
+
+def _restore(kind: type[Refusal], state: dict[str, Any]) -> Refusal:
+    refusal = kind.__new__(kind)
+    Exception.__init__(refusal, f"{state['zh']} / {state['en']}")
+    refusal.__dict__.update(state)
+    return refusal

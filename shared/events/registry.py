@@ -33,6 +33,8 @@ class EventRegistry:
     def __init__(self) -> None:
         self._models: dict[str, type[DomainEvent]] = {}
         self._upcasters: dict[tuple[str, int], Upcaster] = {}
+        # Readers call ``load`` once per event: remember each type string's parse.
+        self._parsed: dict[str, tuple[str, int]] = {}
 
     def register(self, model: E) -> E:
         if not model.name:
@@ -64,12 +66,12 @@ class EventRegistry:
             raise UnknownEventType(
                 f"{envelope.type} is newer than this reader (knows v{model.version})"
             )
-        data = dict(envelope.data)
+        data = envelope.data
         for step in range(version, model.version):
             upcast = self._upcasters.get((name, step))
             if upcast is None:
                 raise UnknownEventType(f"no upcaster for {name} from v{step} to v{step + 1}")
-            data = upcast(data)
+            data = upcast(dict(data))  # upcasters may change what they are given
         try:
             return model.model_validate(data)
         except ValidationError as exc:
@@ -78,6 +80,12 @@ class EventRegistry:
             raise InvalidEventData(f"{envelope.type} data.{where}: {first['msg']}") from exc
 
     def _parse_type(self, type_string: str) -> tuple[str, int]:
+        parsed = self._parsed.get(type_string)
+        if parsed is None:
+            parsed = self._parsed[type_string] = self._parse_new_type(type_string)
+        return parsed
+
+    def _parse_new_type(self, type_string: str) -> tuple[str, int]:
         match = _TYPE_PATTERN.match(type_string)
         if match is None:
             raise UnknownEventType(f"type {type_string!r} is not '{TYPE_PREFIX}.<svc>.<Name>.vN'")

@@ -1,10 +1,12 @@
+import pickle
 from datetime import UTC, datetime
 
+import pytest
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field
 
 from shared.clock import SimulatedClock
-from shared.errors import Conflict
+from shared.errors import Conflict, NotFound, Refusal, Throttled
 from shared.http import create_api
 from shared.settings import Settings
 
@@ -59,3 +61,43 @@ def test_a_request_keeps_the_callers_correlation_id_or_gets_one(settings: Settin
     fresh = client.get("/whoami")
     assert fresh.json()["correlation"] == fresh.headers["X-Correlation-ID"] != ""
     assert client.get("/whoami").headers["X-Correlation-ID"] != fresh.headers["X-Correlation-ID"]
+
+
+def test_the_correlation_id_is_echoed_on_refusals_and_invalid_requests(settings: Settings) -> None:
+    from shared import correlation
+
+    api = create_api("test", settings, SimulatedClock(datetime(2016, 1, 1, tzinfo=UTC)))
+    seen: list[str] = []
+
+    @api.post("/things")
+    async def create(body: Body) -> dict[str, str]:
+        seen.append(correlation.current())
+        raise Conflict("状态不允许", "state does not allow it", code="bad_state")
+
+    client = TestClient(api)
+    refused = client.post(
+        "/things", json={"text": "ok", "count": 1}, headers={"X-Correlation-ID": "call-7"}
+    )
+    assert refused.status_code == 409 and refused.headers["X-Correlation-ID"] == "call-7"
+    assert seen == ["call-7"]
+    invalid = client.post("/things", json={"text": ""}, headers={"X-Correlation-ID": "call-8"})
+    assert invalid.status_code == 422 and invalid.headers["X-Correlation-ID"] == "call-8"
+    # One header, even when the caller's id is overlong (it is cut to 128 characters).
+    long = client.post("/things", json={"text": ""}, headers={"X-Correlation-ID": "x" * 300})
+    assert long.headers.get_list("X-Correlation-ID") == ["x" * 128]
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        NotFound("没有该机关", "no such agency", field="agency_id"),
+        Throttled("请稍后再试", "try again later", retry_after=7),
+    ],
+)
+def test_a_refusal_survives_pickling_with_its_fields(refusal: Refusal) -> None:
+    # Reports render in a child process; its refusals come back pickled.
+    again = pickle.loads(pickle.dumps(refusal))
+    assert type(again) is type(refusal)
+    assert again.as_detail() == refusal.as_detail()
+    assert str(again) == str(refusal)
+    assert vars(again) == vars(refusal)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated, Literal
 from urllib.parse import quote
 
@@ -12,7 +11,8 @@ from fastapi.responses import Response
 from services.reporting.api.access import require_agency, require_region
 from services.reporting.api.deps import Context
 from services.reporting.api.views import agency_row
-from services.reporting.reports.render import MEDIA_TYPES, render_summary
+from services.reporting.reports.formats import MEDIA_TYPES
+from services.reporting.reports.isolated import render_in_child
 from shared.auth import CurrentActor
 from shared.errors import Invalid
 
@@ -45,9 +45,8 @@ async def summary_report(
         with context.engine.connect() as conn:
             row = agency_row(conn, agency_id)
         require_agency(actor, agency_id, str(row["region_code"]) if row else None)
-    body, name = await asyncio.to_thread(
-        render_summary,
-        context.engine,
+    body, name = await render_in_child(
+        context.engine.url.render_as_string(hide_password=False),
         context.clock.now(),
         format,
         region_code=region_code,

@@ -14,7 +14,7 @@ from typing import NamedTuple
 from sqlalchemy import Engine
 
 from services.reporting.readmodels.projections import PROJECTIONS
-from services.reporting.readmodels.unit_of_work import UnitOfWork
+from services.reporting.readmodels.unit_of_work import UnitOfWork, subject_reader, write
 from shared.codec import MalformedRecord, decode
 from shared.envelope import CloudEvent
 from shared.events.base import DomainEvent
@@ -143,67 +143,62 @@ def apply_batch(
     dead_letter_sink: DeadLetterSink | None = None,
 ) -> BatchResult:
     """Project ``records`` and store the offsets after them, all or nothing."""
-    return write_batch(engine, decode_batch(records, as_of), dead_letter_sink=dead_letter_sink)
+    with engine.begin() as conn:
+        uow = UnitOfWork(subject_reader(conn))
+        result = project_batch(uow, decode_batch(records, as_of), dead_letter_sink)
+        write(conn, uow.plan())
+    return result
 
 
-def write_batch(
-    engine: Engine, batch: DecodedBatch, *, dead_letter_sink: DeadLetterSink | None = None
+def project_batch(
+    uow: UnitOfWork, batch: DecodedBatch, dead_letter_sink: DeadLetterSink | None = None
 ) -> BatchResult:
-    """Project a decoded batch and store the offsets after it, all or nothing."""
+    """Fold a decoded batch into ``uow``: its rows, its log entries, its dead letters
+    and the offsets after it. Nothing is written yet (see ``UnitOfWork.plan``)."""
     result = BatchResult(skipped=batch.too_late)
     readable = batch.readable
     unreadable = list(batch.unreadable)
-    records = batch.records
 
-    with engine.begin() as conn:
-        uow = UnitOfWork(conn)
-        uow.prefetch(
-            key for _, envelope, event in readable for key in rows_touched(envelope, event)
-        )
-        for record, envelope, event in readable:
-            stream = uow.find(envelope.subject)
-            if stream is not None and stream["last_sequence"] >= envelope.sequence:
-                result.skipped += 1  # seen before: the log is read at least once upstream
+    uow.prefetch(key for _, envelope, event in readable for key in rows_touched(envelope, event))
+    find, subject, append_log = uow.find, uow.subject, uow.log.append
+    for record, envelope, event in readable:
+        stream = find(envelope.subject)
+        if stream is not None and stream["last_sequence"] >= envelope.sequence:
+            result.skipped += 1  # seen before: the log is read at least once upstream
+            continue
+        projection = PROJECTIONS.get(type(event))
+        if projection is not None:
+            try:
+                projection(uow, envelope, event)
+            except Exception as exc:  # a bug or an impossible event must not stop us
+                log.exception("projection of %s failed", envelope.type)
+                unreadable.append((record, f"projection failed: {exc!r}"))
                 continue
-            projection = PROJECTIONS.get(type(event))
-            if projection is not None:
-                try:
-                    projection(uow, envelope, event)
-                except Exception as exc:  # a bug or an impossible event must not stop us
-                    log.exception("projection of %s failed", envelope.type)
-                    unreadable.append((record, f"projection failed: {exc!r}"))
-                    continue
-            uow.subject(envelope.subject, "stream")["last_sequence"] = envelope.sequence
-            uow.log.append(
-                {
-                    "event_id": envelope.id,
-                    "subject": envelope.subject,
-                    "type": envelope.type,
-                    "time": envelope.time.timestamp(),
-                    "sequence": envelope.sequence,
-                    "topic": record.topic,
-                    "partition": record.partition,
-                    "offset": record.offset,
-                    "region_code": envelope.regioncode,
-                    "actor": envelope.actor,
-                    "data": (record.value or b"").decode("utf-8"),
-                }
+        subject(envelope.subject, "stream")["last_sequence"] = envelope.sequence
+        # in ``insert_columns(schema.event_log)`` order
+        append_log(
+            (
+                envelope.id,
+                envelope.subject,
+                envelope.type,
+                envelope.time.timestamp(),
+                envelope.sequence,
+                record.topic,
+                record.partition,
+                record.offset,
+                envelope.regioncode,
+                envelope.actor,
+                (record.value or b"").decode("utf-8"),
             )
-            result.applied += 1
-        for record, reason in unreadable:
-            uow.dead.append(
-                {
-                    "topic": record.topic,
-                    "partition": record.partition,
-                    "offset": record.offset,
-                    "reason": reason[:2000],
-                }
-            )
-            if dead_letter_sink is not None:
-                dead_letter_sink(record, reason)
-        result.dead = len(unreadable)
-        for record in records:
-            key = (record.topic, record.partition)
-            uow.offsets[key] = max(uow.offsets.get(key, 0), record.offset + 1)
-        uow.flush()
+        )
+        result.applied += 1
+    for record, reason in unreadable:
+        uow.dead.append((record.topic, record.partition, record.offset, reason[:2000]))
+        if dead_letter_sink is not None:
+            dead_letter_sink(record, reason)
+    result.dead = len(unreadable)
+    offsets = uow.offsets
+    for record in batch.records:
+        key = (record.topic, record.partition)
+        offsets[key] = max(offsets.get(key, 0), record.offset + 1)
     return result

@@ -1,9 +1,14 @@
-"""One transaction's worth of projected changes, flushed together with the offsets."""
+"""One batch's worth of projected changes: rows are read once, changed in memory,
+then turned into a ``WritePlan`` that is written together with the offsets.
+
+Planning (reading rows and running projections) and writing (the SQL) are separate
+steps so that the projector can write one batch while it plans the next."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import chain
 from operator import itemgetter
 from typing import Any
 
@@ -12,45 +17,11 @@ from sqlalchemy import Connection, Table, delete, select
 from services.reporting.readmodels import schema
 
 _CHUNK = 500
+_ROWS_PER_INSERT = 400  # x 23 columns: well under SQLite's limit on variables
 
-
-def bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """executemany straight on the driver: Core's per-row parameter processing costs
-    more than the database itself at tens of thousands of rows a second."""
-    if not rows:
-        return
-    quote = conn.dialect.identifier_preparer.quote
-    names = [
-        column.name
-        for column in table.columns
-        if not (column.primary_key and column.autoincrement is True)
-    ]
-    marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    sql = (
-        f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
-        f"VALUES ({', '.join(marker for _ in names)})"
-    )
-    pick = itemgetter(*names)
-    try:
-        values = (
-            [pick(row) for row in rows] if len(names) > 1 else [(row[names[0]],) for row in rows]
-        )
-    except KeyError:
-        defaults = {c.name: _default(c) for c in table.columns}
-        values = [tuple(row.get(n, defaults[n]) for n in names) for row in rows]
-    if conn.dialect.name == "postgresql":
-        # COPY is PostgreSQL's bulk path; it joins the connection's open transaction.
-        columns = ", ".join(quote(n) for n in names)
-        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        with cursor, cursor.copy(f"COPY {quote(table.name)} ({columns}) FROM STDIN") as copy:
-            for value in values:
-                copy.write_row(value)
-        return
-    conn.exec_driver_sql(sql, values)
-
-
-def _default(column: Any) -> Any:
-    return column.default.arg if column.default is not None else None
+Row = dict[str, Any]
+# Loads the stored subject rows among the given keys (missing keys are left out).
+RowReader = Callable[[list[str]], Iterable[Row]]
 
 
 def _chunks(items: list[str]) -> Iterable[list[str]]:
@@ -58,44 +29,155 @@ def _chunks(items: list[str]) -> Iterable[list[str]]:
         yield items[start : start + _CHUNK]
 
 
+def subject_reader(conn: Connection) -> RowReader:
+    """Read subject rows through ``conn``, ``_CHUNK`` keys per query."""
+
+    def read(keys: list[str]) -> Iterable[Row]:
+        for chunk in _chunks(keys):
+            query = select(schema.subjects).where(schema.subjects.c.subject.in_(chunk))
+            for row in conn.execute(query).mappings():
+                yield dict(row)
+
+    return read
+
+
+def insert_columns(table: Table) -> list[str]:
+    """The columns a bulk insert fills: all but an autoincrementing key."""
+    return [
+        column.name
+        for column in table.columns
+        if not (column.primary_key and column.autoincrement is True)
+    ]
+
+
+def as_tuples(table: Table, rows: Iterable[Row]) -> list[tuple[Any, ...]]:
+    """``rows`` as value tuples in ``insert_columns(table)`` order; missing keys take
+    the column's default."""
+    names = insert_columns(table)
+    rows = list(rows)
+    pick = itemgetter(*names)
+    try:
+        return [pick(row) for row in rows] if len(names) > 1 else [(row[names[0]],) for row in rows]
+    except KeyError:
+        defaults = {c.name: _default(c) for c in table.columns}
+        return [tuple(row.get(n, defaults[n]) for n in names) for row in rows]
+
+
+def bulk_insert(conn: Connection, table: Table, values: list[tuple[Any, ...]]) -> None:
+    """executemany straight on the driver (COPY on PostgreSQL): Core's per-row
+    parameter processing costs more than the database itself at tens of thousands of
+    rows a second. ``values`` are in ``insert_columns(table)`` order."""
+    if not values:
+        return
+    quote = conn.dialect.identifier_preparer.quote
+    columns = ", ".join(quote(n) for n in insert_columns(table))
+    if conn.dialect.name == "postgresql":
+        # COPY is PostgreSQL's bulk path; it joins the connection's open transaction.
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        with cursor, cursor.copy(f"COPY {quote(table.name)} ({columns}) FROM STDIN") as copy:
+            for value in values:
+                copy.write_row(value)
+        return
+    # Many rows per statement: the driver lets go of the GIL once per statement step,
+    # so the projecting thread runs on while the database inserts a whole chunk.
+    marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    row = f"({', '.join(marker for _ in values[0])})"
+    insert = f"INSERT INTO {quote(table.name)} ({columns}) VALUES "
+    for start in range(0, len(values), _ROWS_PER_INSERT):
+        chunk = values[start : start + _ROWS_PER_INSERT]
+        conn.exec_driver_sql(insert + ", ".join([row] * len(chunk)), tuple(chain(*chunk)))
+
+
+def _default(column: Any) -> Any:
+    return column.default.arg if column.default is not None else None
+
+
+@dataclass
+class Replacement:
+    """Rows of one table to write, after deleting the stored rows with their keys."""
+
+    table: Table
+    stale_keys: list[str]
+    values: list[tuple[Any, ...]]
+
+
+@dataclass
+class WritePlan:
+    """Everything one batch writes, as plain values: safe to hand to another thread
+    while the next batch is planned."""
+
+    replacements: list[Replacement] = field(default_factory=list)
+    log: list[tuple[Any, ...]] = field(default_factory=list)
+    dead: list[tuple[Any, ...]] = field(default_factory=list)
+    offsets: dict[tuple[str, int], int] = field(default_factory=dict)
+
+
+def write(conn: Connection, plan: WritePlan) -> None:
+    """Execute ``plan`` on ``conn`` (inside the caller's transaction)."""
+    for replacement in plan.replacements:
+        table = replacement.table
+        key = table.primary_key.columns.values()[0]
+        for chunk in _chunks(replacement.stale_keys):
+            conn.execute(delete(table).where(key.in_(chunk)))
+        bulk_insert(conn, table, replacement.values)
+    bulk_insert(conn, schema.event_log, plan.log)
+    bulk_insert(conn, schema.dead_letters, plan.dead)
+    if plan.offsets:
+        for topic, partition in plan.offsets:
+            conn.execute(
+                delete(schema.offsets).where(
+                    schema.offsets.c.topic == topic, schema.offsets.c.partition == partition
+                )
+            )
+        bulk_insert(conn, schema.offsets, [(t, p, o) for (t, p), o in sorted(plan.offsets.items())])
+
+
 @dataclass
 class UnitOfWork:
-    """Rows touched by a batch of events. Subject rows are loaded once, changed in
-    memory, and written back (delete + insert) at flush, so a batch costs a handful
-    of statements whatever its size."""
+    """Rows touched by a batch of events. Subject rows are loaded once (from
+    ``carried``, the rows of a batch still being written, or else through ``read``),
+    changed in memory, and planned as delete + insert, so a batch costs a handful of
+    statements whatever its size."""
 
-    conn: Connection
-    rows: dict[str, dict[str, Any]] = field(default_factory=dict)
-    loaded: set[str] = field(default_factory=set)
+    read: RowReader
+    carried: Mapping[str, Row] = field(default_factory=dict)
+    rows: dict[str, Row] = field(default_factory=dict)
+    stored: set[str] = field(default_factory=set)
     missing: set[str] = field(default_factory=set)
-    log: list[dict[str, Any]] = field(default_factory=list)
-    agencies: dict[str, dict[str, Any]] = field(default_factory=dict)
-    campaigns: dict[str, dict[str, Any]] = field(default_factory=dict)
-    entities: dict[str, dict[str, Any]] = field(default_factory=dict)
-    dead: list[dict[str, Any]] = field(default_factory=list)
+    log: list[tuple[Any, ...]] = field(default_factory=list)
+    agencies: dict[str, Row] = field(default_factory=dict)
+    campaigns: dict[str, Row] = field(default_factory=dict)
+    entities: dict[str, Row] = field(default_factory=dict)
+    dead: list[tuple[Any, ...]] = field(default_factory=list)
     offsets: dict[tuple[str, int], int] = field(default_factory=dict)
 
     # -- reading -----------------------------------------------------------------
 
     def prefetch(self, subject_ids: Iterable[str]) -> None:
-        rows, missing = self.rows, self.missing
-        wanted = list({s for s in subject_ids if s not in rows and s not in missing})
-        for chunk in _chunks(wanted):
-            found = self.conn.execute(
-                select(schema.subjects).where(schema.subjects.c.subject.in_(chunk))
-            ).mappings()
-            for row in found:
-                self.rows[row["subject"]] = dict(row)
-                self.loaded.add(row["subject"])
-            self.missing.update(s for s in chunk if s not in self.rows)
+        rows, missing, carried = self.rows, self.missing, self.carried
+        wanted = []
+        for subject in {s for s in subject_ids if s not in rows and s not in missing}:
+            row = carried.get(subject)
+            if row is None:
+                wanted.append(subject)
+            else:
+                # written by the batch before this one, which commits first
+                rows[subject] = row
+                self.stored.add(subject)
+        if not wanted:
+            return
+        for row in self.read(wanted):
+            rows[row["subject"]] = row
+            self.stored.add(row["subject"])
+        missing.update(s for s in wanted if s not in rows)
 
-    def find(self, subject_id: str) -> dict[str, Any] | None:
+    def find(self, subject_id: str) -> Row | None:
         """The subject's row as changed so far in this batch, or ``None``."""
         if subject_id not in self.rows and subject_id not in self.missing:
             self.prefetch([subject_id])
         return self.rows.get(subject_id)
 
-    def subject(self, subject_id: str, kind: str) -> dict[str, Any]:
+    def subject(self, subject_id: str, kind: str) -> Row:
         """The row of ``subject_id``, created with defaults if it does not exist."""
         row = self.find(subject_id)
         if row is None:
@@ -104,41 +186,25 @@ class UnitOfWork:
             self.missing.discard(subject_id)
         return row
 
-    # -- writing -----------------------------------------------------------------
+    # -- planning the write --------------------------------------------------------
 
-    def flush(self) -> None:
-        conn = self.conn
+    def plan(self) -> WritePlan:
+        plan = WritePlan(log=self.log, dead=self.dead, offsets=self.offsets)
         if self.rows:
-            stale = sorted(self.loaded)
-            for chunk in _chunks(stale):
-                conn.execute(delete(schema.subjects).where(schema.subjects.c.subject.in_(chunk)))
-            bulk_insert(conn, schema.subjects, list(self.rows.values()))
-        if self.log:
-            bulk_insert(conn, schema.event_log, self.log)
-        self._replace(schema.agencies, schema.agencies.c.agency_id, self.agencies)
-        self._replace(schema.campaigns, schema.campaigns.c.campaign_id, self.campaigns)
-        self._replace(schema.entities, schema.entities.c.entity_id, self.entities)
-        if self.dead:
-            bulk_insert(conn, schema.dead_letters, self.dead)
-        if self.offsets:
-            for (topic, partition), _ in self.offsets.items():
-                conn.execute(
-                    delete(schema.offsets).where(
-                        schema.offsets.c.topic == topic, schema.offsets.c.partition == partition
-                    )
+            plan.replacements.append(
+                Replacement(
+                    schema.subjects,
+                    sorted(self.stored),
+                    as_tuples(schema.subjects, self.rows.values()),
                 )
-            bulk_insert(
-                conn,
-                schema.offsets,
-                [
-                    {"topic": t, "partition": p, "next_offset": o}
-                    for (t, p), o in sorted(self.offsets.items())
-                ],
             )
-
-    def _replace(self, table: Table, key: Any, rows: dict[str, dict[str, Any]]) -> None:
-        if not rows:
-            return
-        for chunk in _chunks(sorted(rows)):
-            self.conn.execute(delete(table).where(key.in_(chunk)))
-        bulk_insert(self.conn, table, list(rows.values()))
+        for table, rows in (
+            (schema.agencies, self.agencies),
+            (schema.campaigns, self.campaigns),
+            (schema.entities, self.entities),
+        ):
+            if rows:
+                plan.replacements.append(
+                    Replacement(table, sorted(rows), as_tuples(table, rows.values()))
+                )
+        return plan

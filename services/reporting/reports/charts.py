@@ -6,12 +6,8 @@ from __future__ import annotations
 import io
 from functools import cache
 
-import matplotlib
-
-matplotlib.use("Agg")
-
 from matplotlib import font_manager
-from matplotlib import pyplot as plt
+from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 _CJK_FAMILIES = (
@@ -46,19 +42,18 @@ def cjk_font_family() -> str | None:
 def bar_chart_png(title: str, labels: list[str], values: list[float]) -> bytes:
     family = cjk_font_family()
     shown = labels if family else [f"C{i + 1}" for i in range(len(labels))]
-    figure, axes = plt.subplots(figsize=(7, 3.6), dpi=120)
-    try:
-        bars = axes.bar(shown, values, color="#b22222")
-        axes.bar_label(bars, labels=[str(int(v)) for v in values])
-        if family:
-            for text in (*axes.get_xticklabels(), axes.title):
-                text.set_fontfamily(family)
-            axes.set_title(title, fontfamily=family)
-        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-        axes.spines[["top", "right"]].set_visible(False)
-        figure.tight_layout()
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png")
-        return buffer.getvalue()
-    finally:
-        plt.close(figure)
+    # A bare Figure, not pyplot: no global figure registry, safe from any thread.
+    figure = Figure(figsize=(7, 3.6), dpi=120)
+    axes = figure.subplots()
+    bars = axes.bar(shown, values, color="#b22222")
+    axes.bar_label(bars, labels=[str(int(v)) for v in values])
+    if family:
+        for text in (*axes.get_xticklabels(), axes.title):
+            text.set_fontfamily(family)
+        axes.set_title(title, fontfamily=family)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.spines[["top", "right"]].set_visible(False)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()

@@ -6,14 +6,10 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
+from services.reporting.readmodels.schema import make_engine
 from services.reporting.reports.content import SummaryReport, agency_report, region_report
 from services.reporting.reports.pdf import render_pdf
 from services.reporting.reports.word import render_docx
-
-MEDIA_TYPES = {
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
 
 
 def build_report(
@@ -36,3 +32,20 @@ def render_summary(
     report = build_report(engine, as_of, region_code=region_code, agency_id=agency_id)
     body = render_pdf(report) if format == "pdf" else render_docx(report)
     return body, f"{report.title}.{format}"
+
+
+def render_summary_from(
+    url: str,
+    as_of: datetime,
+    format: str,
+    *,
+    region_code: str | None = None,
+    agency_id: str | None = None,
+) -> tuple[bytes, str]:
+    """``render_summary`` on the read models at ``url``: the entry point of a child
+    process, which opens the database itself."""
+    engine = make_engine(url)
+    try:
+        return render_summary(engine, as_of, format, region_code=region_code, agency_id=agency_id)
+    finally:
+        engine.dispose()
