@@ -10,6 +10,7 @@ cap the projector below the rate it can otherwise reach."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import threading
 import time
@@ -209,6 +210,11 @@ class Projector:
     async def _consume(self, until: Targets | None, *, to_end: bool = False) -> None:
         """Poll, decode, project and hand batches to the writer until ``until`` (or, with
         ``to_end``, the end offsets when it started) is reached, or until stopped."""
+        # What is alive by now (modules, the app) lives as long as the process: keep it
+        # out of the collector's full passes, which would otherwise walk it again and
+        # again while batches of decoded events come and go (measured: a third of the
+        # decoding time).
+        gc.freeze()
         consumer, assignment, incomplete = await self._open()
         try:
             if to_end:
