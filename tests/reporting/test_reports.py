@@ -3,7 +3,10 @@ as-of time and the offsets."""
 
 from __future__ import annotations
 
+import asyncio
 import io
+import subprocess
+import sys
 from datetime import UTC, datetime
 
 import docx
@@ -12,8 +15,10 @@ import pytest
 from sqlalchemy import Engine
 
 from services.reporting.readmodels.projector import apply_batch
+from services.reporting.reports.isolated import render_in_child
 from services.reporting.reports.render import build_report, render_summary
 from services.reporting.sample_events import complete_history
+from shared.errors import NotFound
 
 AS_OF = datetime(2017, 3, 31, 16, 0, tzinfo=UTC)
 
@@ -62,3 +67,25 @@ def test_report_figures_come_from_the_read_models(projected: Engine) -> None:
     assert rows["公正执法"] == "1"
     assert sum(report.offsets.values()) == len(complete_history("x").envelopes)
     assert report.chart_png.startswith(b"\x89PNG")
+
+
+def test_a_report_renders_in_a_child_process_and_its_refusals_come_back(
+    projected: Engine,
+) -> None:
+    url = projected.url.render_as_string(hide_password=False)
+    body, name = asyncio.run(render_in_child(url, AS_OF, "pdf", region_code="360100"))
+    assert body.startswith(b"%PDF") and "南昌市" in name
+    assert "南昌市行政执法不公专项治理工作总结报告" in _pdf_text(body)
+    with pytest.raises(NotFound) as refused:
+        asyncio.run(render_in_child(url, AS_OF, "docx", agency_id="no-such-agency"))
+    assert refused.value.zh and refused.value.en
+
+
+def test_the_service_process_does_not_load_the_renderers() -> None:
+    check = (
+        "import sys, services.reporting.bootstrap; "
+        "loaded = [m for m in ('matplotlib', 'reportlab', 'docx') if m in sys.modules]; "
+        "print(loaded); sys.exit(1 if loaded else 0)"
+    )
+    done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
