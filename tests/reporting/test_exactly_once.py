@@ -113,3 +113,46 @@ def test_killed_projector_restarts_without_losing_or_double_counting(
     assert comparison.identical, comparison.differences[:5]
     assert comparison.left_offsets == comparison.right_offsets
     assert all_figures(make_engine(url))["build/events"] >= 3335
+
+
+def test_two_projectors_on_one_database_still_count_each_event_once(
+    broker_settings: Settings,
+    publish: Callable[[list[CloudEvent]], None],
+    tmp_path: Path,
+) -> None:
+    """Two projector processes writing the same read models at once (say, an old and a
+    new container during a rolling restart): each batch advances the offsets only from
+    where it started, so the loser of a race reads again and nothing counts twice."""
+    key = f"two{time.time_ns()}"
+    agency = f"ag-{key}"
+    log = EventLog()
+    register_agency(log, agency, "360403")
+    for n in range(300):
+        problem = tip_story(log, f"{key}-{n}", agency, "360403")
+        item_story(log, problem, agency, "360403", verify=n % 2 == 0)
+    publish(log.envelopes)
+
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    racers = [_projector(broker_settings, url) for _ in range(2)]
+    for racer in racers:
+        _, err = racer.communicate(timeout=180)
+        assert racer.returncode == 0, err.decode()
+
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        figures = agency_figures(conn, agency)
+        logged = conn.execute(select(func.count()).select_from(schema.event_log)).scalar_one()
+        distinct = conn.execute(
+            select(func.count(func.distinct(schema.event_log.c.event_id)))
+        ).scalar_one()
+    positions = stored_offsets(engine)
+    engine.dispose()
+    assert logged == distinct, "an event was logged twice"
+    assert figures["tips.total"] == 300 and figures["items.verified"] == 150
+
+    clean = f"sqlite:///{tmp_path / 'clean.db'}"
+    rebuild(
+        broker_settings, clean, targets={TopicPartition(t, p): o for (t, p), o in positions.items()}
+    )
+    comparison = compare(url, clean)
+    assert comparison.identical, comparison.differences[:5]

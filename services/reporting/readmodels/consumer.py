@@ -32,6 +32,7 @@ from services.reporting.readmodels.projector import (
 )
 from services.reporting.readmodels.unit_of_work import (
     Row,
+    StaleOffsets,
     UnitOfWork,
     WritePlan,
     subject_reader,
@@ -144,6 +145,8 @@ class Projector:
         self._publisher = EventPublisher(settings) if publish_dead_letters else None
         self._dead_letters = DeadLetters(self._publisher) if self._publisher else None
         self._writer = BatchWriter(engine, self.status)
+        # Where each partition stands once every batch handed to the writer is written.
+        self._expected: dict[tuple[str, int], int | None] = {}
 
     # -- lifecycle ---------------------------------------------------------------
 
@@ -171,17 +174,25 @@ class Projector:
                 incomplete |= not partitions
                 assignment.extend(TopicPartition(topic, p) for p in sorted(partitions))
             consumer.assign(assignment)
-            positions = stored_offsets(self.engine)
-            for tp in assignment:
-                stored = positions.get((tp.topic, tp.partition))
-                if stored is None:
-                    await consumer.seek_to_beginning(tp)
-                else:
-                    consumer.seek(tp, stored)
+            await self._seek_stored(consumer, assignment)
         except BaseException:
             await consumer.stop()
             raise
         return consumer, assignment, incomplete
+
+    async def _seek_stored(
+        self, consumer: AIOKafkaConsumer, assignment: list[TopicPartition]
+    ) -> None:
+        positions = stored_offsets(self.engine)
+        self._expected = {
+            (tp.topic, tp.partition): positions.get((tp.topic, tp.partition)) for tp in assignment
+        }
+        for tp in assignment:
+            stored = positions.get((tp.topic, tp.partition))
+            if stored is None:
+                await consumer.seek_to_beginning(tp)
+            else:
+                consumer.seek(tp, stored)
 
     def stop(self) -> None:
         self._stop.set()
@@ -205,7 +216,10 @@ class Projector:
         with self.engine.connect() as conn:
             uow = UnitOfWork(subject_reader(conn), writer.carried)
             result = project_batch(uow, batch, self._sink)
-        writer.submit(uow.plan(), uow.rows, result)
+        plan = uow.plan()
+        plan.expected = {key: self._expected.get(key) for key in plan.offsets}
+        writer.submit(plan, uow.rows, result)
+        self._expected.update(plan.offsets)
 
     async def _consume(self, until: Targets | None, *, to_end: bool = False) -> None:
         """Poll, decode, project and hand batches to the writer until ``until`` (or, with
@@ -220,21 +234,27 @@ class Projector:
             if to_end:
                 until = await consumer.end_offsets(assignment)
             while not self._stop.is_set():
-                if until is not None and await _reached(consumer, until):
-                    break
-                fetched = await consumer.getmany(timeout_ms=500, max_records=self.max_records)
-                records = [
-                    RawRecord(tp.topic, tp.partition, r.offset, r.key, r.value)
-                    for tp, rs in fetched.items()
-                    for r in rs
-                ]
-                if not records:
-                    self._writer.wait()
-                    self.status.caught_up = True
-                    if incomplete and until is None:
-                        return  # a topic had no partitions yet: look again
-                    continue
-                self._project(records)
+                try:
+                    if until is not None and await _reached(consumer, until):
+                        self._writer.wait()
+                        return
+                    fetched = await consumer.getmany(timeout_ms=500, max_records=self.max_records)
+                    records = [
+                        RawRecord(tp.topic, tp.partition, r.offset, r.key, r.value)
+                        for tp, rs in fetched.items()
+                        for r in rs
+                    ]
+                    if not records:
+                        self._writer.wait()
+                        self.status.caught_up = True
+                        if incomplete and until is None:
+                            return  # a topic had no partitions yet: look again
+                        continue
+                    self._project(records)
+                except StaleOffsets as exc:
+                    log.warning("another projector wrote first (%s): reading again", exc)
+                    self._writer.discard()
+                    await self._seek_stored(consumer, assignment)
             self._writer.wait()
         except BaseException:
             # The plans may be ahead of the database: start again from the stored offsets.

@@ -12,7 +12,8 @@ from itertools import chain
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, select
+from sqlalchemy import Connection, Table, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from services.reporting.readmodels import schema
 
@@ -110,10 +111,21 @@ class WritePlan:
     log: list[tuple[Any, ...]] = field(default_factory=list)
     dead: list[tuple[Any, ...]] = field(default_factory=list)
     offsets: dict[tuple[str, int], int] = field(default_factory=dict)
+    # Where each partition stood when the batch was read (None: nothing stored yet);
+    # ``None`` as a whole: write the offsets unconditionally.
+    expected: dict[tuple[str, int], int | None] | None = None
+
+
+class StaleOffsets(RuntimeError):
+    """The stored offsets moved since the batch was read: another projector wrote the
+    same partitions. The transaction is rolled back; read again from what is stored."""
 
 
 def write(conn: Connection, plan: WritePlan) -> None:
-    """Execute ``plan`` on ``conn`` (inside the caller's transaction)."""
+    """Execute ``plan`` on ``conn`` (inside the caller's transaction). The offsets go
+    first: with ``plan.expected`` they are advanced only from where the batch started,
+    which also takes the database's write lock before anything else is written."""
+    _advance_offsets(conn, plan)
     for replacement in plan.replacements:
         table = replacement.table
         key = table.primary_key.columns.values()[0]
@@ -122,14 +134,34 @@ def write(conn: Connection, plan: WritePlan) -> None:
         bulk_insert(conn, table, replacement.values)
     bulk_insert(conn, schema.event_log, plan.log)
     bulk_insert(conn, schema.dead_letters, plan.dead)
-    if plan.offsets:
-        for topic, partition in plan.offsets:
+
+
+def _advance_offsets(conn: Connection, plan: WritePlan) -> None:
+    table = schema.offsets
+    for (topic, partition), next_offset in sorted(plan.offsets.items()):
+        where = (table.c.topic == topic, table.c.partition == partition)
+        if plan.expected is None:  # unconditional: the caller is the only writer
+            conn.execute(delete(table).where(*where))
             conn.execute(
-                delete(schema.offsets).where(
-                    schema.offsets.c.topic == topic, schema.offsets.c.partition == partition
-                )
+                insert(table).values(topic=topic, partition=partition, next_offset=next_offset)
             )
-        bulk_insert(conn, schema.offsets, [(t, p, o) for (t, p), o in sorted(plan.offsets.items())])
+            continue
+        start = plan.expected.get((topic, partition))
+        if start is None:
+            try:  # the partition's first batch: nobody else may have stored one
+                conn.execute(
+                    insert(table).values(topic=topic, partition=partition, next_offset=next_offset)
+                )
+            except IntegrityError as exc:
+                raise StaleOffsets(f"{topic}:{partition} was stored by another writer") from exc
+            continue
+        moved = conn.execute(
+            update(table)
+            .where(*where, table.c.next_offset == start)
+            .values(next_offset=next_offset)
+        )
+        if moved.rowcount != 1:
+            raise StaleOffsets(f"{topic}:{partition} is no longer at {start}")
 
 
 @dataclass
