@@ -112,6 +112,14 @@ def machine() -> str:
     return f"nproc={os.cpu_count()} RAM={memory}"
 
 
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages (other work on a shared machine)."""
+    try:
+        return " ".join(f"{value:.2f}" for value in os.getloadavg())
+    except OSError:
+        return "?"
+
+
 def peak_rss_mb(pid: int) -> float:
     """VmHWM: the process's peak resident set size so far."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():

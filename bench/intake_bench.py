@@ -2,6 +2,11 @@
 the same app answering a no-op endpoint and a bare kafka-python producer sending the
 same records, all in one run on one private broker.
 
+The HTTP load comes from one aiohttp client (keep-alive connections, the body encoded
+once), the same for the no-op baseline and the tips: client, server and broker share
+the machine's cores, and a heavier client (httpx costs several times more CPU per
+request) would measure the client as much as the server.
+
     .venv/bin/python bench/intake_bench.py [--seconds 20] [--concurrency 16]
 """
 
@@ -9,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -21,10 +27,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import aiohttp  # noqa: E402
 import httpx  # noqa: E402
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition  # noqa: E402
 
-from bench._load import Figures, closed_loop, machine  # noqa: E402
+from bench._load import Figures, closed_loop, load_average, machine  # noqa: E402
 from shared.kafka.admin import ensure_topics  # noqa: E402
 from shared.settings import Settings  # noqa: E402
 from shared.topics import INTAKE  # noqa: E402
@@ -65,14 +72,22 @@ def start_server(settings: Settings, port: int) -> subprocess.Popen[bytes]:
 
 
 async def http_figures(url: str, concurrency: int, seconds: float) -> tuple[Figures, Figures]:
-    limits = httpx.Limits(max_connections=concurrency * 2)
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as client:
+    body = json.dumps(TIP).encode()
+    headers = {"Content-Type": "application/json"}
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    timeout = aiohttp.ClientTimeout(total=30)
+    async with aiohttp.ClientSession(url, connector=connector, timeout=timeout) as client:
+
+        async def post(path: str, expected: int) -> bool:
+            async with client.post(path, data=body, headers=headers) as response:
+                await response.read()
+                return response.status == expected
 
         async def tip(n: int) -> bool:
-            return (await client.post("/tips", json=TIP)).status_code == 201
+            return await post("/tips", 201)
 
         async def noop(n: int) -> bool:
-            return (await client.post("/bench/noop", json=TIP)).status_code == 200
+            return await post("/bench/noop", 200)
 
         await closed_loop("warm-up", tip, concurrency, 3)
         noop_figures = await closed_loop(
@@ -141,6 +156,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--concurrency", type=int, default=16)
     args = parser.parse_args()
+    load_before = load_average()
     with private_broker() as bootstrap:
         settings = Settings(
             kafka_bootstrap_servers=bootstrap,
@@ -159,8 +175,9 @@ def main() -> None:
         bare = producer_figures(settings, args.concurrency, args.seconds, flush=False)
         bare_flush = producer_figures(settings, args.concurrency, args.seconds, flush=True)
     print(
-        f"intake benchmark · {machine()} · concurrency {args.concurrency} · "
-        f"{args.seconds:.0f} s each"
+        f"intake benchmark · {machine()} · load average {load_before} before, "
+        f"{load_average()} after · "
+        f"concurrency {args.concurrency} · {args.seconds:.0f} s each · aiohttp client"
     )
     for figures in (tips, noop, bare, bare_flush):
         print(figures.line())

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared import correlation
 from shared.auth import CurrentActor, Role
@@ -106,6 +108,31 @@ async def _on_refusal(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+class CorrelationMiddleware:
+    """Adopts the request's ``X-Correlation-ID`` (or makes one) for everything the
+    request causes, and echoes it on the response.
+
+    Pure ASGI on purpose: Starlette's ``BaseHTTPMiddleware`` (``@app.middleware``) runs
+    the app in a separate task behind memory streams and wraps the body in a
+    streaming response, which costs more than some whole endpoints."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        correlation_id = correlation.begin(Headers(scope=scope).get(correlation.HEADER))
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message)[correlation.HEADER] = correlation_id
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
+
+
 class ClockSetting(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -172,15 +199,7 @@ def create_api(service: str, settings: Settings, clock: Clock, **fastapi_options
     api.state.settings = settings
     api.state.clock = clock
 
-    @api.middleware("http")
-    async def _correlate(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        correlation_id = correlation.begin(request.headers.get(correlation.HEADER))
-        response = await call_next(request)
-        response.headers[correlation.HEADER] = correlation_id
-        return response
-
+    api.add_middleware(CorrelationMiddleware)
     api.add_exception_handler(RequestValidationError, _on_validation_error)
     api.add_exception_handler(Refusal, _on_refusal)
 

@@ -7,15 +7,17 @@ erases the person from every replay, and decryption then yields ``ERASED``.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import os
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import DateTime, LargeBinary, String, create_engine, event, make_url
+from sqlalchemy import DateTime, LargeBinary, String, create_engine, event, insert, make_url, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
@@ -81,6 +83,39 @@ class KeyStore:
                 session.add(row)
             return row.key
 
+    def keys_for_new(self, subject_ids: Iterable[str]) -> dict[str, bytes | None]:
+        """``key_for(create=True)`` for many subjects in one transaction: one commit (one
+        fsync of SQLite's log) however many subjects. Existing keys are returned as they
+        are (``None`` once shredded); missing ones are created."""
+        wanted = list(dict.fromkeys(subject_ids))
+        if not wanted:
+            return {}
+        with self.engine.begin() as connection:
+            found: dict[str, bytes | None] = {
+                row.subject_id: row.key
+                for row in connection.execute(
+                    select(SubjectKey.subject_id, SubjectKey.key).where(
+                        SubjectKey.subject_id.in_(wanted)
+                    )
+                )
+            }
+            now = self._clock.now()
+            created = {
+                subject_id: AESGCM.generate_key(bit_length=256)
+                for subject_id in wanted
+                if subject_id not in found
+            }
+            if created:
+                connection.execute(
+                    insert(SubjectKey),
+                    [
+                        {"subject_id": s, "key": key, "created_at": now, "shredded_at": None}
+                        for s, key in created.items()
+                    ],
+                )
+            found.update(created)
+        return found
+
     def shred(self, subject_id: str) -> bool:
         """Delete the subject's key; return whether there was a key to delete."""
         with Session(self.engine) as session, session.begin():
@@ -94,14 +129,66 @@ class KeyStore:
             return had_key
 
 
+class KeyGroupCommit:
+    """Creates subject keys for concurrent callers on one event loop in shared
+    transactions (group commit).
+
+    Every key is committed (``synchronous=FULL`` on SQLite) before its caller is
+    answered, exactly as with ``KeyStore.key_for``; but the callers that arrive while
+    one commit is in flight share the next one, so the key store costs one fsync per
+    batch instead of one per subject, and only one thread ever writes (SQLite's
+    writers would otherwise queue on its file lock and sleep in its busy handler)."""
+
+    def __init__(self, keys: KeyStore) -> None:
+        self._keys = keys
+        self._pending: list[tuple[tuple[str, ...], asyncio.Future[dict[str, bytes | None]]]] = []
+        self._committing: asyncio.Task[None] | None = None
+
+    async def keys_for_new(self, *subject_ids: str) -> dict[str, bytes | None]:
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[dict[str, bytes | None]] = loop.create_future()
+        self._pending.append((subject_ids, waiter))
+        if self._committing is None or self._committing.done():
+            self._committing = loop.create_task(self._commit_all())
+        return await waiter
+
+    async def _commit_all(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending, []
+            try:
+                keys = await asyncio.to_thread(
+                    self._keys.keys_for_new, (s for ids, _ in batch for s in ids)
+                )
+            except BaseException as exc:
+                for _, waiter in batch:
+                    if not waiter.done():
+                        waiter.set_exception(exc)
+                if not isinstance(exc, Exception):
+                    raise
+                continue
+            for ids, waiter in batch:
+                if not waiter.done():  # the caller may have been cancelled
+                    waiter.set_result({s: keys[s] for s in ids})
+
+
 class PersonalDataVault:
     """``encrypt`` / ``decrypt`` / ``shred`` personal data per subject."""
 
     def __init__(self, keys: KeyStore) -> None:
         self._keys = keys
+        self._group_commit = KeyGroupCommit(keys)
 
     def encrypt(self, subject_id: str, plaintext: str) -> str:
-        key = self._keys.key_for(subject_id, create=True)
+        return self._seal(subject_id, self._keys.key_for(subject_id, create=True), plaintext)
+
+    async def encrypt_many(self, plaintexts: dict[str, str]) -> dict[str, str]:
+        """``encrypt`` for the event loop, one plaintext per subject: the keys are made
+        (and committed) together with those of concurrent callers; no thread waits."""
+        keys = await self._group_commit.keys_for_new(*plaintexts)
+        return {s: self._seal(s, keys[s], text) for s, text in plaintexts.items()}
+
+    @staticmethod
+    def _seal(subject_id: str, key: bytes | None, plaintext: str) -> str:
         if key is None:  # the row is there but its key was shredded
             raise ValueError(f"subject {subject_id!r} has been erased; it cannot get new data")
         nonce = os.urandom(12)

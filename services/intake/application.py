@@ -18,11 +18,9 @@ from shared.vocabulary import Power
 from .domain.commands import EscalateTip, ReceiveTip, RecordProblem
 from .domain.receipt import new_receipt_code
 from .domain.self_inspection import SelfInspectionState
-from .domain.tip import TipState, TipStatus
+from .domain.tip import TipState
 from .parts import IntakeParts
-from .store import PROBLEM, SELF_INSPECTION, TIP
-
-OPEN_STATUSES = (TipStatus.received, TipStatus.accepted, TipStatus.assigned)
+from .store import PROBLEM, SELF_INSPECTION, TIP, open_deadline
 
 
 def new_tip_id() -> str:
@@ -105,12 +103,7 @@ async def _receive(
     tip_id = tip_id or new_tip_id()
     now = parts.clock.now()
     receipt = new_receipt_code(secrets.randbelow) if tip.with_receipt else ""
-    sealed_contact = ""
-    if tip.contact:
-        sealed_contact = await asyncio.to_thread(parts.privacy.seal_contact, tip_id, tip.contact)
-    sealed_receipt = ""
-    if receipt:
-        sealed_receipt = await asyncio.to_thread(parts.privacy.seal_receipt, tip_id, receipt)
+    sealed_contact, sealed_receipt = await parts.privacy.seal_new_tip(tip_id, tip.contact, receipt)
     command = ReceiveTip(
         tip_id=tip_id,
         campaign_id=tip.campaign_id,
@@ -205,13 +198,11 @@ async def escalate_overdue(parts: IntakeParts) -> int:
     """Escalate every open tip past its deadline; the decider makes it once per stage."""
     escalated = 0
     now = parts.clock.now()
-    for tip_id, state in list(parts.store.all(TIP)):
-        if state.status not in OPEN_STATUSES:
-            continue
-        due = (
-            state.triage_due_at if state.status is TipStatus.received else state.verification_due_at
-        )
-        if due is None or now < due:
+    due_tips = parts.store.tips_due(now)
+    for index, tip_id in enumerate(due_tips):
+        state: TipState = parts.store.state(TIP, tip_id)
+        due = open_deadline(state)
+        if due is None or now < due:  # closed, or given a later deadline since
             continue
         context = CommandContext(
             actor="system:intake-deadlines:",
@@ -219,19 +210,25 @@ async def escalate_overdue(parts: IntakeParts) -> int:
             region_code=state.region_code,
             correlation_id=new_correlation_id(),
         )
-        events = await parts.store.execute(TIP, tip_id, EscalateTip(at=now), context)
+        try:
+            events = await parts.store.execute(TIP, tip_id, EscalateTip(at=now), context)
+        except BaseException:
+            for pending in due_tips[index:]:
+                parts.store.tip_due_again(pending)
+            raise
         escalated += len(events)
     return escalated
 
 
 async def reconcile_problems(parts: IntakeParts) -> int:
     """Record problems whose ``ProblemFound`` is missing (a crash between the tip's
-    event and its problems' events): the substantiation is the outbox."""
+    event and its problems' events): the substantiation is the outbox. An aggregate
+    leaves the work list once all its problems are recorded."""
     recorded = 0
-    for tip_id, state in list(parts.store.all(TIP)):
-        if state.substantiation is not None:
-            recorded += await record_tip_problems(parts, tip_id)
-    for aggregate_id, state in list(parts.store.all(SELF_INSPECTION)):
-        if state.report is not None:
-            recorded += await record_report_problems(parts, aggregate_id)
+    for tip_id in list(parts.store.tips_with_problems):
+        recorded += await record_tip_problems(parts, tip_id)
+        parts.store.tips_with_problems.discard(tip_id)
+    for aggregate_id in list(parts.store.reports_with_problems):
+        recorded += await record_report_problems(parts, aggregate_id)
+        parts.store.reports_with_problems.discard(aggregate_id)
     return recorded

@@ -38,9 +38,6 @@ class TipsterPrivacy:
     def fingerprint(self, body: dict[str, Any]) -> str:
         return self.lookup("request", json.dumps(body, sort_keys=True, ensure_ascii=False))
 
-    def seal_contact(self, tip_id: str, contact: dict[str, str]) -> str:
-        return self.vault.encrypt(contact_subject(tip_id), json.dumps(contact, ensure_ascii=False))
-
     def open_contact(self, tip_id: str, sealed: str) -> dict[str, str] | None:
         """The contact, or None once the tipster has been erased."""
         plain = self.vault.decrypt(contact_subject(tip_id), sealed)
@@ -50,8 +47,24 @@ class TipsterPrivacy:
             return None
         return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else None
 
-    def seal_receipt(self, tip_id: str, code: str) -> str:
-        return self.vault.encrypt(receipt_subject(tip_id), code)
+    async def seal_new_tip(
+        self, tip_id: str, contact: dict[str, str] | None, receipt_code: str
+    ) -> tuple[str, str]:
+        """``(sealed contact, sealed receipt)`` of a new tip ("" for what it lacks), each
+        under its own subject key; the keys are committed with those of concurrent tips
+        in one key-store transaction before this returns."""
+        plaintexts: dict[str, str] = {}
+        if contact:
+            plaintexts[contact_subject(tip_id)] = json.dumps(contact, ensure_ascii=False)
+        if receipt_code:
+            plaintexts[receipt_subject(tip_id)] = receipt_code
+        if not plaintexts:
+            return "", ""
+        sealed = await self.vault.encrypt_many(plaintexts)
+        return (
+            sealed.get(contact_subject(tip_id), ""),
+            sealed.get(receipt_subject(tip_id), ""),
+        )
 
     def open_receipt(self, tip_id: str, sealed: str) -> str:
         return self.vault.decrypt(receipt_subject(tip_id), sealed)

@@ -1,31 +1,48 @@
-"""FastAPI dependencies: the service's parts, the client, the correlation id."""
+"""FastAPI dependencies: the service's parts, the client, the correlation id.
+
+All are ``async def``: FastAPI runs a plain ``def`` dependency in a worker thread,
+a hop that costs more than what these do."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from shared import correlation
+from shared.auth import Actor, optional_actor
 
 from ..application import new_correlation_id
 from ..parts import IntakeParts
 
+_bearer = HTTPBearer(auto_error=False)
 
-def intake_parts(request: Request) -> IntakeParts:
+
+async def intake_parts(request: Request) -> IntakeParts:
     parts: IntakeParts = request.app.state.intake
     return parts
 
 
-def client_key(request: Request) -> str:
+async def client_key(request: Request) -> str:
     return request.client.host if request.client is not None else "unknown"
 
 
-def correlation_id() -> str:
+async def correlation_id() -> str:
     """The request's id, adopted from ``X-Correlation-ID`` by the platform's middleware."""
     return correlation.current() or new_correlation_id()
+
+
+async def public_actor(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Actor | None:
+    """``shared.auth.OptionalActor`` without the worker thread (verifying an HS256
+    token is a few microseconds of CPU and never blocks)."""
+    return optional_actor(request, credentials)
 
 
 Parts = Annotated[IntakeParts, Depends(intake_parts)]
 ClientKey = Annotated[str, Depends(client_key)]
 CorrelationId = Annotated[str, Depends(correlation_id)]
+PublicActor = Annotated[Actor | None, Depends(public_actor)]
