@@ -203,18 +203,18 @@ def _rate(count: int, seconds: float) -> dict[str, Any]:
     }
 
 
-def measure_projection(bootstrap: str, topic: str, url: str) -> dict[str, Any]:
-    from services.reporting.readmodels.consumer import Projector
+def measure_projection(bootstrap: str, topic: str, url: str, lanes: int) -> dict[str, Any]:
+    from services.reporting.readmodels.lanes import run_lanes
     from services.reporting.readmodels.schema import create_tables, make_engine
 
     settings = Settings(kafka_bootstrap_servers=bootstrap)
     engine = make_engine(url)
     create_tables(engine, fresh=True)
-    projector = Projector(settings, engine, topics=[topic], publish_dead_letters=False)
+    engine.dispose()
     started = time.perf_counter()
-    status = projector.run_until()
+    summary = run_lanes(settings, url, lanes=lanes, topics=[topic], publish_dead_letters=False)
     seconds = time.perf_counter() - started
-    projector.close()
+    status = summary.status
     count = status.applied + status.skipped + status.dead
     return {
         "events": count,
@@ -222,11 +222,16 @@ def measure_projection(bootstrap: str, topic: str, url: str) -> dict[str, Any]:
         "dead_letters": status.dead,
         "seconds": seconds,
         "rate": count / seconds,
-        "peak_rss_mb": _peak_rss_mb(),
+        "lanes": summary.lanes,
+        "lane_rss_mb": summary.peak_rss_mb,
+        # every process's own peak, added up: an upper bound on the replay's memory
+        "peak_rss_mb": sum(summary.peak_rss_mb),
     }
 
 
-def _child(measurement: str, bootstrap: str, topic: str, url: str) -> dict[str, Any]:
+def _child(
+    measurement: str, bootstrap: str, topic: str, url: str, lanes: int = 1
+) -> dict[str, Any]:
     output = subprocess.run(
         [
             sys.executable,
@@ -239,6 +244,8 @@ def _child(measurement: str, bootstrap: str, topic: str, url: str) -> dict[str, 
             topic,
             "--db",
             url,
+            "--lanes",
+            str(lanes),
         ],
         capture_output=True,
         text=True,
@@ -252,7 +259,10 @@ def _child(measurement: str, bootstrap: str, topic: str, url: str) -> dict[str, 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--partitions", type=int, default=3)
+    parser.add_argument("--partitions", type=int, default=4)
+    parser.add_argument(
+        "--lanes", type=int, default=0, help="projection processes (default: one per CPU, ≤ 4)"
+    )
     parser.add_argument("--bootstrap", default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", ""))
     parser.add_argument("--db", default="sqlite", help="'sqlite' (a temp file) or a SQLAlchemy URL")
     parser.add_argument(
@@ -268,7 +278,7 @@ def main() -> int:
         print(json.dumps(measure_bare_aiokafka(args.bootstrap, args.topic)))
         return 0
     if args.measure == "project":
-        print(json.dumps(measure_projection(args.bootstrap, args.topic, args.db)))
+        print(json.dumps(measure_projection(args.bootstrap, args.topic, args.db, args.lanes)))
         return 0
 
     scratch = Path(tempfile.mkdtemp(prefix="replay-bench-"))
@@ -301,7 +311,9 @@ def main() -> int:
         url = f"sqlite:///{scratch / 'bench.db'}" if args.db == "sqlite" else args.db
         bare = _child("bare", bootstrap, topic, url)
         bare_aio = _child("bare-aiokafka", bootstrap, topic, url)
-        projection = _child("project", bootstrap, topic, url)
+        from services.reporting.readmodels.lanes import default_lanes
+
+        projection = _child("project", bootstrap, topic, url, args.lanes or default_lanes())
         ratio = projection["rate"] / bare["rate"]
         print(
             f"bare consumer (read + decode): {bare['events']:,} events in {bare['seconds']:.1f} s"
@@ -314,8 +326,9 @@ def main() -> int:
         )
         print(
             f"projection replay ({url.split(':')[0]}): {projection['events']:,} events in "
-            f"{projection['seconds']:.1f} s = {projection['rate']:,.0f} events/s, "
-            f"peak RSS {projection['peak_rss_mb']:.0f} MB"
+            f"{projection['seconds']:.1f} s = {projection['rate']:,.0f} events/s in "
+            f"{projection['lanes']} lane(s), peak RSS {projection['peak_rss_mb']:.0f} MB "
+            f"(per process: {', '.join(f'{m:.0f}' for m in projection['lane_rss_mb'])})"
         )
         print(f"ratio projection / bare kafka-python = {ratio:.2f}")
         print(f"ratio projection / bare aiokafka = {projection['rate'] / bare_aio['rate']:.2f}")

@@ -42,7 +42,7 @@ def _project(args: argparse.Namespace) -> int:
 def _replay(args: argparse.Namespace) -> int:
     from services.reporting.replay.audit import rebuild
 
-    summary = rebuild(get_settings(), args.into, as_of=_as_of(args.as_of))
+    summary = rebuild(get_settings(), args.into, as_of=_as_of(args.as_of), lanes=args.lanes)
     print(
         json.dumps(
             {
@@ -98,6 +98,9 @@ def register(sub: Any) -> None:
     replay = actions.add_parser("replay", help="rebuild from offset 0 into a separate database")
     replay.add_argument("--into", required=True, help="SQLAlchemy URL of the new build")
     replay.add_argument("--as-of", help="only events whose time is ≤ this (ISO 8601)")
+    replay.add_argument(
+        "--lanes", type=int, help="processes sharing the partitions (default: one per CPU, ≤ 4)"
+    )
     replay.set_defaults(func=_replay)
 
     comparison = actions.add_parser("compare", help="compare two builds figure by figure")

@@ -14,7 +14,7 @@ import gc
 import logging
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -134,12 +134,16 @@ class Projector:
         as_of: datetime | None = None,
         max_records: int = 5000,
         publish_dead_letters: bool = True,
+        partitions: Collection[tuple[str, int]] | None = None,
     ) -> None:
+        """``partitions``: only these (topic, partition) pairs of ``topics`` (a lane of
+        a parallel replay, see ``lanes.py``); by default every partition."""
         self.settings = settings
         self.engine = engine
         self.topics = tuple(topics)
         self.as_of = as_of
         self.max_records = max_records
+        self.partitions = None if partitions is None else frozenset(partitions)
         self.status = ProjectorStatus()
         self._stop = threading.Event()
         self._publisher = EventPublisher(settings) if publish_dead_letters else None
@@ -172,7 +176,11 @@ class Projector:
             for topic in self.topics:
                 partitions = cluster.partitions_for_topic(topic) or set()
                 incomplete |= not partitions
-                assignment.extend(TopicPartition(topic, p) for p in sorted(partitions))
+                assignment.extend(
+                    TopicPartition(topic, p)
+                    for p in sorted(partitions)
+                    if self.partitions is None or (topic, p) in self.partitions
+                )
             consumer.assign(assignment)
             await self._seek_stored(consumer, assignment)
         except BaseException:

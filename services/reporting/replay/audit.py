@@ -13,8 +13,9 @@ from typing import Any
 from sqlalchemy import Engine, delete, insert, select
 
 from services.reporting.readmodels import schema
-from services.reporting.readmodels.consumer import Projector, stored_offsets
+from services.reporting.readmodels.consumer import stored_offsets
 from services.reporting.readmodels.figures import all_figures
+from services.reporting.readmodels.lanes import run_lanes
 from services.reporting.readmodels.schema import create_tables, make_engine
 from shared.errors import Invalid
 from shared.settings import Settings
@@ -61,6 +62,7 @@ def rebuild(
     *,
     as_of: datetime | None = None,
     targets: dict[Any, int] | None = None,
+    lanes: int | None = None,
 ) -> BuildSummary:
     """Replay every topic from offset 0 into ``target_url`` (emptied first) up to the
     end offsets at the start of the replay (or ``targets``)."""
@@ -77,13 +79,15 @@ def rebuild(
         create_tables(engine, fresh=True)
         started = time.monotonic()
         # Replays never publish dead letters again: the live projector already did.
-        projector = Projector(
-            settings, engine, as_of=as_of, max_records=10_000, publish_dead_letters=False
-        )
-        try:
-            status = projector.run_until(targets)
-        finally:
-            projector.close()
+        status = run_lanes(
+            settings,
+            target_url,
+            lanes=lanes,
+            targets=targets,
+            as_of=as_of,
+            max_records=10_000,
+            publish_dead_letters=False,
+        ).status
         built_at = datetime.now(UTC)
         offsets = {f"{t}:{p}": o for (t, p), o in sorted(stored_offsets(engine).items())}
         _write_info(

@@ -1,0 +1,191 @@
+"""Replays in parallel lanes: the partitions are shared out between processes, each a
+``Projector`` of its own writing to the same read models.
+
+This is safe because a projection reads and writes only rows of its own stream, and
+a stream lives in one partition (message key = aggregate id): lanes never touch the
+same row. Each lane commits its own partitions' offsets with its rows, advancing them
+only from where its batch started, so exactly-once holds per lane. Used by replays
+and one-off catch-ups; the live service follows the topics in one lane of its own."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import resource
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from multiprocessing.connection import Connection
+
+from kafka import KafkaConsumer, TopicPartition
+
+from services.reporting.readmodels.consumer import Projector, ProjectorStatus, stored_offsets
+from services.reporting.readmodels.schema import make_engine
+from shared.settings import Settings
+from shared.topics import EVENT_TOPICS
+
+Partition = tuple[str, int]
+
+
+def default_lanes() -> int:
+    """One lane per CPU, at most four (beyond that the database's write lock rules)."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+@dataclass(frozen=True)
+class LaneOutcome:
+    applied: int
+    skipped: int
+    dead: int
+    peak_rss_mb: float
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class LanesSummary:
+    status: ProjectorStatus
+    lanes: int
+    # The largest peak RSS of each process that ran a lane (this one first).
+    peak_rss_mb: list[float]
+
+
+def share_out(work: Mapping[Partition, int], lanes: int) -> list[list[Partition]]:
+    """Partitions grouped into at most ``lanes`` groups with about the same number of
+    records to read each (largest first, each to the least loaded group). Partitions
+    with nothing to read are left out; no empty group is returned."""
+    groups: list[tuple[int, list[Partition]]] = [(0, []) for _ in range(max(1, lanes))]
+    for partition, records in sorted(work.items(), key=lambda item: (-item[1], item[0])):
+        if records <= 0:
+            continue
+        load, members = min(groups, key=lambda group: group[0])
+        groups.remove((load, members))
+        groups.append((load + records, [*members, partition]))
+    return [sorted(members) for _, members in groups if members]
+
+
+def partition_ends(settings: Settings, topics: Sequence[str]) -> dict[Partition, int]:
+    """The end offset of every partition of ``topics`` now."""
+    consumer = KafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap_servers, client_id="campaign-reporting-lanes"
+    )
+    try:
+        partitions = [
+            TopicPartition(topic, p)
+            for topic in topics
+            for p in sorted(consumer.partitions_for_topic(topic) or ())
+        ]
+        ends = consumer.end_offsets(partitions) if partitions else {}
+    finally:
+        consumer.close()
+    return {(tp.topic, tp.partition): offset for tp, offset in ends.items()}
+
+
+def run_lanes(
+    settings: Settings,
+    url: str,
+    *,
+    lanes: int | None = None,
+    topics: Sequence[str] = EVENT_TOPICS,
+    targets: Mapping[Partition, int] | None = None,
+    as_of: datetime | None = None,
+    max_records: int = 5000,
+    publish_dead_letters: bool = True,
+) -> LanesSummary:
+    """Project ``topics`` into ``url`` up to ``targets`` (default: the ends now), in
+    up to ``lanes`` processes: this one runs the first lane, children the others."""
+    ends = dict(targets) if targets is not None else partition_ends(settings, topics)
+    engine = make_engine(url)
+    try:
+        starts = stored_offsets(engine)
+    finally:
+        engine.dispose()
+    work = {key: end - starts.get(key, 0) for key, end in ends.items()}
+    groups = share_out(work, lanes or default_lanes())
+    if not groups:
+        groups = [sorted(ends)]  # nothing to read: one lane records where things stand
+    context = multiprocessing.get_context("spawn")  # a fork would copy our threads' locks
+    children = []
+    for group in groups[1:]:
+        receive, send = context.Pipe(duplex=False)
+        lane = {key: ends[key] for key in group}
+        child = context.Process(
+            target=_lane,
+            args=(send, settings, url, topics, lane, as_of, max_records, publish_dead_letters),
+            name="reporting-lane",
+        )
+        child.start()
+        send.close()
+        children.append((child, receive))
+    mine = _project(
+        settings,
+        url,
+        topics,
+        {key: ends[key] for key in groups[0]},
+        as_of,
+        max_records,
+        publish_dead_letters,
+    )
+    outcomes = [mine]
+    for child, receive in children:
+        try:
+            outcomes.append(receive.recv())
+        except EOFError:
+            outcomes.append(LaneOutcome(0, 0, 0, 0.0, f"lane exited with {child.exitcode}"))
+        child.join()
+    failed = [o.error for o in outcomes if o.error]
+    if failed:
+        raise RuntimeError("a replay lane failed: " + "; ".join(failed))
+    status = ProjectorStatus(
+        applied=sum(o.applied for o in outcomes),
+        skipped=sum(o.skipped for o in outcomes),
+        dead=sum(o.dead for o in outcomes),
+        caught_up=True,
+    )
+    return LanesSummary(status, len(groups), [o.peak_rss_mb for o in outcomes])
+
+
+def _project(
+    settings: Settings,
+    url: str,
+    topics: Sequence[str],
+    lane: dict[Partition, int],
+    as_of: datetime | None,
+    max_records: int,
+    publish_dead_letters: bool,
+) -> LaneOutcome:
+    engine = make_engine(url)
+    projector = Projector(
+        settings,
+        engine,
+        topics=topics,
+        as_of=as_of,
+        max_records=max_records,
+        publish_dead_letters=publish_dead_letters,
+        partitions=lane,
+    )
+    try:
+        status = projector.run_until(lane)
+    finally:
+        projector.close()
+        engine.dispose()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return LaneOutcome(status.applied, status.skipped, status.dead, peak)
+
+
+def _lane(
+    send: Connection,
+    settings: Settings,
+    url: str,
+    topics: Sequence[str],
+    lane: dict[Partition, int],
+    as_of: datetime | None,
+    max_records: int,
+    publish_dead_letters: bool,
+) -> None:
+    """A child process's lane; its outcome (or error) goes back through ``send``."""
+    try:
+        outcome = _project(settings, url, topics, lane, as_of, max_records, publish_dead_letters)
+    except Exception as exc:  # reported to the parent, which raises
+        outcome = LaneOutcome(0, 0, 0, 0.0, repr(exc))
+    send.send(outcome)
+    send.close()
