@@ -80,21 +80,32 @@ def dead_letter_count(engine: Engine) -> int:
 
 
 class BatchWriter:
-    """Writes batches in order on a thread of its own, at most one in flight.
+    """Writes batches in order, at most one in flight; in ``background``, on a thread
+    of its own.
 
     While batch N is written, batch N+1 is planned against the stored rows plus
     ``carried``, the rows of batch N: N commits before N+1 is written, so together
-    they are exactly what N+1 will find."""
+    they are exactly what N+1 will find. (Measured on 2 cores: one projector gains
+    about 15 % from writing behind; two replay lanes, which already keep both cores
+    busy, lose about as much, so lanes write in their own thread.)"""
 
-    def __init__(self, engine: Engine, status: ProjectorStatus) -> None:
+    def __init__(self, engine: Engine, status: ProjectorStatus, *, background: bool) -> None:
         self._engine = engine
         self._status = status
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reporting-writer")
+        self._pool = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="reporting-writer")
+            if background
+            else None
+        )
         self._pending: Future[BatchResult] | None = None
         self.carried: Mapping[str, Row] = {}
 
     def submit(self, plan: WritePlan, rows: Mapping[str, Row], result: BatchResult) -> None:
         self.wait()
+        if self._pool is None:
+            self._status.count(self._write(plan, result))
+            self.carried = rows
+            return
         self._pending = self._pool.submit(self._write, plan, result)
         self.carried = rows
 
@@ -114,7 +125,8 @@ class BatchWriter:
 
     def close(self) -> None:
         self.discard()
-        self._pool.shutdown()
+        if self._pool is not None:
+            self._pool.shutdown()
 
     def _write(self, plan: WritePlan, result: BatchResult) -> BatchResult:
         with self._engine.begin() as conn:
@@ -132,12 +144,14 @@ class Projector:
         *,
         topics: Sequence[str] = EVENT_TOPICS,
         as_of: datetime | None = None,
-        max_records: int = 5000,
+        max_records: int = 2000,
         publish_dead_letters: bool = True,
         partitions: Collection[tuple[str, int]] | None = None,
+        write_behind: bool = True,
     ) -> None:
         """``partitions``: only these (topic, partition) pairs of ``topics`` (a lane of
-        a parallel replay, see ``lanes.py``); by default every partition."""
+        a parallel replay, see ``lanes.py``); by default every partition.
+        ``write_behind``: write each batch on a thread while the next is projected."""
         self.settings = settings
         self.engine = engine
         self.topics = tuple(topics)
@@ -148,7 +162,7 @@ class Projector:
         self._stop = threading.Event()
         self._publisher = EventPublisher(settings) if publish_dead_letters else None
         self._dead_letters = DeadLetters(self._publisher) if self._publisher else None
-        self._writer = BatchWriter(engine, self.status)
+        self._writer = BatchWriter(engine, self.status, background=write_behind)
         # Where each partition stands once every batch handed to the writer is written.
         self._expected: dict[tuple[str, int], int | None] = {}
 
@@ -163,8 +177,9 @@ class Projector:
             group_id=None,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
-            max_partition_fetch_bytes=2 * 1024 * 1024,
-            fetch_max_bytes=16 * 1024 * 1024,
+            # Enough to keep a batch or two ahead; more only costs memory.
+            max_partition_fetch_bytes=1024 * 1024,
+            fetch_max_bytes=4 * 1024 * 1024,
             check_crcs=True,
         )
         await consumer.start()

@@ -88,7 +88,7 @@ def run_lanes(
     topics: Sequence[str] = EVENT_TOPICS,
     targets: Mapping[Partition, int] | None = None,
     as_of: datetime | None = None,
-    max_records: int = 5000,
+    max_records: int = 2000,
     publish_dead_letters: bool = True,
 ) -> LanesSummary:
     """Project ``topics`` into ``url`` up to ``targets`` (default: the ends now), in
@@ -110,7 +110,17 @@ def run_lanes(
         lane = {key: ends[key] for key in group}
         child = context.Process(
             target=_lane,
-            args=(send, settings, url, topics, lane, as_of, max_records, publish_dead_letters),
+            args=(
+                send,
+                settings,
+                url,
+                topics,
+                lane,
+                as_of,
+                max_records,
+                publish_dead_letters,
+                False,
+            ),
             name="reporting-lane",
         )
         child.start()
@@ -124,6 +134,7 @@ def run_lanes(
         as_of,
         max_records,
         publish_dead_letters,
+        len(groups) == 1,
     )
     outcomes = [mine]
     for child, receive in children:
@@ -152,7 +163,10 @@ def _project(
     as_of: datetime | None,
     max_records: int,
     publish_dead_letters: bool,
+    write_behind: bool,
 ) -> LaneOutcome:
+    """One lane. Alone, it writes behind; beside other lanes the cores are busy
+    already, and writing in its own thread is faster (see ``BatchWriter``)."""
     engine = make_engine(url)
     projector = Projector(
         settings,
@@ -162,6 +176,7 @@ def _project(
         max_records=max_records,
         publish_dead_letters=publish_dead_letters,
         partitions=lane,
+        write_behind=write_behind,
     )
     try:
         status = projector.run_until(lane)
@@ -181,10 +196,13 @@ def _lane(
     as_of: datetime | None,
     max_records: int,
     publish_dead_letters: bool,
+    write_behind: bool,
 ) -> None:
     """A child process's lane; its outcome (or error) goes back through ``send``."""
     try:
-        outcome = _project(settings, url, topics, lane, as_of, max_records, publish_dead_letters)
+        outcome = _project(
+            settings, url, topics, lane, as_of, max_records, publish_dead_letters, write_behind
+        )
     except Exception as exc:  # reported to the parent, which raises
         outcome = LaneOutcome(0, 0, 0, 0.0, repr(exc))
     send.send(outcome)

@@ -26,8 +26,12 @@ RowReader = Callable[[list[str]], Iterable[Row]]
 
 
 def _chunks(items: list[str]) -> Iterable[list[str]]:
+    """``items`` in lists of exactly ``_CHUNK`` keys for ``IN (…)``, the last padded by
+    repeating a key: one statement text whatever the count, so the few texts a batch
+    uses stay in the driver's prepared-statement cache."""
     for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
+        chunk = items[start : start + _CHUNK]
+        yield chunk + [chunk[-1]] * (_CHUNK - len(chunk))
 
 
 def subject_reader(conn: Connection) -> RowReader:
@@ -82,11 +86,17 @@ def bulk_insert(conn: Connection, table: Table, values: list[tuple[Any, ...]]) -
     # Many rows per statement: the driver lets go of the GIL once per statement step,
     # so the projecting thread runs on while the database inserts a whole chunk.
     marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    # Only two statement texts per table (a full chunk, one row), so that the driver's
+    # prepared-statement cache does not fill with a statement per chunk length.
     row = f"({', '.join(marker for _ in values[0])})"
     insert = f"INSERT INTO {quote(table.name)} ({columns}) VALUES "
-    for start in range(0, len(values), _ROWS_PER_INSERT):
+    whole = len(values) - len(values) % _ROWS_PER_INSERT
+    chunk_insert = insert + ", ".join([row] * _ROWS_PER_INSERT)
+    for start in range(0, whole, _ROWS_PER_INSERT):
         chunk = values[start : start + _ROWS_PER_INSERT]
-        conn.exec_driver_sql(insert + ", ".join([row] * len(chunk)), tuple(chain(*chunk)))
+        conn.exec_driver_sql(chunk_insert, tuple(chain(*chunk)))
+    if whole < len(values):
+        conn.exec_driver_sql(insert + row, values[whole:])
 
 
 def _default(column: Any) -> Any:

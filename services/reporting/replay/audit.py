@@ -85,7 +85,6 @@ def rebuild(
             lanes=lanes,
             targets=targets,
             as_of=as_of,
-            max_records=10_000,
             publish_dead_letters=False,
         ).status
         built_at = datetime.now(UTC)
