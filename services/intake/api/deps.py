@@ -8,15 +8,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from shared import correlation
-from shared.auth import Actor, optional_actor
 
 from ..application import new_correlation_id
 from ..parts import IntakeParts
-
-_bearer = HTTPBearer(auto_error=False)
 
 
 async def intake_parts(request: Request) -> IntakeParts:
@@ -33,16 +29,6 @@ async def correlation_id() -> str:
     return correlation.current() or new_correlation_id()
 
 
-async def public_actor(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Actor | None:
-    """``shared.auth.OptionalActor`` without the worker thread (verifying an HS256
-    token is a few microseconds of CPU and never blocks)."""
-    return optional_actor(request, credentials)
-
-
 Parts = Annotated[IntakeParts, Depends(intake_parts)]
 ClientKey = Annotated[str, Depends(client_key)]
 CorrelationId = Annotated[str, Depends(correlation_id)]
-PublicActor = Annotated[Actor | None, Depends(public_actor)]

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Response, status
 
+from shared.auth import OptionalActor
 from shared.errors import Invalid, NotFound
 from shared.events.intake import Attachment
 from shared.regions import jiangxi
@@ -15,7 +16,7 @@ from ..domain.calendar import local_date
 from ..domain.receipt import format_code, is_well_formed, normalise
 from ..domain.tip import STATUS_ZH, TipState, TipStatus
 from ..store import TIP
-from .deps import ClientKey, CorrelationId, Parts, PublicActor
+from .deps import ClientKey, CorrelationId, Parts
 from .models import StatusLookup, TipPublicStatus, TipReceipt, TipSubmission
 
 router = APIRouter(tags=["tips (public) / 线索（公众）"])
@@ -73,7 +74,7 @@ def validate_references(parts: Parts, body: TipSubmission) -> str:
 async def submit(
     body: TipSubmission,
     parts: Parts,
-    actor: PublicActor,
+    actor: OptionalActor,
     correlation: CorrelationId,
     response: Response,
     idempotency_key: Annotated[
