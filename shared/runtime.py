@@ -4,6 +4,7 @@ same event loop, a faust app for reacting to other services' events and timers."
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -121,6 +122,10 @@ class ServiceRuntime:
             for topic_name, apply in self._followed:
                 count = await asyncio.to_thread(replay_topic, self.settings, topic_name, apply)
                 log.info("%s: read %d events of %s", self.service, count, topic_name)
+            # The modules, the app and the state just rebuilt live as long as the process:
+            # keep them out of the collector's full passes, which would otherwise walk
+            # them again and again and stall requests for tens of milliseconds.
+            gc.freeze()
             self.ready.set()
             try:
                 if self.faust_app is not None:

@@ -18,6 +18,7 @@ from sqlalchemy import (
     create_engine,
     event,
 )
+from sqlalchemy.schema import CreateTable
 
 metadata = MetaData()
 
@@ -166,7 +167,23 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-def create_tables(engine: Engine, *, fresh: bool = False) -> None:
+def create_tables(engine: Engine, *, fresh: bool = False, indexes: bool = True) -> None:
+    """Create the tables that are missing. ``fresh``: drop them all first.
+    ``indexes=False`` leaves out the secondary indexes, for a bulk load into a fresh
+    database: building them once afterwards (``create_indexes``) is cheaper than
+    keeping them up to date row by row."""
     if fresh:
         metadata.drop_all(engine)
-    metadata.create_all(engine)
+    if indexes:
+        metadata.create_all(engine)
+        return
+    with engine.begin() as conn:
+        for table in metadata.sorted_tables:
+            conn.execute(CreateTable(table, if_not_exists=True))
+
+
+def create_indexes(engine: Engine) -> None:
+    """The secondary indexes that are missing (after a bulk load)."""
+    for table in metadata.sorted_tables:
+        for index in table.indexes:
+            index.create(engine, checkfirst=True)

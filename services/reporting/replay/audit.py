@@ -16,7 +16,7 @@ from services.reporting.readmodels import schema
 from services.reporting.readmodels.consumer import stored_offsets
 from services.reporting.readmodels.figures import all_figures
 from services.reporting.readmodels.lanes import run_lanes
-from services.reporting.readmodels.schema import create_tables, make_engine
+from services.reporting.readmodels.schema import create_indexes, create_tables, make_engine
 from shared.errors import Invalid
 from shared.settings import Settings
 
@@ -76,7 +76,7 @@ def rebuild(
         raise Invalid("截止时间必须带时区", "as_of must carry a timezone", field="as_of")
     engine = make_engine(target_url)
     try:
-        create_tables(engine, fresh=True)
+        create_tables(engine, fresh=True, indexes=False)
         started = time.monotonic()
         # Replays never publish dead letters again: the live projector already did.
         status = run_lanes(
@@ -87,6 +87,7 @@ def rebuild(
             as_of=as_of,
             publish_dead_letters=False,
         ).status
+        create_indexes(engine)
         built_at = datetime.now(UTC)
         offsets = {f"{t}:{p}": o for (t, p), o in sorted(stored_offsets(engine).items())}
         _write_info(
