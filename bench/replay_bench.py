@@ -211,7 +211,9 @@ def measure_projection(bootstrap: str, topic: str, url: str, lanes: int) -> dict
     engine = make_engine(url)
     create_tables(engine, fresh=True, indexes=False)  # as an audit replay does
     started = time.perf_counter()
-    summary = run_lanes(settings, url, lanes=lanes, topics=[topic], publish_dead_letters=False)
+    summary = run_lanes(
+        settings, url, lanes=lanes, topics=[topic], publish_dead_letters=False, bulk=True
+    )
     create_indexes(engine)  # part of the replay's time
     seconds = time.perf_counter() - started
     engine.dispose()

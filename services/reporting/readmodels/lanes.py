@@ -80,6 +80,23 @@ def partition_ends(settings: Settings, topics: Sequence[str]) -> dict[Partition,
     return {(tp.topic, tp.partition): offset for tp, offset in ends.items()}
 
 
+@dataclass(frozen=True)
+class LaneJob:
+    """What one lane projects, and how (sent to a child process as is)."""
+
+    settings: Settings
+    url: str
+    topics: tuple[str, ...]
+    targets: dict[Partition, int]  # its partitions and where to stop
+    as_of: datetime | None
+    max_records: int
+    publish_dead_letters: bool
+    # Alone, a lane writes behind; beside other lanes the cores are busy already and
+    # writing in its own thread is faster (see ``BatchWriter``).
+    write_behind: bool
+    bulk: bool
+
+
 def run_lanes(
     settings: Settings,
     url: str,
@@ -90,9 +107,11 @@ def run_lanes(
     as_of: datetime | None = None,
     max_records: int = 2000,
     publish_dead_letters: bool = True,
+    bulk: bool = False,
 ) -> LanesSummary:
     """Project ``topics`` into ``url`` up to ``targets`` (default: the ends now), in
-    up to ``lanes`` processes: this one runs the first lane, children the others."""
+    up to ``lanes`` processes: this one runs the first lane, children the others.
+    ``bulk``: ``url`` is a fresh build, written with ``make_engine(url, bulk=True)``."""
     ends = dict(targets) if targets is not None else partition_ends(settings, topics)
     engine = make_engine(url)
     try:
@@ -103,40 +122,29 @@ def run_lanes(
     groups = share_out(work, lanes or default_lanes())
     if not groups:
         groups = [sorted(ends)]  # nothing to read: one lane records where things stand
+    jobs = [
+        LaneJob(
+            settings=settings,
+            url=url,
+            topics=tuple(topics),
+            targets={key: ends[key] for key in group},
+            as_of=as_of,
+            max_records=max_records,
+            publish_dead_letters=publish_dead_letters,
+            write_behind=len(groups) == 1,
+            bulk=bulk,
+        )
+        for group in groups
+    ]
     context = multiprocessing.get_context("spawn")  # a fork would copy our threads' locks
     children = []
-    for group in groups[1:]:
+    for job in jobs[1:]:
         receive, send = context.Pipe(duplex=False)
-        lane = {key: ends[key] for key in group}
-        child = context.Process(
-            target=_lane,
-            args=(
-                send,
-                settings,
-                url,
-                topics,
-                lane,
-                as_of,
-                max_records,
-                publish_dead_letters,
-                False,
-            ),
-            name="reporting-lane",
-        )
+        child = context.Process(target=_lane, args=(send, job), name="reporting-lane")
         child.start()
         send.close()
         children.append((child, receive))
-    mine = _project(
-        settings,
-        url,
-        topics,
-        {key: ends[key] for key in groups[0]},
-        as_of,
-        max_records,
-        publish_dead_letters,
-        len(groups) == 1,
-    )
-    outcomes = [mine]
+    outcomes = [_project(jobs[0])]
     for child, receive in children:
         try:
             outcomes.append(receive.recv())
@@ -155,31 +163,20 @@ def run_lanes(
     return LanesSummary(status, len(groups), [o.peak_rss_mb for o in outcomes])
 
 
-def _project(
-    settings: Settings,
-    url: str,
-    topics: Sequence[str],
-    lane: dict[Partition, int],
-    as_of: datetime | None,
-    max_records: int,
-    publish_dead_letters: bool,
-    write_behind: bool,
-) -> LaneOutcome:
-    """One lane. Alone, it writes behind; beside other lanes the cores are busy
-    already, and writing in its own thread is faster (see ``BatchWriter``)."""
-    engine = make_engine(url)
+def _project(job: LaneJob) -> LaneOutcome:
+    engine = make_engine(job.url, bulk=job.bulk)
     projector = Projector(
-        settings,
+        job.settings,
         engine,
-        topics=topics,
-        as_of=as_of,
-        max_records=max_records,
-        publish_dead_letters=publish_dead_letters,
-        partitions=lane,
-        write_behind=write_behind,
+        topics=job.topics,
+        as_of=job.as_of,
+        max_records=job.max_records,
+        publish_dead_letters=job.publish_dead_letters,
+        partitions=job.targets,
+        write_behind=job.write_behind,
     )
     try:
-        status = projector.run_until(lane)
+        status = projector.run_until(job.targets)
     finally:
         projector.close()
         engine.dispose()
@@ -187,22 +184,10 @@ def _project(
     return LaneOutcome(status.applied, status.skipped, status.dead, peak)
 
 
-def _lane(
-    send: Connection,
-    settings: Settings,
-    url: str,
-    topics: Sequence[str],
-    lane: dict[Partition, int],
-    as_of: datetime | None,
-    max_records: int,
-    publish_dead_letters: bool,
-    write_behind: bool,
-) -> None:
+def _lane(send: Connection, job: LaneJob) -> None:
     """A child process's lane; its outcome (or error) goes back through ``send``."""
     try:
-        outcome = _project(
-            settings, url, topics, lane, as_of, max_records, publish_dead_letters, write_behind
-        )
+        outcome = _project(job)
     except Exception as exc:  # reported to the parent, which raises
         outcome = LaneOutcome(0, 0, 0, 0.0, repr(exc))
     send.send(outcome)

@@ -154,11 +154,24 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets WAL so the API reads while the projector writes."""
+def _sqlite_bulk_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # A build that can simply be made again: no syncs, and checkpoints of the log every
+    # 80 MB instead of every 4 MB (a third of the commit time in a replay otherwise).
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA synchronous=OFF")
+    cursor.execute("PRAGMA wal_autocheckpoint=20000")
+    cursor.close()
+
+
+def make_engine(url: str, *, bulk: bool = False) -> Engine:
+    """An engine for ``url``; SQLite gets WAL so the API reads while the projector writes.
+    ``bulk``: for building a database that is thrown away if the build fails (an audit
+    replay): SQLite then trades durability against a crash of the machine for speed."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
+        if bulk:
+            event.listen(engine, "connect", _sqlite_bulk_pragmas)
     else:
         # No server-side prepared statements: their generic plans turn the batch
         # look-ups (``subject IN (…500 ids…)``) into sequential scans.

@@ -86,6 +86,7 @@ def rebuild(
             targets=targets,
             as_of=as_of,
             publish_dead_letters=False,
+            bulk=True,
         ).status
         create_indexes(engine)
         built_at = datetime.now(UTC)
