@@ -8,11 +8,9 @@ run one at a time. State is rebuilt from offset 0 at start (the log is the truth
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
-from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from shared import correlation
@@ -22,6 +20,7 @@ from shared.envelope import CloudEvent, new_event_id
 from shared.errors import NotFound
 from shared.events.base import DomainEvent
 from shared.kafka.producer import EventPublisher
+from shared.keyed_locks import KeyedLocks
 
 
 @dataclass(frozen=True)
@@ -40,7 +39,6 @@ class Aggregate:
     kind: str
     state: Any
     version: int = 0
-    event_ids: set[str] = field(default_factory=set)
 
 
 @dataclass(frozen=True)
@@ -59,7 +57,7 @@ class EventStore:
         self._kinds: dict[str, AggregateKind] = {}
         self._kind_of_event: dict[type[DomainEvent], str] = {}
         self._aggregates: dict[str, Aggregate] = {}
-        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._locks = KeyedLocks()
 
     def register(self, kind: AggregateKind) -> None:
         self._kinds[kind.name] = kind
@@ -101,11 +99,12 @@ class EventStore:
             kind = self._kinds[kind_name]
             aggregate = Aggregate(kind=kind_name, state=kind.decider.initial_state())
             self._aggregates[envelope.subject] = aggregate
-        if envelope.id in aggregate.event_ids or envelope.sequence <= aggregate.version:
+        # Each aggregate's events carry a gapless sequence: an event seen before (a
+        # re-delivery, a re-published copy) has one this aggregate already applied.
+        if envelope.sequence <= aggregate.version:
             return False
         aggregate.state = self._kinds[kind_name].decider.evolve(aggregate.state, event)
         aggregate.version = envelope.sequence
-        aggregate.event_ids.add(envelope.id)
         return True
 
     # -- deciding ----------------------------------------------------------------
@@ -118,7 +117,7 @@ class EventStore:
         decider = self._kinds[kind].decider
         if not context.correlation_id:
             context = dataclasses.replace(context, correlation_id=correlation.current())
-        async with self._locks[aggregate_id]:
+        async with self._locks.hold(aggregate_id):
             existing = self._aggregates.get(aggregate_id)
             if existing is not None and existing.kind != kind:
                 raise NotFound(

@@ -73,7 +73,7 @@ async def submit_tip(
     if not idempotency_key:
         return await _receive(parts, tip, actor, "", correlation_id, tip_id)
     lookup = parts.privacy.lookup("idempotency", idempotency_key)
-    async with parts.idempotency_locks[lookup]:
+    async with parts.idempotency_locks.hold(lookup):
         first = parts.store.tip_by_idempotency_key.get(lookup)
         if first is None:
             return await _receive(parts, tip, actor, lookup, correlation_id, tip_id)

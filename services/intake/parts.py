@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from shared.clock import Clock
+from shared.keyed_locks import KeyedLocks
 from shared.runtime import ServiceRuntime
 from shared.settings import Settings
 
@@ -25,6 +24,4 @@ class IntakeParts:
     directory: IntakeDirectory
     privacy: TipsterPrivacy
     throttle: FailureThrottle
-    idempotency_locks: defaultdict[str, asyncio.Lock] = field(
-        default_factory=lambda: defaultdict(asyncio.Lock)
-    )
+    idempotency_locks: KeyedLocks = field(default_factory=KeyedLocks)
