@@ -53,6 +53,23 @@ def _projector(settings: Settings, url: str) -> subprocess.Popen[bytes]:
     )
 
 
+def _published_stories(
+    publish: Callable[[list[CloudEvent]], None], prefix: str, *, tips: int, verify_every: int
+) -> tuple[str, int]:
+    """A new agency in 360403 with ``tips`` tips; each becomes a problem with a
+    rectification item, and every ``verify_every``-th item is verified. Returns the
+    agency and how many events were published."""
+    key = f"{prefix}{time.time_ns()}"
+    agency = f"ag-{key}"
+    log = EventLog()
+    register_agency(log, agency, "360403")
+    for n in range(tips):
+        problem = tip_story(log, f"{key}-{n}", agency, "360403")
+        item_story(log, problem, agency, "360403", verify=n % verify_every == 0)
+    publish(log.envelopes)
+    return agency, len(log.envelopes)
+
+
 def _progress(url: str) -> int:
     engine = make_engine(url)
     try:
@@ -71,15 +88,8 @@ def test_killed_projector_restarts_without_losing_or_double_counting(
     publish: Callable[[list[CloudEvent]], None],
     tmp_path: Path,
 ) -> None:
-    key = f"eo{time.time_ns()}"
-    agency = f"ag-{key}"
-    log = EventLog()
-    register_agency(log, agency, "360403")
-    for n in range(500):
-        problem = tip_story(log, f"{key}-{n}", agency, "360403")
-        item_story(log, problem, agency, "360403", verify=n % 3 == 0)
-    publish(log.envelopes)  # 1 + 500 × 6 + 167 × 2 events
-    assert len(log.envelopes) == 3335
+    agency, published = _published_stories(publish, "eo", tips=500, verify_every=3)
+    assert published == 3335  # 1 + 500 × 6 + 167 × 2 events
 
     url = f"sqlite:///{tmp_path / 'killed.db'}"
     first = _projector(broker_settings, url)
@@ -127,14 +137,7 @@ def test_two_projectors_on_one_database_still_count_each_event_once(
     """Two projector processes writing the same read models at once (say, an old and a
     new container during a rolling restart): each batch advances the offsets only from
     where it started, so the loser of a race reads again and nothing counts twice."""
-    key = f"two{time.time_ns()}"
-    agency = f"ag-{key}"
-    log = EventLog()
-    register_agency(log, agency, "360403")
-    for n in range(300):
-        problem = tip_story(log, f"{key}-{n}", agency, "360403")
-        item_story(log, problem, agency, "360403", verify=n % 2 == 0)
-    publish(log.envelopes)
+    agency, _ = _published_stories(publish, "two", tips=300, verify_every=2)
 
     url = f"sqlite:///{tmp_path / 'shared.db'}"
     racers = [_projector(broker_settings, url) for _ in range(2)]
