@@ -35,6 +35,7 @@ from services.reporting.readmodels.unit_of_work import (
     StaleOffsets,
     UnitOfWork,
     WritePlan,
+    read_offsets,
     subject_reader,
     write,
 )
@@ -70,8 +71,7 @@ class ProjectorStatus:
 
 def stored_offsets(engine: Engine) -> dict[tuple[str, int], int]:
     with engine.connect() as conn:
-        rows = conn.execute(select(schema.offsets)).all()
-    return {(row.topic, row.partition): row.next_offset for row in rows}
+        return read_offsets(conn)
 
 
 def dead_letter_count(engine: Engine) -> int:
@@ -104,9 +104,8 @@ class BatchWriter:
         self.wait()
         if self._pool is None:
             self._status.count(self._write(plan, result))
-            self.carried = rows
-            return
-        self._pending = self._pool.submit(self._write, plan, result)
+        else:
+            self._pending = self._pool.submit(self._write, plan, result)
         self.carried = rows
 
     def wait(self) -> None:
@@ -211,7 +210,7 @@ class Projector:
             (tp.topic, tp.partition): positions.get((tp.topic, tp.partition)) for tp in assignment
         }
         for tp in assignment:
-            stored = positions.get((tp.topic, tp.partition))
+            stored = self._expected[(tp.topic, tp.partition)]
             if stored is None:
                 await consumer.seek_to_beginning(tp)
             else:

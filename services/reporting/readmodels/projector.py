@@ -14,7 +14,12 @@ from typing import NamedTuple
 from sqlalchemy import Engine
 
 from services.reporting.readmodels.projections import PROJECTIONS
-from services.reporting.readmodels.unit_of_work import UnitOfWork, subject_reader, write
+from services.reporting.readmodels.unit_of_work import (
+    UnitOfWork,
+    read_offsets,
+    subject_reader,
+    write,
+)
 from shared.codec import MalformedRecord, decode
 from shared.envelope import CloudEvent
 from shared.events.base import DomainEvent
@@ -146,7 +151,10 @@ def apply_batch(
     with engine.begin() as conn:
         uow = UnitOfWork(subject_reader(conn))
         result = project_batch(uow, decode_batch(records, as_of), dead_letter_sink)
-        write(conn, uow.plan())
+        plan = uow.plan()
+        stored = read_offsets(conn)
+        plan.expected = {key: stored.get(key) for key in plan.offsets}
+        write(conn, plan)
     return result
 
 

@@ -34,6 +34,12 @@ def _chunks(items: list[str]) -> Iterable[list[str]]:
         yield chunk + [chunk[-1]] * (_CHUNK - len(chunk))
 
 
+def read_offsets(conn: Connection) -> dict[tuple[str, int], int]:
+    """The stored next offset of every partition read so far."""
+    rows = conn.execute(select(schema.offsets)).all()
+    return {(row.topic, row.partition): row.next_offset for row in rows}
+
+
 def subject_reader(conn: Connection) -> RowReader:
     """Read subject rows through ``conn``, ``_CHUNK`` keys per query."""
 
@@ -69,9 +75,10 @@ def as_tuples(table: Table, rows: Iterable[Row]) -> list[tuple[Any, ...]]:
 
 
 def bulk_insert(conn: Connection, table: Table, values: list[tuple[Any, ...]]) -> None:
-    """executemany straight on the driver (COPY on PostgreSQL): Core's per-row
-    parameter processing costs more than the database itself at tens of thousands of
-    rows a second. ``values`` are in ``insert_columns(table)`` order."""
+    """Insert ``values`` (in ``insert_columns(table)`` order) straight through the
+    driver: COPY on PostgreSQL, multi-row INSERTs elsewhere. Core's per-row parameter
+    processing costs more than the database itself at tens of thousands of rows a
+    second."""
     if not values:
         return
     quote = conn.dialect.identifier_preparer.quote
@@ -84,10 +91,10 @@ def bulk_insert(conn: Connection, table: Table, values: list[tuple[Any, ...]]) -
                 copy.write_row(value)
         return
     # Many rows per statement: the driver lets go of the GIL once per statement step,
-    # so the projecting thread runs on while the database inserts a whole chunk.
-    marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    # Only two statement texts per table (a full chunk, one row), so that the driver's
+    # so the projecting thread runs on while the database inserts a whole chunk. Only
+    # two statement texts per table (a full chunk, one row), so that the driver's
     # prepared-statement cache does not fill with a statement per chunk length.
+    marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     row = f"({', '.join(marker for _ in values[0])})"
     insert = f"INSERT INTO {quote(table.name)} ({columns}) VALUES "
     whole = len(values) - len(values) % _ROWS_PER_INSERT
@@ -121,9 +128,9 @@ class WritePlan:
     log: list[tuple[Any, ...]] = field(default_factory=list)
     dead: list[tuple[Any, ...]] = field(default_factory=list)
     offsets: dict[tuple[str, int], int] = field(default_factory=dict)
-    # Where each partition stood when the batch was read (None: nothing stored yet);
-    # ``None`` as a whole: write the offsets unconditionally.
-    expected: dict[tuple[str, int], int | None] | None = None
+    # Where each partition of ``offsets`` stood when the batch was read (None: nothing
+    # stored yet); the offsets advance only from there.
+    expected: dict[tuple[str, int], int | None] = field(default_factory=dict)
 
 
 class StaleOffsets(RuntimeError):
@@ -133,8 +140,8 @@ class StaleOffsets(RuntimeError):
 
 def write(conn: Connection, plan: WritePlan) -> None:
     """Execute ``plan`` on ``conn`` (inside the caller's transaction). The offsets go
-    first: with ``plan.expected`` they are advanced only from where the batch started,
-    which also takes the database's write lock before anything else is written."""
+    first: they advance only from ``plan.expected``, where the batch started, which
+    also takes the database's write lock before anything else is written."""
     _advance_offsets(conn, plan)
     for replacement in plan.replacements:
         table = replacement.table
@@ -149,13 +156,6 @@ def write(conn: Connection, plan: WritePlan) -> None:
 def _advance_offsets(conn: Connection, plan: WritePlan) -> None:
     table = schema.offsets
     for (topic, partition), next_offset in sorted(plan.offsets.items()):
-        where = (table.c.topic == topic, table.c.partition == partition)
-        if plan.expected is None:  # unconditional: the caller is the only writer
-            conn.execute(delete(table).where(*where))
-            conn.execute(
-                insert(table).values(topic=topic, partition=partition, next_offset=next_offset)
-            )
-            continue
         start = plan.expected.get((topic, partition))
         if start is None:
             try:  # the partition's first batch: nobody else may have stored one
@@ -167,7 +167,11 @@ def _advance_offsets(conn: Connection, plan: WritePlan) -> None:
             continue
         moved = conn.execute(
             update(table)
-            .where(*where, table.c.next_offset == start)
+            .where(
+                table.c.topic == topic,
+                table.c.partition == partition,
+                table.c.next_offset == start,
+            )
             .values(next_offset=next_offset)
         )
         if moved.rowcount != 1:
