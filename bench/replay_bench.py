@@ -204,19 +204,12 @@ def _rate(count: int, seconds: float) -> dict[str, Any]:
 
 
 def measure_projection(bootstrap: str, topic: str, url: str, lanes: int) -> dict[str, Any]:
-    from services.reporting.readmodels.lanes import run_lanes
-    from services.reporting.readmodels.schema import create_indexes, create_tables, make_engine
+    from services.reporting.readmodels.lanes import build_fresh
 
     settings = Settings(kafka_bootstrap_servers=bootstrap)
-    engine = make_engine(url)
-    create_tables(engine, fresh=True, indexes=False)  # as an audit replay does
     started = time.perf_counter()
-    summary = run_lanes(
-        settings, url, lanes=lanes, topics=[topic], publish_dead_letters=False, bulk=True
-    )
-    create_indexes(engine)  # part of the replay's time
+    summary = build_fresh(settings, url, lanes=lanes, topics=[topic])  # as an audit replay
     seconds = time.perf_counter() - started
-    engine.dispose()
     status = summary.status
     count = status.applied + status.skipped + status.dead
     return {

@@ -20,7 +20,7 @@ from multiprocessing.connection import Connection
 from kafka import KafkaConsumer, TopicPartition
 
 from services.reporting.readmodels.consumer import Projector, ProjectorStatus, stored_offsets
-from services.reporting.readmodels.schema import make_engine
+from services.reporting.readmodels.schema import create_indexes, create_tables, make_engine
 from shared.settings import Settings
 from shared.topics import EVENT_TOPICS
 
@@ -161,6 +161,37 @@ def run_lanes(
         caught_up=True,
     )
     return LanesSummary(status, len(groups), [o.peak_rss_mb for o in outcomes])
+
+
+def build_fresh(
+    settings: Settings,
+    url: str,
+    *,
+    lanes: int | None = None,
+    topics: Sequence[str] = EVENT_TOPICS,
+    targets: Mapping[Partition, int] | None = None,
+    as_of: datetime | None = None,
+) -> LanesSummary:
+    """A new build of the read models at ``url`` (emptied first), bulk-loaded in lanes:
+    secondary indexes are made once at the end, and dead letters are not published
+    again (the live projector did that)."""
+    engine = make_engine(url)
+    try:
+        create_tables(engine, fresh=True, indexes=False)
+        summary = run_lanes(
+            settings,
+            url,
+            lanes=lanes,
+            topics=topics,
+            targets=targets,
+            as_of=as_of,
+            publish_dead_letters=False,
+            bulk=True,
+        )
+        create_indexes(engine)
+    finally:
+        engine.dispose()
+    return summary
 
 
 def _project(job: LaneJob) -> LaneOutcome:

@@ -15,8 +15,8 @@ from sqlalchemy import Engine, delete, insert, select
 from services.reporting.readmodels import schema
 from services.reporting.readmodels.consumer import stored_offsets
 from services.reporting.readmodels.figures import all_figures
-from services.reporting.readmodels.lanes import run_lanes
-from services.reporting.readmodels.schema import create_indexes, create_tables, make_engine
+from services.reporting.readmodels.lanes import build_fresh
+from services.reporting.readmodels.schema import make_engine
 from shared.errors import Invalid
 from shared.settings import Settings
 
@@ -74,21 +74,10 @@ def rebuild(
         )
     if as_of is not None and as_of.tzinfo is None:
         raise Invalid("截止时间必须带时区", "as_of must carry a timezone", field="as_of")
+    started = time.monotonic()
+    status = build_fresh(settings, target_url, lanes=lanes, targets=targets, as_of=as_of).status
     engine = make_engine(target_url)
     try:
-        create_tables(engine, fresh=True, indexes=False)
-        started = time.monotonic()
-        # Replays never publish dead letters again: the live projector already did.
-        status = run_lanes(
-            settings,
-            target_url,
-            lanes=lanes,
-            targets=targets,
-            as_of=as_of,
-            publish_dead_letters=False,
-            bulk=True,
-        ).status
-        create_indexes(engine)
         built_at = datetime.now(UTC)
         offsets = {f"{t}:{p}": o for (t, p), o in sorted(stored_offsets(engine).items())}
         _write_info(
