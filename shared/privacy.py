@@ -70,18 +70,12 @@ class KeyStore:
         _Base.metadata.create_all(self.engine)
 
     def key_for(self, subject_id: str, *, create: bool) -> bytes | None:
-        with Session(self.engine) as session, session.begin():
+        """The subject's key (``None`` once shredded); with ``create``, made if missing."""
+        if create:
+            return self.keys_for_new([subject_id])[subject_id]
+        with Session(self.engine) as session:
             row = session.get(SubjectKey, subject_id)
-            if row is None:
-                if not create:
-                    return None
-                row = SubjectKey(
-                    subject_id=subject_id,
-                    key=AESGCM.generate_key(bit_length=256),
-                    created_at=self._clock.now(),
-                )
-                session.add(row)
-            return row.key
+            return None if row is None else row.key
 
     def keys_for_new(self, subject_ids: Iterable[str]) -> dict[str, bytes | None]:
         """``key_for(create=True)`` for many subjects in one transaction: one commit (one

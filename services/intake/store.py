@@ -94,25 +94,26 @@ class IntakeStore(EventStore):
         self.reports_with_problems: set[str] = set()
 
     def apply(self, envelope: CloudEvent, event: DomainEvent) -> bool:
-        applied = super().apply(envelope, event)
-        if applied and self._kind_of_event.get(type(event)) == TIP:
+        if not super().apply(envelope, event):
+            return False
+        if self._kind_of_event.get(type(event)) == TIP:
             due = open_deadline(self._aggregates[envelope.subject].state)
             if due is not None:
                 heapq.heappush(self.tip_deadlines, (due, envelope.subject))
-        if applied and isinstance(event, TipSubstantiated):
+        if isinstance(event, TipSubstantiated):
             self.tips_with_problems.add(envelope.subject)
-        elif applied and isinstance(event, SelfInspectionReportFiled):
+        elif isinstance(event, SelfInspectionReportFiled):
             self.reports_with_problems.add(envelope.subject)
-        if applied and isinstance(event, TipReceived):
+        elif isinstance(event, TipReceived):
             if event.receipt_lookup:
                 self.tip_by_receipt[event.receipt_lookup] = event.tip_id
             if event.idempotency_lookup:
                 self.tip_by_idempotency_key[event.idempotency_lookup] = event.tip_id
             if event.origin_ref:
                 self.tip_by_origin[event.origin_ref] = event.tip_id
-        elif applied and isinstance(event, TipMerged):
+        elif isinstance(event, TipMerged):
             self.merged_into[event.into_tip_id].append(event.tip_id)
-        return applied
+        return True
 
     def tips_due(self, now: datetime) -> list[str]:
         """Take the tips whose deadline (as recorded) has come by ``now``, each once."""
