@@ -35,6 +35,7 @@ class EventRegistry:
         self._upcasters: dict[tuple[str, int], Upcaster] = {}
         # Readers call ``load`` once per event: remember each type string's parse.
         self._parsed: dict[str, tuple[str, int]] = {}
+        self._current: dict[str, type[DomainEvent]] = {}
 
     def register(self, model: E) -> E:
         if not model.name:
@@ -43,6 +44,7 @@ class EventRegistry:
         if existing is not None and existing is not model:
             raise ValueError(f"event name {model.name!r} registered twice")
         self._models[model.name] = model
+        self._current[model.type_string()] = model
         return model
 
     def upcaster(self, name: str, from_version: int) -> Callable[[Upcaster], Upcaster]:
@@ -57,6 +59,10 @@ class EventRegistry:
     def model_for(self, type_string: str) -> type[DomainEvent]:
         name, _ = self._parse_type(type_string)
         return self._models[name]
+
+    def current_model(self, type_string: str) -> type[DomainEvent] | None:
+        """The model whose current version ``type_string`` names, if there is one."""
+        return self._current.get(type_string)
 
     def load(self, envelope: CloudEvent) -> DomainEvent:
         """The envelope's payload as the current model, upcast if it is older."""

@@ -147,16 +147,22 @@ class Projector:
         publish_dead_letters: bool = True,
         partitions: Collection[tuple[str, int]] | None = None,
         write_behind: bool = True,
+        collect_between_batches: bool = False,
     ) -> None:
         """``partitions``: only these (topic, partition) pairs of ``topics`` (a lane of
         a parallel replay, see ``lanes.py``); by default every partition.
-        ``write_behind``: write each batch on a thread while the next is projected."""
+        ``write_behind``: write each batch on a thread while the next is projected.
+        ``collect_between_batches``: for a process that does nothing but project (a
+        replay lane): the cyclic garbage collector runs after each batch, when almost
+        nothing is alive, instead of again and again while a batch's thousands of
+        decoded events are (measured: a third of the decoding time)."""
         self.settings = settings
         self.engine = engine
         self.topics = tuple(topics)
         self.as_of = as_of
         self.max_records = max_records
         self.partitions = None if partitions is None else frozenset(partitions)
+        self.collect_between_batches = collect_between_batches
         self.status = ProjectorStatus()
         self._stop = threading.Event()
         self._publisher = EventPublisher(settings) if publish_dead_letters else None
@@ -251,6 +257,8 @@ class Projector:
         # again while batches of decoded events come and go (measured: a third of the
         # decoding time).
         gc.freeze()
+        if self.collect_between_batches:
+            gc.disable()
         consumer, assignment, incomplete = await self._open()
         try:
             if to_end:
@@ -273,6 +281,9 @@ class Projector:
                             return  # a topic had no partitions yet: look again
                         continue
                     self._project(records)
+                    if self.collect_between_batches:
+                        del fetched, records
+                        gc.collect()
                 except StaleOffsets as exc:
                     log.warning("another projector wrote first (%s): reading again", exc)
                     self._writer.discard()
@@ -283,6 +294,8 @@ class Projector:
             self._writer.discard()
             raise
         finally:
+            if self.collect_between_batches:
+                gc.enable()
             await consumer.stop()
 
     def positions(self) -> dict[str, int]:

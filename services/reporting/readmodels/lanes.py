@@ -175,7 +175,7 @@ def build_fresh(
     """A new build of the read models at ``url`` (emptied first), bulk-loaded in lanes:
     secondary indexes are made once at the end, and dead letters are not published
     again (the live projector did that)."""
-    engine = make_engine(url)
+    engine = make_engine(url, bulk=True)
     try:
         create_tables(engine, fresh=True, indexes=False)
         summary = run_lanes(
@@ -205,6 +205,7 @@ def _project(job: LaneJob) -> LaneOutcome:
         publish_dead_letters=job.publish_dead_letters,
         partitions=job.targets,
         write_behind=job.write_behind,
+        collect_between_batches=True,  # a lane's process does nothing else
     )
     try:
         status = projector.run_until(job.targets)

@@ -20,10 +20,10 @@ from services.reporting.readmodels.unit_of_work import (
     subject_reader,
     write,
 )
-from shared.codec import MalformedRecord, decode
-from shared.envelope import CloudEvent
+from shared.codec import MalformedRecord
 from shared.events.base import DomainEvent
-from shared.events.registry import InvalidEventData, UnknownEventType, registry
+from shared.events.reader import EnvelopeAttributes, read_record
+from shared.events.registry import InvalidEventData, UnknownEventType
 
 log = logging.getLogger(__name__)
 
@@ -45,23 +45,6 @@ class BatchResult:
     applied: int = 0
     skipped: int = 0
     dead: int = 0
-
-
-def read_fast(key: bytes | None, value: bytes | None) -> tuple[CloudEvent, DomainEvent]:
-    """Decode like ``shared.codec.decode`` but parse the JSON inside pydantic-core;
-    anything unusual takes the shared path, which raises with the precise reason."""
-    envelope: CloudEvent | None = None
-    # The model defaults a missing specversion; the shared codec rightly refuses it.
-    if value is not None and key is not None and b'"specversion":"1.0"' in value:
-        try:
-            envelope = CloudEvent.model_validate_json(value)
-        except ValueError:
-            envelope = None
-        if envelope is not None and key != envelope.subject.encode("utf-8"):
-            envelope = None
-    if envelope is None:
-        envelope = decode(key, value)
-    return envelope, registry.load(envelope)
 
 
 # Event fields naming a row that is not an aggregate of its own: "<kind>:<value>".
@@ -90,28 +73,30 @@ def _id_fields(event_type: type[DomainEvent]) -> tuple[tuple[str, str | None], .
 _NEVER_ROWS = frozenset({"campaign_id", "agency_id", "office_id", "entity_id"})
 
 
-def rows_touched(envelope: CloudEvent, event: DomainEvent) -> list[str]:
+@cache
+def _result_fields(event_type: type[DomainEvent]) -> tuple[str, ...]:
+    """The fields holding an agency's result at a meeting, in an event of a meeting."""
+    if "meeting_id" not in event_type.model_fields:
+        return ()
+    return tuple(name for name in ("results", "result") if name in event_type.model_fields)
+
+
+def rows_touched(envelope: EnvelopeAttributes, event: DomainEvent) -> list[str]:
     """The subject rows an event's projection will probably read, so that one query
     per batch loads them all (a miss costs a query of its own, not a wrong answer)."""
-    keys = [envelope.subject]
-    data = envelope.data
+    keys = [envelope["subject"]]
     for name, kind in _id_fields(type(event)):
-        value = data.get(name)
+        value = getattr(event, name)
         if isinstance(value, str) and value:
             keys.append(value)
             if kind is not None:
                 keys.append(f"{kind}:{value}")
-    meeting = data.get("meeting_id")
-    if meeting and ("results" in data or "result" in data):
-        results = data.get("results") or ([data["result"]] if "result" in data else [])
-        for result in results:
-            if isinstance(result, dict):
-                keys.append(f"evaluation_result:{meeting}:{result.get('agency_id')}")
+    for name in _result_fields(type(event)):
+        value = getattr(event, name)
+        meeting = getattr(event, "meeting_id")  # noqa: B009 (not on every DomainEvent)
+        for result in value if isinstance(value, tuple) else (value,):
+            keys.append(f"evaluation_result:{meeting}:{result.agency_id}")
     return keys
-
-
-def _read(record: RawRecord) -> tuple[CloudEvent, DomainEvent]:
-    return read_fast(record.key, record.value)
 
 
 @dataclass
@@ -119,7 +104,7 @@ class DecodedBatch:
     """Records read and decoded, ready to be written in one transaction."""
 
     records: Sequence[RawRecord]
-    readable: list[tuple[RawRecord, CloudEvent, DomainEvent]]
+    readable: list[tuple[RawRecord, EnvelopeAttributes, DomainEvent]]
     unreadable: list[tuple[RawRecord, str]]
     too_late: int = 0
 
@@ -129,11 +114,11 @@ def decode_batch(records: Sequence[RawRecord], as_of: datetime | None = None) ->
     batch = DecodedBatch(records, [], [])
     for record in records:
         try:
-            envelope, event = _read(record)
+            envelope, event = read_record(record.key, record.value)
         except (MalformedRecord, UnknownEventType, InvalidEventData) as exc:
             batch.unreadable.append((record, exc.reason))
             continue
-        if as_of is not None and envelope.time > as_of:
+        if as_of is not None and envelope["time"] > as_of:
             batch.too_late += 1
             continue
         batch.readable.append((record, envelope, event))
@@ -170,8 +155,8 @@ def project_batch(
     uow.prefetch(key for _, envelope, event in readable for key in rows_touched(envelope, event))
     find, subject, append_log = uow.find, uow.subject, uow.log.append
     for record, envelope, event in readable:
-        stream = find(envelope.subject)
-        if stream is not None and stream["last_sequence"] >= envelope.sequence:
+        stream = find(envelope["subject"])
+        if stream is not None and stream["last_sequence"] >= envelope["sequence"]:
             result.skipped += 1  # seen before: the log is read at least once upstream
             continue
         projection = PROJECTIONS.get(type(event))
@@ -179,23 +164,23 @@ def project_batch(
             try:
                 projection(uow, envelope, event)
             except Exception as exc:  # a bug or an impossible event must not stop us
-                log.exception("projection of %s failed", envelope.type)
+                log.exception("projection of %s failed", envelope["type"])
                 unreadable.append((record, f"projection failed: {exc!r}"))
                 continue
-        subject(envelope.subject, "stream")["last_sequence"] = envelope.sequence
+        subject(envelope["subject"], "stream")["last_sequence"] = envelope["sequence"]
         # in ``insert_columns(schema.event_log)`` order
         append_log(
             (
-                envelope.id,
-                envelope.subject,
-                envelope.type,
-                envelope.time.timestamp(),
-                envelope.sequence,
+                envelope["id"],
+                envelope["subject"],
+                envelope["type"],
+                envelope["time"].timestamp(),
+                envelope["sequence"],
                 record.topic,
                 record.partition,
                 record.offset,
-                envelope.regioncode,
-                envelope.actor,
+                envelope["regioncode"],
+                envelope["actor"],
                 (record.value or b"").decode("utf-8"),
             )
         )

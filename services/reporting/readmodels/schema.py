@@ -160,6 +160,7 @@ def _sqlite_bulk_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA synchronous=OFF")
     cursor.execute("PRAGMA wal_autocheckpoint=20000")
+    cursor.execute("PRAGMA cache_size=-32768")  # 32 MB: fewer page reads in big tables
     cursor.close()
 
 
@@ -196,7 +197,8 @@ def create_tables(engine: Engine, *, fresh: bool = False, indexes: bool = True) 
 
 
 def create_indexes(engine: Engine) -> None:
-    """The secondary indexes that are missing (after a bulk load)."""
-    for table in metadata.sorted_tables:
-        for index in table.indexes:
-            index.create(engine, checkfirst=True)
+    """The secondary indexes that are missing (after a bulk load), in one transaction."""
+    with engine.begin() as conn:
+        for table in metadata.sorted_tables:
+            for index in table.indexes:
+                index.create(conn, checkfirst=True)

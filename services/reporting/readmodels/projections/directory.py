@@ -6,12 +6,12 @@ import json
 
 from services.reporting.readmodels.projections.registry import projects
 from services.reporting.readmodels.unit_of_work import UnitOfWork
-from shared.envelope import CloudEvent
 from shared.events import directory as d
+from shared.events.reader import EnvelopeAttributes
 
 
 @projects(d.AgencyRegistered, d.AgencyChanged)
-def agency(uow: UnitOfWork, envelope: CloudEvent, event: d.AgencyRegistered) -> None:
+def agency(uow: UnitOfWork, envelope: EnvelopeAttributes, event: d.AgencyRegistered) -> None:
     a = event.agency
     uow.agencies[a.agency_id] = {
         "agency_id": a.agency_id,
@@ -24,7 +24,7 @@ def agency(uow: UnitOfWork, envelope: CloudEvent, event: d.AgencyRegistered) -> 
 
 
 @projects(d.CampaignRegistered, d.CampaignChanged)
-def campaign(uow: UnitOfWork, envelope: CloudEvent, event: d.CampaignRegistered) -> None:
+def campaign(uow: UnitOfWork, envelope: EnvelopeAttributes, event: d.CampaignRegistered) -> None:
     c = event.campaign
     uow.campaigns[c.campaign_id] = {
         "campaign_id": c.campaign_id,
@@ -37,7 +37,9 @@ def campaign(uow: UnitOfWork, envelope: CloudEvent, event: d.CampaignRegistered)
 
 
 @projects(d.RegulatedEntityRegistered, d.RegulatedEntityChanged)
-def entity(uow: UnitOfWork, envelope: CloudEvent, event: d.RegulatedEntityRegistered) -> None:
+def entity(
+    uow: UnitOfWork, envelope: EnvelopeAttributes, event: d.RegulatedEntityRegistered
+) -> None:
     e = event.entity
     uow.entities[e.entity_id] = {
         "entity_id": e.entity_id,

@@ -8,17 +8,19 @@ from typing import Any
 
 from services.reporting.readmodels.projections.registry import derived, projects, ts
 from services.reporting.readmodels.unit_of_work import UnitOfWork
-from shared.envelope import CloudEvent
 from shared.events import evaluation as ev
+from shared.events.reader import EnvelopeAttributes
 
 
-def _meeting(uow: UnitOfWork, envelope: CloudEvent) -> dict[str, Any]:
-    return uow.subject(envelope.data.get("meeting_id") or envelope.subject, "meeting")
+def _meeting(uow: UnitOfWork, envelope: EnvelopeAttributes, event: Any) -> dict[str, Any]:
+    return uow.subject(getattr(event, "meeting_id", "") or envelope["subject"], "meeting")
 
 
 @projects(ev.EvaluationMeetingScheduled)
-def scheduled(uow: UnitOfWork, envelope: CloudEvent, event: ev.EvaluationMeetingScheduled) -> None:
-    meeting = _meeting(uow, envelope)
+def scheduled(
+    uow: UnitOfWork, envelope: EnvelopeAttributes, event: ev.EvaluationMeetingScheduled
+) -> None:
+    meeting = _meeting(uow, envelope, event)
     meeting.update(
         campaign_id=event.campaign_id,
         region_code=event.region_code,
@@ -33,8 +35,8 @@ def scheduled(uow: UnitOfWork, envelope: CloudEvent, event: ev.EvaluationMeeting
 
 
 def _status(status: str) -> Any:
-    def project(uow: UnitOfWork, envelope: CloudEvent, event: Any) -> None:
-        _meeting(uow, envelope)["status"] = status
+    def project(uow: UnitOfWork, envelope: EnvelopeAttributes, event: Any) -> None:
+        _meeting(uow, envelope, event)["status"] = status
 
     return project
 
@@ -45,40 +47,40 @@ projects(ev.BallotsIssued)(_status("voting"))
 
 
 @projects(ev.RepresentativeReplaced, ev.AttendanceRecorded)
-def timeline_only(uow: UnitOfWork, envelope: CloudEvent, event: Any) -> None:
+def timeline_only(uow: UnitOfWork, envelope: EnvelopeAttributes, event: Any) -> None:
     """Recorded on the meeting's timeline; no figure changes."""
 
 
 @projects(ev.BallotCast)
-def ballot_cast(uow: UnitOfWork, envelope: CloudEvent, event: ev.BallotCast) -> None:
-    _meeting(uow, envelope)["ballots"] += 1
+def ballot_cast(uow: UnitOfWork, envelope: EnvelopeAttributes, event: ev.BallotCast) -> None:
+    _meeting(uow, envelope, event)["ballots"] += 1
 
 
 @projects(ev.BallotSpoiled)
-def ballot_spoiled(uow: UnitOfWork, envelope: CloudEvent, event: ev.BallotSpoiled) -> None:
+def ballot_spoiled(uow: UnitOfWork, envelope: EnvelopeAttributes, event: ev.BallotSpoiled) -> None:
     if event.was_cast:
-        row = _meeting(uow, envelope)
+        row = _meeting(uow, envelope, event)
         row["ballots"] = max(row["ballots"] - 1, 0)
 
 
 @projects(ev.MeetingClosed)
-def closed(uow: UnitOfWork, envelope: CloudEvent, event: ev.MeetingClosed) -> None:
-    row = _meeting(uow, envelope)
+def closed(uow: UnitOfWork, envelope: EnvelopeAttributes, event: ev.MeetingClosed) -> None:
+    row = _meeting(uow, envelope, event)
     row.update(status="closed", ballots=event.ballots_cast, completed_at=ts(event.closed_at))
 
 
 def _result(
-    uow: UnitOfWork, envelope: CloudEvent, meeting: dict[str, Any], agency_id: str
+    uow: UnitOfWork, envelope: EnvelopeAttributes, meeting: dict[str, Any], agency_id: str
 ) -> dict[str, Any]:
     row = derived(uow, "evaluation_result", f"{meeting['subject']}:{agency_id}", envelope)
-    row.update(campaign_id=meeting["campaign_id"] or envelope.campaignid, agency_id=agency_id)
+    row.update(campaign_id=meeting["campaign_id"] or envelope["campaignid"], agency_id=agency_id)
     if not row["region_code"]:
         row["region_code"] = meeting["region_code"]
     return row
 
 
 def _result_row(
-    uow: UnitOfWork, envelope: CloudEvent, meeting: dict[str, Any], result: ev.AgencyResult
+    uow: UnitOfWork, envelope: EnvelopeAttributes, meeting: dict[str, Any], result: ev.AgencyResult
 ) -> dict[str, Any]:
     row = _result(uow, envelope, meeting, result.agency_id)
     row.update(
@@ -90,8 +92,8 @@ def _result_row(
 
 
 @projects(ev.EvaluationTallied)
-def tallied(uow: UnitOfWork, envelope: CloudEvent, event: ev.EvaluationTallied) -> None:
-    meeting = _meeting(uow, envelope)
+def tallied(uow: UnitOfWork, envelope: EnvelopeAttributes, event: ev.EvaluationTallied) -> None:
+    meeting = _meeting(uow, envelope, event)
     meeting.update(status="tallied", campaign_id=event.campaign_id or meeting["campaign_id"])
     if not meeting["region_code"]:
         meeting["region_code"] = event.region_code
@@ -102,14 +104,14 @@ def tallied(uow: UnitOfWork, envelope: CloudEvent, event: ev.EvaluationTallied) 
 
 
 @projects(ev.ResultsFedBack)
-def fed_back(uow: UnitOfWork, envelope: CloudEvent, event: ev.ResultsFedBack) -> None:
-    row = _result_row(uow, envelope, _meeting(uow, envelope), event.result)
+def fed_back(uow: UnitOfWork, envelope: EnvelopeAttributes, event: ev.ResultsFedBack) -> None:
+    row = _result_row(uow, envelope, _meeting(uow, envelope, event), event.result)
     row["flag"] = 1
 
 
 @projects(ev.ResultsPublished)
-def published(uow: UnitOfWork, envelope: CloudEvent, event: ev.ResultsPublished) -> None:
-    meeting = _meeting(uow, envelope)
+def published(uow: UnitOfWork, envelope: EnvelopeAttributes, event: ev.ResultsPublished) -> None:
+    meeting = _meeting(uow, envelope, event)
     meeting["published"] = 1
     for result in event.results:
         row = _result_row(uow, envelope, meeting, result)
@@ -117,12 +119,14 @@ def published(uow: UnitOfWork, envelope: CloudEvent, event: ev.ResultsPublished)
 
 
 @projects(ev.LookBackOpened)
-def lookback_opened(uow: UnitOfWork, envelope: CloudEvent, event: ev.LookBackOpened) -> None:
-    meeting = _meeting(uow, envelope)
+def lookback_opened(
+    uow: UnitOfWork, envelope: EnvelopeAttributes, event: ev.LookBackOpened
+) -> None:
+    meeting = _meeting(uow, envelope, event)
     result = _result(uow, envelope, meeting, event.agency_id)
     row = derived(uow, "lookback", event.lookback_id, envelope)
     row.update(
-        campaign_id=meeting["campaign_id"] or envelope.campaignid,
+        campaign_id=meeting["campaign_id"] or envelope["campaignid"],
         agency_id=event.agency_id,
         region_code=result["region_code"],
         status="open",
@@ -131,16 +135,18 @@ def lookback_opened(uow: UnitOfWork, envelope: CloudEvent, event: ev.LookBackOpe
 
 
 @projects(ev.LookBackCompleted)
-def lookback_completed(uow: UnitOfWork, envelope: CloudEvent, event: ev.LookBackCompleted) -> None:
+def lookback_completed(
+    uow: UnitOfWork, envelope: EnvelopeAttributes, event: ev.LookBackCompleted
+) -> None:
     row = derived(uow, "lookback", event.lookback_id, envelope)
     if not row["agency_id"]:
-        result = _result(uow, envelope, _meeting(uow, envelope), event.agency_id)
+        result = _result(uow, envelope, _meeting(uow, envelope, event), event.agency_id)
         row.update(agency_id=event.agency_id, region_code=result["region_code"])
     row.update(status="completed", completed_at=ts(event.completed_at))
 
 
 @projects(ev.ProblemRaised)
-def problem_raised(uow: UnitOfWork, envelope: CloudEvent, event: ev.ProblemRaised) -> None:
+def problem_raised(uow: UnitOfWork, envelope: EnvelopeAttributes, event: ev.ProblemRaised) -> None:
     row = derived(uow, "raised_problem", event.raised_id, envelope)
     row.update(
         campaign_id=event.campaign_id,

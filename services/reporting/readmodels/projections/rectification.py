@@ -17,17 +17,17 @@ from services.reporting.readmodels.projections.registry import (
     ts,
 )
 from services.reporting.readmodels.unit_of_work import UnitOfWork
-from shared.envelope import CloudEvent
 from shared.events import rectification as r
+from shared.events.reader import EnvelopeAttributes
 
 
-def _item(uow: UnitOfWork, envelope: CloudEvent) -> dict[str, Any]:
-    return uow.subject(envelope.data.get("item_id") or envelope.subject, "item")
+def _item(uow: UnitOfWork, envelope: EnvelopeAttributes, event: Any) -> dict[str, Any]:
+    return uow.subject(getattr(event, "item_id", "") or envelope["subject"], "item")
 
 
 @projects(r.RectificationOpened)
-def opened(uow: UnitOfWork, envelope: CloudEvent, event: r.RectificationOpened) -> None:
-    _item(uow, envelope).update(
+def opened(uow: UnitOfWork, envelope: EnvelopeAttributes, event: r.RectificationOpened) -> None:
+    _item(uow, envelope, event).update(
         campaign_id=event.campaign_id,
         agency_id=event.agency_id,
         region_code=event.region_code,
@@ -47,21 +47,23 @@ def opened(uow: UnitOfWork, envelope: CloudEvent, event: r.RectificationOpened) 
 @projects(r.ResponsiblePersonNamed, r.RectificationProgressReported)
 @projects(r.RectificationExtensionRequested, r.RectificationExtensionDeclined)
 @projects(r.RectificationDue)
-def timeline_only(uow: UnitOfWork, envelope: CloudEvent, event: Any) -> None:
+def timeline_only(uow: UnitOfWork, envelope: EnvelopeAttributes, event: Any) -> None:
     """Recorded on the item's timeline; no figure changes."""
 
 
 @projects(r.RectificationCompleted)
-def completed(uow: UnitOfWork, envelope: CloudEvent, event: r.RectificationCompleted) -> None:
-    row = _item(uow, envelope)
+def completed(
+    uow: UnitOfWork, envelope: EnvelopeAttributes, event: r.RectificationCompleted
+) -> None:
+    row = _item(uow, envelope, event)
     done = ts(event.completed_at)
     row.update(status="completed", completed_at=done, overdue=0)
     row["on_time"] = int(done is not None and row["due_at"] is not None and done <= row["due_at"])
 
 
 @projects(r.RectificationVerified)
-def verified(uow: UnitOfWork, envelope: CloudEvent, event: r.RectificationVerified) -> None:
-    row = _item(uow, envelope)
+def verified(uow: UnitOfWork, envelope: EnvelopeAttributes, event: r.RectificationVerified) -> None:
+    row = _item(uow, envelope, event)
     at = ts(event.verified_at)
     row.update(status="verified", verified_at=at, overdue=0)
     row["days_to_verify"] = days_between(row["opened_at"], at)
@@ -70,37 +72,39 @@ def verified(uow: UnitOfWork, envelope: CloudEvent, event: r.RectificationVerifi
 
 
 @projects(r.RectificationReturned)
-def returned(uow: UnitOfWork, envelope: CloudEvent, event: r.RectificationReturned) -> None:
-    _item(uow, envelope).update(status="open", completed_at=None, on_time=None)
+def returned(uow: UnitOfWork, envelope: EnvelopeAttributes, event: r.RectificationReturned) -> None:
+    _item(uow, envelope, event).update(status="open", completed_at=None, on_time=None)
 
 
 @projects(r.RectificationExtended)
-def extended(uow: UnitOfWork, envelope: CloudEvent, event: r.RectificationExtended) -> None:
-    _item(uow, envelope).update(due_at=end_of_day_cst(event.due_on), overdue=0)
+def extended(uow: UnitOfWork, envelope: EnvelopeAttributes, event: r.RectificationExtended) -> None:
+    _item(uow, envelope, event).update(due_at=end_of_day_cst(event.due_on), overdue=0)
 
 
 @projects(r.RectificationOverdue)
-def overdue(uow: UnitOfWork, envelope: CloudEvent, event: r.RectificationOverdue) -> None:
-    row = _item(uow, envelope)
+def overdue(uow: UnitOfWork, envelope: EnvelopeAttributes, event: r.RectificationOverdue) -> None:
+    row = _item(uow, envelope, event)
     if row["status"] == "open":
         row["overdue"] = 1
 
 
 @projects(r.RectificationEscalated)
-def escalated(uow: UnitOfWork, envelope: CloudEvent, event: r.RectificationEscalated) -> None:
-    _item(uow, envelope)["flag"] = 1
+def escalated(
+    uow: UnitOfWork, envelope: EnvelopeAttributes, event: r.RectificationEscalated
+) -> None:
+    _item(uow, envelope, event)["flag"] = 1
 
 
 # -- cases ------------------------------------------------------------------------------
 
 
-def _case(uow: UnitOfWork, envelope: CloudEvent) -> dict[str, Any]:
-    return uow.subject(envelope.data.get("case_id") or envelope.subject, "case")
+def _case(uow: UnitOfWork, envelope: EnvelopeAttributes, event: Any) -> dict[str, Any]:
+    return uow.subject(getattr(event, "case_id", "") or envelope["subject"], "case")
 
 
 @projects(r.CaseOpened)
-def case_opened(uow: UnitOfWork, envelope: CloudEvent, event: r.CaseOpened) -> None:
-    _case(uow, envelope).update(
+def case_opened(uow: UnitOfWork, envelope: EnvelopeAttributes, event: r.CaseOpened) -> None:
+    _case(uow, envelope, event).update(
         campaign_id=event.campaign_id,
         # A case is attributed to its first agency (all agencies appear on its timeline).
         agency_id=event.agency_ids[0] if event.agency_ids else "",
@@ -113,8 +117,8 @@ def case_opened(uow: UnitOfWork, envelope: CloudEvent, event: r.CaseOpened) -> N
 
 
 @projects(r.CaseReferred)
-def case_referred(uow: UnitOfWork, envelope: CloudEvent, event: r.CaseReferred) -> None:
-    case = _case(uow, envelope)
+def case_referred(uow: UnitOfWork, envelope: EnvelopeAttributes, event: r.CaseReferred) -> None:
+    case = _case(uow, envelope, event)
     case["status"] = "referred"
     row = derived(uow, "referral", event.referral_id, envelope)
     copy_scope(row, case, envelope)
@@ -128,7 +132,7 @@ def case_referred(uow: UnitOfWork, envelope: CloudEvent, event: r.CaseReferred) 
 
 @projects(r.ReferralAcknowledged)
 def referral_acknowledged(
-    uow: UnitOfWork, envelope: CloudEvent, event: r.ReferralAcknowledged
+    uow: UnitOfWork, envelope: EnvelopeAttributes, event: r.ReferralAcknowledged
 ) -> None:
     row = derived(uow, "referral", event.referral_id, envelope)
     copy_scope(row, uow.find(event.case_id), envelope)
@@ -136,21 +140,25 @@ def referral_acknowledged(
 
 
 @projects(r.ReferralOverdue)
-def referral_overdue(uow: UnitOfWork, envelope: CloudEvent, event: r.ReferralOverdue) -> None:
+def referral_overdue(
+    uow: UnitOfWork, envelope: EnvelopeAttributes, event: r.ReferralOverdue
+) -> None:
     row = derived(uow, "referral", event.referral_id, envelope)
     if not row["flag"]:
         row["overdue"] = 1
 
 
 @projects(r.CaseExposed)
-def case_exposed(uow: UnitOfWork, envelope: CloudEvent, event: r.CaseExposed) -> None:
-    row = derived(uow, "exposure", f"{event.case_id}:{envelope.sequence}", envelope, new=True)
+def case_exposed(uow: UnitOfWork, envelope: EnvelopeAttributes, event: r.CaseExposed) -> None:
+    row = derived(uow, "exposure", f"{event.case_id}:{envelope['sequence']}", envelope, new=True)
     copy_scope(row, uow.find(event.case_id), envelope)
     row.update(status="exposed", detail=event.channel[:64], opened_at=ts(event.exposed_at))
 
 
 @projects(r.AccountabilityImposed)
-def accountability(uow: UnitOfWork, envelope: CloudEvent, event: r.AccountabilityImposed) -> None:
+def accountability(
+    uow: UnitOfWork, envelope: EnvelopeAttributes, event: r.AccountabilityImposed
+) -> None:
     row = derived(uow, "accountability", event.decision_id, envelope)
     copy_scope(row, uow.find(event.case_id), envelope)
     row.update(
@@ -162,7 +170,7 @@ def accountability(uow: UnitOfWork, envelope: CloudEvent, event: r.Accountabilit
 
 
 @projects(r.RegulationAdopted)
-def regulation(uow: UnitOfWork, envelope: CloudEvent, event: r.RegulationAdopted) -> None:
+def regulation(uow: UnitOfWork, envelope: EnvelopeAttributes, event: r.RegulationAdopted) -> None:
     row = derived(uow, "rule", event.regulation_id, envelope)
     row.update(
         campaign_id=event.campaign_id,

@@ -7,10 +7,10 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, TypeVar
 
 from services.reporting.readmodels.unit_of_work import UnitOfWork
-from shared.envelope import CloudEvent
 from shared.events.base import DomainEvent
+from shared.events.reader import EnvelopeAttributes
 
-Projection = Callable[[UnitOfWork, CloudEvent, Any], None]
+Projection = Callable[[UnitOfWork, EnvelopeAttributes, Any], None]
 P = TypeVar("P", bound=Projection)
 
 PROJECTIONS: dict[type[DomainEvent], Projection] = {}
@@ -45,7 +45,7 @@ def end_of_day_cst(day: date) -> float:
 
 
 def derived(
-    uow: UnitOfWork, kind: str, key: str, owner: CloudEvent, *, new: bool = False
+    uow: UnitOfWork, kind: str, key: str, owner: EnvelopeAttributes, *, new: bool = False
 ) -> dict[str, Any]:
     """A row that is not an aggregate of its own (a referral, an exposure, an agency's
     result at a meeting): keyed ``<kind>:<key>``, ``ref`` = the owning aggregate.
@@ -54,17 +54,19 @@ def derived(
     if new:
         uow.missing.add(subject)
     row = uow.subject(subject, kind)
-    row["ref"] = owner.subject
+    row["ref"] = owner["subject"]
     return row
 
 
-def copy_scope(row: dict[str, Any], source: dict[str, Any] | None, envelope: CloudEvent) -> None:
+def copy_scope(
+    row: dict[str, Any], source: dict[str, Any] | None, envelope: EnvelopeAttributes
+) -> None:
     """Attribute ``row`` to the same campaign, agency and region as ``source``."""
     if source is not None:
         row["campaign_id"] = source["campaign_id"]
         row["agency_id"] = source["agency_id"]
         row["region_code"] = source["region_code"]
     if not row["region_code"]:
-        row["region_code"] = envelope.regioncode
+        row["region_code"] = envelope["regioncode"]
     if not row["campaign_id"]:
-        row["campaign_id"] = envelope.campaignid
+        row["campaign_id"] = envelope["campaignid"]
