@@ -18,7 +18,7 @@ from collections.abc import Collection, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from sqlalchemy import Engine, func, select
@@ -79,47 +79,82 @@ def dead_letter_count(engine: Engine) -> int:
         return int(conn.execute(select(func.count()).select_from(schema.dead_letters)).scalar_one())
 
 
+class WriteTurns(Protocol):
+    """A lock taken by every process writing to one database file (replay lanes); a
+    ``multiprocessing.Lock`` is one."""
+
+    def acquire(self, block: bool = True) -> bool: ...
+
+    def release(self) -> None: ...
+
+
+Batch = tuple[WritePlan, BatchResult]
+
+
 class BatchWriter:
-    """Writes batches in order, at most one in flight; in ``background``, on a thread
-    of its own.
+    """Writes batches in order, each batch's rows with the offsets after it.
 
-    While batch N is written, batch N+1 is planned against the stored rows plus
-    ``carried``, the rows of batch N: N commits before N+1 is written, so together
-    they are exactly what N+1 will find. (Measured on 2 cores: one projector gains
-    about 15 % from writing behind; two replay lanes, which already keep both cores
-    busy, lose about as much, so lanes write in their own thread.)"""
+    ``background``: on a thread of its own, at most one batch in flight. While batch N
+    is written, batch N+1 is planned against the stored rows plus ``carried``, the
+    rows of batch N: N commits before N+1 is written, so together they are exactly
+    what N+1 will find. (Measured on 2 cores: one projector gains about 15 % from
+    writing behind; two replay lanes, which already keep both cores busy, lose about
+    as much, so lanes write in their own thread.)
 
-    def __init__(self, engine: Engine, status: ProjectorStatus, *, background: bool) -> None:
+    ``turns``: writers to one SQLite file take turns. When another has the file, the
+    batch waits for the next one instead of the projector waiting (at most one batch
+    waits, and ``carried`` covers it just the same); then both are written together.
+    SQLite's own wait for its write lock would sleep in steps of milliseconds."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        status: ProjectorStatus,
+        *,
+        background: bool,
+        turns: WriteTurns | None = None,
+    ) -> None:
         self._engine = engine
         self._status = status
+        self._turns = turns
         self._pool = (
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="reporting-writer")
             if background
             else None
         )
-        self._pending: Future[BatchResult] | None = None
+        self._pending: Future[list[BatchResult]] | None = None
+        self._waiting: list[Batch] = []
         self.carried: Mapping[str, Row] = {}
 
     def submit(self, plan: WritePlan, rows: Mapping[str, Row], result: BatchResult) -> None:
-        self.wait()
-        if self._pool is None:
-            self._status.count(self._write(plan, result))
-        else:
-            self._pending = self._pool.submit(self._write, plan, result)
+        self._finish_in_flight()
+        self._waiting.append((plan, result))
         self.carried = rows
+        if self._pool is not None:
+            self._pending = self._pool.submit(self._write, self._take_waiting())
+        elif self._turns is None:
+            self._count(self._write(self._take_waiting()))
+        elif self._turns.acquire(block=len(self._waiting) > 1):
+            self._write_in_turn()
 
     def wait(self) -> None:
-        """Wait for the batch in flight; its error, if any, is raised here."""
-        pending, self._pending = self._pending, None
-        if pending is not None:
-            self._status.count(pending.result())
+        """Return once every batch handed over is written; a write's error is raised
+        here."""
+        self._finish_in_flight()
+        if self._waiting:
+            if self._turns is not None:
+                self._turns.acquire()
+                self._write_in_turn()
+            else:
+                self._count(self._write(self._take_waiting()))
 
     def discard(self) -> None:
-        """Forget the batch in flight (after an error: the caller starts again from the
-        stored offsets, so nothing it planned may be carried over)."""
+        """Forget the batches not yet written (after an error: the caller starts again
+        from the stored offsets, so nothing it planned may be carried over)."""
         pending, self._pending = self._pending, None
         if pending is not None:
             pending.exception()  # let it finish; its error is already being handled
+        self._waiting = []
         self.carried = {}
 
     def close(self) -> None:
@@ -127,10 +162,31 @@ class BatchWriter:
         if self._pool is not None:
             self._pool.shutdown()
 
-    def _write(self, plan: WritePlan, result: BatchResult) -> BatchResult:
+    def _finish_in_flight(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            self._count(pending.result())
+
+    def _take_waiting(self) -> list[Batch]:
+        batches, self._waiting = self._waiting, []
+        return batches
+
+    def _write_in_turn(self) -> None:
+        assert self._turns is not None
+        try:
+            self._count(self._write(self._take_waiting()))
+        finally:
+            self._turns.release()
+
+    def _write(self, batches: list[Batch]) -> list[BatchResult]:
         with self._engine.begin() as conn:
-            write(conn, plan)
-        return result
+            for plan, _ in batches:
+                write(conn, plan)
+        return [result for _, result in batches]
+
+    def _count(self, results: list[BatchResult]) -> None:
+        for result in results:
+            self._status.count(result)
 
 
 class Projector:
@@ -148,6 +204,7 @@ class Projector:
         partitions: Collection[tuple[str, int]] | None = None,
         write_behind: bool = True,
         collect_between_batches: bool = False,
+        write_turns: WriteTurns | None = None,
     ) -> None:
         """``partitions``: only these (topic, partition) pairs of ``topics`` (a lane of
         a parallel replay, see ``lanes.py``); by default every partition.
@@ -155,7 +212,9 @@ class Projector:
         ``collect_between_batches``: for a process that does nothing but project (a
         replay lane): the cyclic garbage collector runs after each batch, when almost
         nothing is alive, instead of again and again while a batch's thousands of
-        decoded events are (measured: a third of the decoding time)."""
+        decoded events are (measured: a third of the decoding time).
+        ``write_turns``: shared by the projectors writing to one SQLite file (replay
+        lanes), see ``BatchWriter``."""
         self.settings = settings
         self.engine = engine
         self.topics = tuple(topics)
@@ -167,7 +226,7 @@ class Projector:
         self._stop = threading.Event()
         self._publisher = EventPublisher(settings) if publish_dead_letters else None
         self._dead_letters = DeadLetters(self._publisher) if self._publisher else None
-        self._writer = BatchWriter(engine, self.status, background=write_behind)
+        self._writer = BatchWriter(engine, self.status, background=write_behind, turns=write_turns)
         # Where each partition stands once every batch handed to the writer is written.
         self._expected: dict[tuple[str, int], int | None] = {}
 

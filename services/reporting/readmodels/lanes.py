@@ -19,7 +19,12 @@ from multiprocessing.connection import Connection
 
 from kafka import KafkaConsumer, TopicPartition
 
-from services.reporting.readmodels.consumer import Projector, ProjectorStatus, stored_offsets
+from services.reporting.readmodels.consumer import (
+    Projector,
+    ProjectorStatus,
+    WriteTurns,
+    stored_offsets,
+)
 from services.reporting.readmodels.schema import create_indexes, create_tables, make_engine
 from shared.settings import Settings
 from shared.topics import EVENT_TOPICS
@@ -137,14 +142,16 @@ def run_lanes(
         for group in groups
     ]
     context = multiprocessing.get_context("spawn")  # a fork would copy our threads' locks
+    # Lanes writing to one SQLite file take turns (see ``BatchWriter``).
+    write_turns = context.Lock() if len(jobs) > 1 and url.startswith("sqlite") else None
     children = []
     for job in jobs[1:]:
         receive, send = context.Pipe(duplex=False)
-        child = context.Process(target=_lane, args=(send, job), name="reporting-lane")
+        child = context.Process(target=_lane, args=(send, job, write_turns), name="reporting-lane")
         child.start()
         send.close()
         children.append((child, receive))
-    outcomes = [_project(jobs[0])]
+    outcomes = [_project(jobs[0], write_turns)]
     for child, receive in children:
         try:
             outcomes.append(receive.recv())
@@ -194,7 +201,7 @@ def build_fresh(
     return summary
 
 
-def _project(job: LaneJob) -> LaneOutcome:
+def _project(job: LaneJob, write_turns: WriteTurns | None) -> LaneOutcome:
     engine = make_engine(job.url, bulk=job.bulk)
     projector = Projector(
         job.settings,
@@ -206,6 +213,7 @@ def _project(job: LaneJob) -> LaneOutcome:
         partitions=job.targets,
         write_behind=job.write_behind,
         collect_between_batches=True,  # a lane's process does nothing else
+        write_turns=write_turns,
     )
     try:
         status = projector.run_until(job.targets)
@@ -216,10 +224,10 @@ def _project(job: LaneJob) -> LaneOutcome:
     return LaneOutcome(status.applied, status.skipped, status.dead, peak)
 
 
-def _lane(send: Connection, job: LaneJob) -> None:
+def _lane(send: Connection, job: LaneJob, write_turns: WriteTurns | None) -> None:
     """A child process's lane; its outcome (or error) goes back through ``send``."""
     try:
-        outcome = _project(job)
+        outcome = _project(job, write_turns)
     except Exception as exc:  # reported to the parent, which raises
         outcome = LaneOutcome(0, 0, 0, 0.0, repr(exc))
     send.send(outcome)
