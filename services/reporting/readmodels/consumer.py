@@ -46,6 +46,9 @@ from shared.topics import EVENT_TOPICS
 
 log = logging.getLogger(__name__)
 
+# Batches between full collections in a lane (a full one costs as much as 5 young ones).
+_FULL_COLLECTION_EVERY = 50
+
 # A partition's position to reach: keyed by (topic, partition); kafka-python's and
 # aiokafka's ``TopicPartition`` are both such tuples.
 Targets = Mapping[tuple[str, int], int]
@@ -318,6 +321,7 @@ class Projector:
         gc.freeze()
         if self.collect_between_batches:
             gc.disable()
+            projected = 0
         consumer, assignment, incomplete = await self._open()
         try:
             if to_end:
@@ -342,7 +346,9 @@ class Projector:
                     self._project(records)
                     if self.collect_between_batches:
                         del fetched, records
-                        gc.collect()
+                        # the youngest objects each time; everything now and then
+                        projected += 1
+                        gc.collect(0 if projected % _FULL_COLLECTION_EVERY else 2)
                 except StaleOffsets as exc:
                     log.warning("another projector wrote first (%s): reading again", exc)
                     self._writer.discard()
