@@ -181,7 +181,7 @@ def project_batch(
                 record.offset,
                 envelope["regioncode"],
                 envelope["actor"],
-                (record.value or b"").decode("utf-8"),
+                record.value or b"",
             )
         )
         result.applied += 1

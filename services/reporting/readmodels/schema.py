@@ -3,6 +3,7 @@ holds what every figure is computed from; figures are grouped sums at query time
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from sqlalchemy import (
@@ -11,16 +12,30 @@ from sqlalchemy import (
     Engine,
     Float,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
     Text,
     create_engine,
     event,
+    func,
+    insert,
+    inspect,
+    select,
 )
 from sqlalchemy.schema import CreateIndex, CreateTable
 
+log = logging.getLogger(__name__)
+
 metadata = MetaData()
+
+# Bump when a table changes. A database built by another version is emptied and built
+# again from the log when the service starts: the read models hold nothing the log
+# does not. (2: ``event_log.data`` holds the record's bytes.)
+SCHEMA_VERSION = 2
+
+schema_info = Table("schema_info", metadata, Column("version", Integer, nullable=False))
 
 # Where the projector stands: the next offset to read per partition, written in the
 # same transaction as the rows that the offsets before it produced.
@@ -63,7 +78,8 @@ event_log = Table(
     Column("offset", BigInteger, nullable=False),
     Column("region_code", String(6), nullable=False, default=""),
     Column("actor", String(256), nullable=False, default=""),
-    Column("data", Text, nullable=False),
+    # The record's value exactly as it was on the topic (UTF-8 JSON), never re-encoded.
+    Column("data", LargeBinary, nullable=False),
 )
 
 # One row per aggregate (tip, problem, item, case, referral, exposure, meeting ...);
@@ -192,18 +208,40 @@ def make_engine(url: str, *, bulk: bool = False) -> Engine:
 
 
 def create_tables(engine: Engine, *, fresh: bool = False, indexes: bool = True) -> None:
-    """Create the tables that are missing. ``fresh``: drop them all first.
-    ``indexes=False`` leaves out the secondary indexes, for a bulk load into a fresh
-    database: building them once afterwards (``create_indexes``) is cheaper than
-    keeping them up to date row by row. Safe when two processes start at once (``IF
-    NOT EXISTS``, not a look and then a create)."""
+    """Create the tables that are missing. ``fresh``: drop them all first, as for a
+    database of another ``SCHEMA_VERSION``. ``indexes=False`` leaves out the secondary
+    indexes, for a bulk load into a fresh database: building them once afterwards
+    (``create_indexes``) is cheaper than keeping them up to date row by row. Safe when
+    two processes start at once (``IF NOT EXISTS``, not a look and then a create)."""
+    stored = stored_schema_version(engine)
+    if stored is not None and stored != SCHEMA_VERSION:
+        log.warning(
+            "read models are of schema version %s, this code writes %s: building them "
+            "again from the log",
+            stored,
+            SCHEMA_VERSION,
+        )
+        fresh = True
     if fresh:
         metadata.drop_all(engine)
     with engine.begin() as conn:
         for table in metadata.sorted_tables:
             conn.execute(CreateTable(table, if_not_exists=True))
+        if conn.execute(select(func.count()).select_from(schema_info)).scalar_one() == 0:
+            conn.execute(insert(schema_info).values(version=SCHEMA_VERSION))
     if indexes:
         create_indexes(engine)
+
+
+def stored_schema_version(engine: Engine) -> int | None:
+    """The schema version the database was built with; ``None`` for an empty one (and
+    1 for one built before versions were recorded)."""
+    tables = set(inspect(engine).get_table_names())
+    if schema_info.name in tables:
+        with engine.connect() as conn:
+            version = conn.execute(select(schema_info.c.version)).scalar()
+        return SCHEMA_VERSION if version is None else int(version)
+    return 1 if offsets.name in tables else None
 
 
 def create_indexes(engine: Engine) -> None:
