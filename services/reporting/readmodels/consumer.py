@@ -26,7 +26,7 @@ from sqlalchemy import Engine, func, select
 from services.reporting.readmodels import schema
 from services.reporting.readmodels.projector import (
     BatchResult,
-    RawRecord,
+    Record,
     decode_batch,
     project_batch,
 )
@@ -294,13 +294,13 @@ class Projector:
 
     # -- work --------------------------------------------------------------------
 
-    def _sink(self, record: RawRecord, reason: str) -> None:
+    def _sink(self, record: Record, reason: str) -> None:
         if self._dead_letters is not None:
             self._dead_letters.send(
                 record.topic, record.partition, record.offset, record.key, record.value, reason
             )
 
-    def _project(self, records: list[RawRecord]) -> None:
+    def _project(self, records: list[Record]) -> None:
         batch = decode_batch(records, self.as_of)
         writer = self._writer
         with self.engine.connect() as conn:
@@ -332,11 +332,7 @@ class Projector:
                         self._writer.wait()
                         return
                     fetched = await consumer.getmany(timeout_ms=500, max_records=self.max_records)
-                    records = [
-                        RawRecord(tp.topic, tp.partition, r.offset, r.key, r.value)
-                        for tp, rs in fetched.items()
-                        for r in rs
-                    ]
+                    records: list[Record] = [r for rs in fetched.values() for r in rs]
                     if not records:
                         self._writer.wait()
                         self.status.caught_up = True

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from sqlalchemy import Engine
 
@@ -28,6 +28,26 @@ from shared.events.registry import InvalidEventData, UnknownEventType
 log = logging.getLogger(__name__)
 
 
+class Record(Protocol):
+    """A record as read from a topic: the Kafka clients' records are such, and so is
+    ``RawRecord``."""
+
+    @property
+    def topic(self) -> str: ...
+
+    @property
+    def partition(self) -> int: ...
+
+    @property
+    def offset(self) -> int: ...
+
+    @property
+    def key(self) -> bytes | None: ...
+
+    @property
+    def value(self) -> bytes | None: ...
+
+
 class RawRecord(NamedTuple):
     topic: str
     partition: int
@@ -37,7 +57,7 @@ class RawRecord(NamedTuple):
 
 
 # Called for each unreadable record (e.g. to publish it to ``<topic>.dlq``).
-DeadLetterSink = Callable[[RawRecord, str], None]
+DeadLetterSink = Callable[[Record, str], None]
 
 
 @dataclass
@@ -103,13 +123,13 @@ def rows_touched(envelope: EnvelopeAttributes, event: DomainEvent) -> list[str]:
 class DecodedBatch:
     """Records read and decoded, ready to be written in one transaction."""
 
-    records: Sequence[RawRecord]
-    readable: list[tuple[RawRecord, EnvelopeAttributes, DomainEvent]]
-    unreadable: list[tuple[RawRecord, str]]
+    records: Sequence[Record]
+    readable: list[tuple[Record, EnvelopeAttributes, DomainEvent]]
+    unreadable: list[tuple[Record, str]]
     too_late: int = 0
 
 
-def decode_batch(records: Sequence[RawRecord], as_of: datetime | None = None) -> DecodedBatch:
+def decode_batch(records: Sequence[Record], as_of: datetime | None = None) -> DecodedBatch:
     """Decode ``records``; no database work, so it may run ahead in another thread."""
     batch = DecodedBatch(records, [], [])
     for record in records:
@@ -127,7 +147,7 @@ def decode_batch(records: Sequence[RawRecord], as_of: datetime | None = None) ->
 
 def apply_batch(
     engine: Engine,
-    records: Sequence[RawRecord],
+    records: Sequence[Record],
     *,
     as_of: datetime | None = None,
     dead_letter_sink: DeadLetterSink | None = None,
