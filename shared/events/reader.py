@@ -76,15 +76,14 @@ def _one_pass(model: type[DomainEvent]) -> TypeAdapter[dict[str, Any]]:
     return adapter
 
 
-def _type_string(value: bytes) -> str | None:
+def _type_string(value: bytes) -> bytes:
     """The ``type`` attribute as it appears in the bytes (only a guess: the one-pass
     validation checks it against the type it was read for)."""
     start = value.find(_TYPE)
     if start < 0:
-        return None
+        return b""
     start += len(_TYPE)
-    end = value.find(b'"', start)
-    return value[start:end].decode("ascii", errors="replace") if end > 0 else None
+    return value[start : value.find(b'"', start)]
 
 
 def read_record(
@@ -94,7 +93,7 @@ def read_record(
     ``MalformedRecord``, ``UnknownEventType`` or ``InvalidEventData`` as the codec and
     the registry do."""
     if key is not None and value is not None:
-        model = events.current_model(_type_string(value) or "")
+        model = events.current_model_of_bytes(_type_string(value))
         if model is not None:
             try:
                 record = _one_pass(model).validate_json(value)

@@ -36,6 +36,7 @@ class EventRegistry:
         # Readers call ``load`` once per event: remember each type string's parse.
         self._parsed: dict[str, tuple[str, int]] = {}
         self._current: dict[str, type[DomainEvent]] = {}
+        self._current_by_bytes: dict[bytes, type[DomainEvent]] = {}
 
     def register(self, model: E) -> E:
         if not model.name:
@@ -63,6 +64,15 @@ class EventRegistry:
     def current_model(self, type_string: str) -> type[DomainEvent] | None:
         """The model whose current version ``type_string`` names, if there is one."""
         return self._current.get(type_string)
+
+    def current_model_of_bytes(self, type_string: bytes) -> type[DomainEvent] | None:
+        """``current_model`` for a type string as it is in a record's bytes."""
+        model = self._current_by_bytes.get(type_string)
+        if model is None:
+            model = self.current_model(type_string.decode("utf-8", errors="replace"))
+            if model is not None:  # only names that exist: garbage must not grow this
+                self._current_by_bytes[type_string] = model
+        return model
 
     def load(self, envelope: CloudEvent) -> DomainEvent:
         """The envelope's payload as the current model, upcast if it is older."""
