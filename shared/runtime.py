@@ -134,6 +134,6 @@ class ServiceRuntime:
                 else:
                     yield
             finally:
-                self.publisher.close()
+                await self.publisher.aclose()
 
         return run

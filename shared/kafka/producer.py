@@ -1,4 +1,8 @@
-"""An idempotent producer whose send returns only after the broker acknowledged."""
+"""An idempotent producer whose send returns only after the broker acknowledged.
+
+Two clients behind one interface: on the event loop of a service, aiokafka (no
+thread of its own, records built in compiled code); for threads, command-line tools
+and any other event loop, kafka-python."""
 
 from __future__ import annotations
 
@@ -6,6 +10,8 @@ import asyncio
 from collections.abc import Sequence
 from typing import Any
 
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError as AsyncKafkaError
 from kafka import KafkaProducer
 from kafka.errors import KafkaError
 
@@ -27,12 +33,22 @@ class PublishError(Unavailable):
         self.topic = topic
 
 
+# Wait up to 5 ms for other records of the same partition: under load, concurrent
+# requests then share one produce request (and the broker's round trip) instead of
+# each paying for its own; every caller still waits for its own acknowledgement.
+LINGER_MS = 5
+
+
 class EventPublisher:
-    """Wraps kafka-python's producer with ``acks=all`` and idempotence on."""
+    """Producers with ``acks=all`` and idempotence on: kafka-python for ``publish``
+    and ``send_raw``; aiokafka for ``publish_async`` on the first event loop that
+    calls it (the service's), kafka-python again on any other."""
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._producer: KafkaProducer | None = None
+        self._async_loop: asyncio.AbstractEventLoop | None = None
+        self._async_producer: asyncio.Task[AIOKafkaProducer] | None = None
 
     def _client(self, topic: str) -> KafkaProducer:
         if self._producer is None:
@@ -43,11 +59,7 @@ class EventPublisher:
                     client_id="campaign-producer",
                     acks="all",
                     enable_idempotence=True,
-                    # Wait up to 5 ms for other records of the same partition: under
-                    # load, concurrent requests then share one produce request (and the
-                    # broker's round trip) instead of each paying for its own; every
-                    # caller still waits for its own record's acknowledgement.
-                    linger_ms=5,
+                    linger_ms=LINGER_MS,
                     request_timeout_ms=min(timeout_ms, self._settings.kafka_request_timeout_ms),
                     delivery_timeout_ms=timeout_ms + 1000,
                     max_block_ms=timeout_ms,
@@ -83,8 +95,62 @@ class EventPublisher:
         return results
 
     async def publish_async(self, topic: str, events: Sequence[CloudEvent]) -> list[Any]:
-        """``publish`` for the event loop: no thread waits; the broker's acknowledgements
-        arrive as callbacks from the producer's I/O thread."""
+        """``publish`` for an event loop: no thread waits for the broker."""
+        producer = await self._async_client(topic)
+        if producer is None:
+            return await self._publish_through_thread(topic, events)
+        try:
+            async with asyncio.timeout(self._settings.kafka_send_timeout_s):
+                acknowledged = []
+                for event in events:  # in order: one key, one partition, idempotent
+                    record = encode(event)
+                    acknowledged.append(
+                        await producer.send(
+                            topic, value=record.value, key=record.key, headers=record.headers
+                        )
+                    )
+                return list(await asyncio.gather(*acknowledged))
+        except (AsyncKafkaError, TimeoutError) as exc:
+            raise PublishError(topic, exc or "no acknowledgement in time") from exc
+
+    async def _async_client(self, topic: str) -> AIOKafkaProducer | None:
+        """The aiokafka producer of this event loop, started once; ``None`` on a loop
+        other than the one it lives on."""
+        loop = asyncio.get_running_loop()
+        if self._async_loop is None or self._async_loop.is_closed():
+            self._async_loop = loop
+            self._async_producer = loop.create_task(self._start_async_producer(topic))
+        if loop is not self._async_loop or self._async_producer is None:
+            return None
+        starting = self._async_producer
+        try:
+            return await asyncio.shield(starting)
+        except PublishError:
+            if self._async_producer is starting:  # the next call tries again
+                self._async_loop = self._async_producer = None
+            raise
+
+    async def _start_async_producer(self, topic: str) -> AIOKafkaProducer:
+        timeout_ms = int(self._settings.kafka_send_timeout_s * 1000)
+        producer = AIOKafkaProducer(
+            bootstrap_servers=self._settings.kafka_bootstrap_servers,
+            client_id="campaign-producer",
+            acks="all",
+            enable_idempotence=True,
+            linger_ms=LINGER_MS,
+            request_timeout_ms=min(timeout_ms, self._settings.kafka_request_timeout_ms),
+        )
+        try:
+            async with asyncio.timeout(self._settings.kafka_send_timeout_s):
+                await producer.start()
+        except (AsyncKafkaError, TimeoutError) as exc:
+            await producer.stop()
+            raise PublishError(topic, exc or "the broker did not answer in time") from exc
+        return producer
+
+    async def _publish_through_thread(self, topic: str, events: Sequence[CloudEvent]) -> list[Any]:
+        """kafka-python's producer, its acknowledgements delivered to this loop as
+        callbacks from the producer's I/O thread."""
         if self._producer is None:
             await asyncio.to_thread(self._client, topic)  # bootstrapping may block
         loop = asyncio.get_running_loop()
@@ -116,7 +182,21 @@ class EventPublisher:
         except KafkaError as exc:
             raise PublishError(topic, exc) from exc
 
+    async def aclose(self) -> None:
+        """Close both producers (on the loop the asyncio one lives on)."""
+        starting, self._async_producer = self._async_producer, None
+        if starting is not None and self._async_loop is asyncio.get_running_loop():
+            try:
+                producer = await starting
+            except PublishError:
+                pass
+            else:
+                await producer.stop()
+        self._async_loop = None
+        self.close()
+
     def close(self) -> None:
+        """Close kafka-python's producer (``aclose`` closes both)."""
         if self._producer is not None:
             self._producer.close(timeout=5)
             self._producer = None
