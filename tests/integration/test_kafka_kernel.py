@@ -75,13 +75,65 @@ def test_async_publish_returns_the_acknowledged_offsets_in_order(
     publisher = EventPublisher(broker_settings)
     agency_id = f"agency-{uuid.uuid4().hex[:8]}"
     events = [agency_event(agency_id, sequence) for sequence in (1, 2, 3)]
-    acknowledged = asyncio.run(publisher.publish_async(DIRECTORY, events))
-    publisher.close()
+
+    async def publish() -> list:
+        try:
+            return await publisher.publish_async(DIRECTORY, events)
+        finally:
+            await publisher.aclose()
+
+    acknowledged = asyncio.run(publish())
     assert len({m.partition for m in acknowledged}) == 1  # one aggregate, one partition
     offsets = [m.offset for m in acknowledged]
     assert offsets == sorted(offsets) and len(set(offsets)) == 3
     records = read_from(broker_settings, DIRECTORY, acknowledged[0].partition, offsets[0], 3)
     assert [decode(r.key, r.value).sequence for r in records] == [1, 2, 3]
+
+
+def test_async_publish_from_a_second_event_loop_goes_through_the_thread_client(
+    broker_settings: Settings,
+) -> None:
+    """The asyncio producer belongs to the first loop; another loop, alive at the same
+    time (a worker thread's), is served by kafka-python, in order just the same."""
+    publisher = EventPublisher(broker_settings)
+    agency_id = f"agency-{uuid.uuid4().hex[:8]}"
+
+    async def main_loop() -> tuple[list, list]:
+        first = await publisher.publish_async(DIRECTORY, [agency_event(agency_id, 1)])
+        other_loop = await asyncio.to_thread(
+            asyncio.run,
+            publisher.publish_async(
+                DIRECTORY, [agency_event(agency_id, 2), agency_event(agency_id, 3)]
+            ),
+        )
+        await publisher.aclose()
+        return first, other_loop
+
+    first, other = asyncio.run(main_loop())
+    assert type(first[0]).__module__.startswith("aiokafka")
+    assert type(other[0]).__module__.startswith("kafka.")
+    offsets = [m.offset for m in first + other]
+    assert offsets == sorted(offsets) and len(set(offsets)) == 3
+    records = read_from(broker_settings, DIRECTORY, first[0].partition, offsets[0], 3)
+    assert [decode(r.key, r.value).sequence for r in records] == [1, 2, 3]
+
+
+def test_async_publish_without_a_broker_fails_in_time_on_every_call() -> None:
+    settings = Settings(kafka_bootstrap_servers="127.0.0.1:9", kafka_send_timeout_s=1.5)
+    publisher = EventPublisher(settings)
+
+    async def twice() -> list[float]:
+        spent = []
+        for _ in range(2):
+            started = time.monotonic()
+            with pytest.raises(PublishError):
+                await publisher.publish_async(DIRECTORY, [agency_event("agency-nobroker")])
+            spent.append(time.monotonic() - started)
+        await publisher.aclose()
+        return spent
+
+    spent = asyncio.run(twice())
+    assert all(seconds < 10 for seconds in spent)
 
 
 def test_envelope_round_trip(broker_settings: Settings) -> None:
