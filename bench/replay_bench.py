@@ -127,7 +127,7 @@ def publish(bootstrap: str, topic: str, count: int) -> int:
 
 def measure_bare(bootstrap: str, topic: str) -> dict[str, Any]:
     """The issue's baseline: kafka-python reading and decoding, nothing else."""
-    from shared.events.reader import read_record
+    from shared.events.reader import read_in_one_pass
 
     consumer = KafkaConsumer(
         bootstrap_servers=bootstrap,
@@ -149,7 +149,7 @@ def measure_bare(bootstrap: str, topic: str) -> dict[str, Any]:
             for record in records:
                 # unreadable records: the projection dead-letters them, here they are skipped
                 with contextlib.suppress(ValueError):
-                    read_record(record.key, record.value)
+                    read_in_one_pass(record.key, record.value)
                 count += 1
     seconds = time.perf_counter() - started
     consumer.close()
@@ -161,7 +161,7 @@ def measure_bare_aiokafka(bootstrap: str, topic: str) -> dict[str, Any]:
     from aiokafka import AIOKafkaConsumer
     from aiokafka import TopicPartition as AioPartition
 
-    from shared.events.reader import read_record
+    from shared.events.reader import read_in_one_pass
 
     async def run() -> dict[str, Any]:
         consumer = AIOKafkaConsumer(
@@ -185,7 +185,7 @@ def measure_bare_aiokafka(bootstrap: str, topic: str) -> dict[str, Any]:
             for records in fetched.values():
                 for record in records:
                     with contextlib.suppress(ValueError):
-                        read_record(record.key, record.value)
+                        read_in_one_pass(record.key, record.value)
                     count += 1
         seconds = time.perf_counter() - started
         await consumer.stop()

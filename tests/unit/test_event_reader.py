@@ -1,4 +1,4 @@
-"""``read_record`` (one pass) must read every record exactly as the careful path does:
+"""``read_in_one_pass`` must read every record exactly as the careful path does:
 ``shared.codec.decode`` and then ``EventRegistry.load``."""
 
 import json
@@ -9,7 +9,7 @@ import pytest
 from services.reporting.sample_events import complete_history
 from shared.codec import MalformedRecord, decode, encode
 from shared.envelope import CloudEvent
-from shared.events.reader import read_record
+from shared.events.reader import read_in_one_pass
 from shared.events.registry import InvalidEventData, registry
 from tests.unit.test_event_registry import PREFIX, envelope_of, make_registry
 
@@ -30,7 +30,7 @@ def test_every_event_type_reads_as_the_careful_path_reads_it() -> None:
     assert {e.type for e in envelopes} == {m.type_string() for m in registry}
     for envelope in envelopes:
         record = encode(envelope)
-        assert read_record(record.key, record.value) == careful(record.key, record.value)
+        assert read_in_one_pass(record.key, record.value) == careful(record.key, record.value)
 
 
 def test_attributes_left_out_take_the_envelopes_defaults() -> None:
@@ -38,7 +38,7 @@ def test_attributes_left_out_take_the_envelopes_defaults() -> None:
     for name in ("datacontenttype", "campaignid", "actor", "correlationid", "causationid"):
         del raw[name]
     value = json.dumps(raw).encode()
-    attributes, _ = read_record(b"tip-reader", value)
+    attributes, _ = read_in_one_pass(b"tip-reader", value)
     assert attributes == careful(b"tip-reader", value)[0]
     assert attributes["campaignid"] == "" and attributes["datacontenttype"] == "application/json"
 
@@ -47,7 +47,7 @@ def test_an_older_version_is_upcast_as_the_registry_does() -> None:
     events = make_registry()
     envelope = envelope_of(f"{PREFIX}.intake.NoteTaken.v1", {"text": "旧"})
     record = encode(envelope)
-    attributes, event = read_record(record.key, record.value, events)
+    attributes, event = read_in_one_pass(record.key, record.value, events)
     assert event.model_dump() == {"text": "旧", "language": "zh"}
     assert attributes["type"] == f"{PREFIX}.intake.NoteTaken.v1"
 
@@ -78,5 +78,5 @@ def test_a_bad_record_raises_as_the_careful_path_does(
     key: bytes, value: bytes, error: type[Exception], reason: str
 ) -> None:
     with pytest.raises(error) as caught:
-        read_record(key, value)
+        read_in_one_pass(key, value)
     assert reason in str(caught.value)

@@ -22,7 +22,7 @@ from services.reporting.readmodels.unit_of_work import (
 )
 from shared.codec import MalformedRecord
 from shared.events.base import DomainEvent
-from shared.events.reader import EnvelopeAttributes, read_record
+from shared.events.reader import EnvelopeAttributes, read_in_one_pass
 from shared.events.registry import InvalidEventData, UnknownEventType
 
 log = logging.getLogger(__name__)
@@ -134,7 +134,7 @@ def decode_batch(records: Sequence[Record], as_of: datetime | None = None) -> De
     batch = DecodedBatch(records, [], [])
     for record in records:
         try:
-            envelope, event = read_record(record.key, record.value)
+            envelope, event = read_in_one_pass(record.key, record.value)
         except (MalformedRecord, UnknownEventType, InvalidEventData) as exc:
             batch.unreadable.append((record, exc.reason))
             continue
