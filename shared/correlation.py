@@ -3,8 +3,9 @@ event it causes, and back to the caller in the ``X-Correlation-ID`` header."""
 
 from __future__ import annotations
 
-import uuid
 from contextvars import ContextVar
+
+from shared.ids import unique_id
 
 HEADER = "X-Correlation-ID"
 _current: ContextVar[str] = ContextVar("correlation_id", default="")
@@ -17,6 +18,6 @@ def current() -> str:
 
 def begin(requested: str | None) -> str:
     """Adopt the caller's id (bounded in length) or make a new one."""
-    correlation_id = (requested or "")[:128] or str(uuid.uuid4())
+    correlation_id = (requested or "")[:128] or unique_id()
     _current.set(correlation_id)
     return correlation_id

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from shared.ids import unique_id
 
 CONTENT_TYPE = "application/cloudevents+json"
 EXTENSIONS = (
@@ -51,4 +52,4 @@ class CloudEvent(BaseModel):
 
 
 def new_event_id() -> str:
-    return str(uuid.uuid4())
+    return unique_id()

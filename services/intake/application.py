@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 from shared.errors import Conflict, Invalid
 from shared.events.intake import Attachment, TipChannel
 from shared.eventstore import CommandContext
+from shared.ids import unique_id
 from shared.vocabulary import Power
 
 from .domain.commands import EscalateTip, ReceiveTip, RecordProblem
@@ -32,7 +34,28 @@ def new_problem_id() -> str:
 
 
 def new_correlation_id() -> str:
-    return str(uuid.uuid4())
+    return unique_id()
+
+
+def secret_random_below() -> Callable[[int], int]:
+    """``secrets.randbelow`` for one receipt code, drawn from one read of the system's
+    random source instead of one read (and one release of the GIL) per symbol: each
+    byte below the largest multiple of ``n`` gives a uniform symbol, the rest are
+    skipped."""
+    pool: list[int] = []
+
+    def below(n: int) -> int:
+        if not 0 < n <= 256:
+            raise ValueError(f"n must be in 1..256, not {n}")
+        limit = 256 - 256 % n
+        while True:
+            if not pool:
+                pool.extend(secrets.token_bytes(32))
+            byte = pool.pop()
+            if byte < limit:
+                return byte % n
+
+    return below
 
 
 @dataclass(frozen=True)
@@ -102,7 +125,7 @@ async def _receive(
 ) -> SubmittedTip:
     tip_id = tip_id or new_tip_id()
     now = parts.clock.now()
-    receipt = new_receipt_code(secrets.randbelow) if tip.with_receipt else ""
+    receipt = new_receipt_code(secret_random_below()) if tip.with_receipt else ""
     sealed_contact, sealed_receipt = await parts.privacy.seal_new_tip(tip_id, tip.contact, receipt)
     command = ReceiveTip(
         tip_id=tip_id,
