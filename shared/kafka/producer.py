@@ -50,17 +50,24 @@ class EventPublisher:
         self._async_loop: asyncio.AbstractEventLoop | None = None
         self._async_producer: asyncio.Task[AIOKafkaProducer] | None = None
 
+    def _options(self) -> dict[str, Any]:
+        """What both clients are given (they name these options alike)."""
+        timeout_ms = int(self._settings.kafka_send_timeout_s * 1000)
+        return {
+            "bootstrap_servers": self._settings.kafka_bootstrap_servers,
+            "client_id": "campaign-producer",
+            "acks": "all",
+            "enable_idempotence": True,
+            "linger_ms": LINGER_MS,
+            "request_timeout_ms": min(timeout_ms, self._settings.kafka_request_timeout_ms),
+        }
+
     def _client(self, topic: str) -> KafkaProducer:
         if self._producer is None:
             timeout_ms = int(self._settings.kafka_send_timeout_s * 1000)
             try:
                 self._producer = KafkaProducer(
-                    bootstrap_servers=self._settings.kafka_bootstrap_servers,
-                    client_id="campaign-producer",
-                    acks="all",
-                    enable_idempotence=True,
-                    linger_ms=LINGER_MS,
-                    request_timeout_ms=min(timeout_ms, self._settings.kafka_request_timeout_ms),
+                    **self._options(),
                     delivery_timeout_ms=timeout_ms + 1000,
                     max_block_ms=timeout_ms,
                     bootstrap_timeout_ms=timeout_ms,
@@ -131,15 +138,7 @@ class EventPublisher:
             raise
 
     async def _start_async_producer(self, topic: str) -> AIOKafkaProducer:
-        timeout_ms = int(self._settings.kafka_send_timeout_s * 1000)
-        producer = AIOKafkaProducer(
-            bootstrap_servers=self._settings.kafka_bootstrap_servers,
-            client_id="campaign-producer",
-            acks="all",
-            enable_idempotence=True,
-            linger_ms=LINGER_MS,
-            request_timeout_ms=min(timeout_ms, self._settings.kafka_request_timeout_ms),
-        )
+        producer = AIOKafkaProducer(**self._options())
         try:
             async with asyncio.timeout(self._settings.kafka_send_timeout_s):
                 await producer.start()
