@@ -191,9 +191,11 @@ def add_clock_routes(api: FastAPI, clock: Clock) -> None:
 
 def create_api(service: str, settings: Settings, clock: Clock, **fastapi_options: Any) -> FastAPI:
     """A FastAPI app with the platform's error format, settings, clock and ``/health``."""
+    telemetry = settings.http_telemetry
     api = FastAPI(
         title=f"{service} service · 行政执法不公专项治理",
         version="0.1.0",
+        telemetry={"tracing": telemetry, "metrics": telemetry, "logs": telemetry},
         **fastapi_options,
     )
     api.state.settings = settings

@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     jwt_ttl_minutes: int = Field(default=8 * 60, ge=1)
 
     http_host: str = "127.0.0.1"
+    # FastAPI's OpenTelemetry (traces, metrics, logs to the globally configured
+    # providers, e.g. under ``opentelemetry-instrument``). Off unless asked for: even
+    # unconfigured, looking for the providers costs every request (about 3 % of intake's
+    # CPU per tip).
+    http_telemetry: bool = False
     intake_port: int = SERVICE_PORTS["intake"]
     rectification_port: int = SERVICE_PORTS["rectification"]
     evaluation_port: int = SERVICE_PORTS["evaluation"]

@@ -101,3 +101,27 @@ def test_a_refusal_survives_pickling_with_its_fields(refusal: Refusal) -> None:
     assert again.as_detail() == refusal.as_detail()
     assert str(again) == str(refusal)
     assert vars(again) == vars(refusal)
+
+
+@pytest.mark.parametrize("enabled", [False, True])
+def test_fastapi_telemetry_follows_the_setting(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, enabled: bool
+) -> None:
+    """With an OpenTelemetry tracer provider configured for the process, requests are
+    traced only when ``HTTP_TELEMETRY`` asks for it (looking costs every request)."""
+    from fastapi.telemetry import get_telemetry_data
+    from opentelemetry import trace
+    from opentelemetry.sdk.trace import TracerProvider
+
+    monkeypatch.setattr(trace, "get_tracer_provider", lambda: TracerProvider())
+    api = create_api(
+        "test",
+        settings.model_copy(update={"http_telemetry": enabled}),
+        SimulatedClock(datetime(2016, 1, 1, tzinfo=UTC)),
+    )
+
+    @api.get("/traced")
+    async def traced() -> dict[str, bool]:
+        return {"traced": get_telemetry_data() is not None}
+
+    assert TestClient(api).get("/traced").json() == {"traced": enabled}
