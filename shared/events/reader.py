@@ -19,6 +19,7 @@ from pydantic import AwareDatetime, ConfigDict, Field, TypeAdapter, ValidationEr
 from typing_extensions import TypedDict
 
 from shared.codec import decode
+from shared.envelope import CloudEvent
 from shared.events.base import DomainEvent
 from shared.events.registry import EventRegistry, registry
 
@@ -47,7 +48,9 @@ _NonEmpty = Annotated[str, Field(min_length=1)]
 _ATTRIBUTES = len(EnvelopeAttributes.__annotations__)
 # The attributes a producer may leave out, and what ``CloudEvent`` takes them to be.
 _OPTIONAL = ("campaignid", "regioncode", "actor", "correlationid", "causationid")
-_DEFAULTS: dict[str, Any] = {"datacontenttype": "application/json"} | dict.fromkeys(_OPTIONAL, "")
+_DEFAULTS: dict[str, Any] = {
+    name: CloudEvent.model_fields[name].default for name in ("datacontenttype", *_OPTIONAL)
+}
 _TYPE = b'"type":"'
 
 

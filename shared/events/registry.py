@@ -61,15 +61,12 @@ class EventRegistry:
         name, _ = self._parse_type(type_string)
         return self._models[name]
 
-    def current_model(self, type_string: str) -> type[DomainEvent] | None:
-        """The model whose current version ``type_string`` names, if there is one."""
-        return self._current.get(type_string)
-
     def current_model_of_bytes(self, type_string: bytes) -> type[DomainEvent] | None:
-        """``current_model`` for a type string as it is in a record's bytes."""
+        """The model whose current version ``type_string`` (as it is in a record's
+        bytes) names, if there is one."""
         model = self._current_by_bytes.get(type_string)
         if model is None:
-            model = self.current_model(type_string.decode("utf-8", errors="replace"))
+            model = self._current.get(type_string.decode("utf-8", errors="replace"))
             if model is not None:  # only names that exist: garbage must not grow this
                 self._current_by_bytes[type_string] = model
         return model

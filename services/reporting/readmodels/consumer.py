@@ -135,21 +135,15 @@ class BatchWriter:
         self.carried = rows
         if self._pool is not None:
             self._pending = self._pool.submit(self._write, self._take_waiting())
-        elif self._turns is None:
-            self._count(self._write(self._take_waiting()))
-        elif self._turns.acquire(block=len(self._waiting) > 1):
-            self._write_in_turn()
+        else:
+            self._write_waiting(block=len(self._waiting) > 1)
 
     def wait(self) -> None:
         """Return once every batch handed over is written; a write's error is raised
         here."""
         self._finish_in_flight()
         if self._waiting:
-            if self._turns is not None:
-                self._turns.acquire()
-                self._write_in_turn()
-            else:
-                self._count(self._write(self._take_waiting()))
+            self._write_waiting(block=True)
 
     def discard(self) -> None:
         """Forget the batches not yet written (after an error: the caller starts again
@@ -174,12 +168,16 @@ class BatchWriter:
         batches, self._waiting = self._waiting, []
         return batches
 
-    def _write_in_turn(self) -> None:
-        assert self._turns is not None
-        try:
+    def _write_waiting(self, *, block: bool) -> None:
+        """Write the batches waiting, in a turn when writers take turns; without
+        ``block``, leave them waiting if another writer has the file."""
+        if self._turns is None:
             self._count(self._write(self._take_waiting()))
-        finally:
-            self._turns.release()
+        elif self._turns.acquire(block=block):
+            try:
+                self._count(self._write(self._take_waiting()))
+            finally:
+                self._turns.release()
 
     def _write(self, batches: list[Batch]) -> list[BatchResult]:
         with self._engine.begin() as conn:

@@ -170,14 +170,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_bulk_page_size(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_bulk_pragmas(dbapi_connection: Any, record: Any) -> None:
     # Before anything else: a new file takes its page size when it is first written to.
     # Pages of 16 KB rather than 4: rows of the event log are about 1 KB each, and the
     # indexes built at the end of a bulk load read the whole table.
     dbapi_connection.execute("PRAGMA page_size=16384")
-
-
-def _sqlite_bulk_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    _sqlite_pragmas(dbapi_connection, record)
     # A build that can simply be made again: no syncs, and checkpoints of the log every
     # 80 MB instead of every 4 MB (a third of the commit time in a replay otherwise).
     cursor = dbapi_connection.cursor()
@@ -194,11 +192,7 @@ def make_engine(url: str, *, bulk: bool = False) -> Engine:
     replay): SQLite then trades durability against a crash of the machine for speed."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-        if bulk:
-            event.listen(engine, "connect", _sqlite_bulk_page_size)
-        event.listen(engine, "connect", _sqlite_pragmas)
-        if bulk:
-            event.listen(engine, "connect", _sqlite_bulk_pragmas)
+        event.listen(engine, "connect", _sqlite_bulk_pragmas if bulk else _sqlite_pragmas)
     else:
         # No server-side prepared statements: their generic plans turn the batch
         # look-ups (``subject IN (…500 ids…)``) into sequential scans.

@@ -40,11 +40,16 @@ def read_offsets(conn: Connection) -> dict[tuple[str, int], int]:
     return {(row.topic, row.partition): row.next_offset for row in rows}
 
 
+def _marker(conn: Connection) -> str:
+    """The driver's placeholder for a bound value (SQLite's ``?``, psycopg's ``%s``)."""
+    return "?" if conn.dialect.paramstyle == "qmark" else "%s"
+
+
 def subject_reader(conn: Connection) -> RowReader:
     """Read subject rows through ``conn``, ``_CHUNK`` keys per query. The statement
     goes straight to the driver: compiling ``IN`` with 500 bound values each time
     cost more than running it."""
-    marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    marker = _marker(conn)
     query = (
         f"SELECT * FROM {schema.subjects.name} WHERE {schema.subjects.c.subject.name} "
         f"IN ({', '.join([marker] * _CHUNK)})"
@@ -100,7 +105,7 @@ def bulk_insert(conn: Connection, table: Table, values: list[tuple[Any, ...]]) -
     # so the projecting thread runs on while the database inserts a whole chunk. Only
     # two statement texts per table (a full chunk, one row), so that the driver's
     # prepared-statement cache does not fill with a statement per chunk length.
-    marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    marker = _marker(conn)
     row = f"({', '.join(marker for _ in values[0])})"
     insert = f"INSERT INTO {quote(table.name)} ({columns}) VALUES "
     whole = len(values) - len(values) % _ROWS_PER_INSERT
