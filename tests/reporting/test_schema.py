@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, insert, select, text
+import multiprocessing
+from multiprocessing.synchronize import Barrier
+from pathlib import Path
+
+from sqlalchemy import Engine, func, insert, inspect, select, text
 
 from services.reporting.readmodels import schema
 from services.reporting.readmodels.consumer import stored_offsets
@@ -11,6 +15,7 @@ from services.reporting.readmodels.queries import timeline
 from services.reporting.readmodels.schema import (
     SCHEMA_VERSION,
     create_tables,
+    make_engine,
     stored_schema_version,
 )
 from services.reporting.sample_events import complete_history
@@ -48,3 +53,42 @@ def test_a_database_of_another_version_is_emptied(engine: Engine) -> None:
     create_tables(engine)
     assert stored_schema_version(engine) == SCHEMA_VERSION
     assert stored_offsets(engine) == {}
+
+
+def _start_together(url: str, barrier: Barrier) -> None:
+    engine = make_engine(url)
+    barrier.wait()
+    create_tables(engine)
+    engine.dispose()
+
+
+def _many_start_at_once(url: str, starters: int = 4) -> None:
+    """``starters`` processes build one fresh database at the same moment, as the
+    projectors of two containers do in a rolling restart."""
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(starters)
+    processes = [
+        context.Process(target=_start_together, args=(url, barrier)) for _ in range(starters)
+    ]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(60)
+    assert [process.exitcode for process in processes] == [0] * starters
+    engine = make_engine(url)
+    assert stored_schema_version(engine) == SCHEMA_VERSION
+    names = set(inspect(engine).get_table_names())
+    assert {table.name for table in schema.metadata.sorted_tables} <= names
+    with engine.connect() as conn:
+        versions = conn.execute(select(func.count()).select_from(schema.schema_info))
+        assert versions.scalar_one() == 1
+    engine.dispose()
+
+
+def test_projectors_starting_at_once_on_sqlite_build_one_schema(tmp_path: Path) -> None:
+    for attempt in range(8):
+        _many_start_at_once(f"sqlite:///{tmp_path / f'race{attempt}.db'}")
+
+
+def test_projectors_starting_at_once_on_postgres_build_one_schema(postgres_url: str) -> None:
+    _many_start_at_once(postgres_url)

@@ -4,11 +4,14 @@ holds what every figure is computed from; figures are grouped sums at query time
 from __future__ import annotations
 
 import logging
+import sqlite3
+import time
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     Column,
+    Connection,
     Engine,
     Float,
     Integer,
@@ -160,14 +163,32 @@ SUBJECT_DEFAULTS: dict[str, Any] = {
 }
 
 
+_BUSY_TIMEOUT_S = 30
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_S * 1000}")
+    _switch_to_wal(cursor)
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA cache_size=-8192")  # 8 MB per connection
     cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.close()
+
+
+def _switch_to_wal(cursor: sqlite3.Cursor) -> None:
+    """WAL mode (it is kept in the file). Switching needs the file to itself, and SQLite
+    answers "locked" at once rather than waiting for that, so when several processes
+    open a new database together the losers try again until the winner has switched."""
+    deadline = time.monotonic() + _BUSY_TIMEOUT_S
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def _sqlite_bulk_pragmas(dbapi_connection: Any, record: Any) -> None:
@@ -191,7 +212,9 @@ def make_engine(url: str, *, bulk: bool = False) -> Engine:
     ``bulk``: for building a database that is thrown away if the build fails (an audit
     replay): SQLite then trades durability against a crash of the machine for speed."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": _BUSY_TIMEOUT_S}
+        )
         event.listen(engine, "connect", _sqlite_bulk_pragmas if bulk else _sqlite_pragmas)
     else:
         # No server-side prepared statements: their generic plans turn the batch
@@ -205,35 +228,57 @@ def create_tables(engine: Engine, *, fresh: bool = False, indexes: bool = True) 
     """Create the tables that are missing. ``fresh``: drop them all first, as for a
     database of another ``SCHEMA_VERSION``. ``indexes=False`` leaves out the secondary
     indexes, for a bulk load into a fresh database: building them once afterwards
-    (``create_indexes``) is cheaper than keeping them up to date row by row. Safe when
-    two processes start at once (``IF NOT EXISTS``, not a look and then a create)."""
-    stored = stored_schema_version(engine)
-    if stored is not None and stored != SCHEMA_VERSION:
-        log.warning(
-            "read models are of schema version %s, this code writes %s: building them "
-            "again from the log",
-            stored,
-            SCHEMA_VERSION,
-        )
-        fresh = True
-    if fresh:
-        metadata.drop_all(engine)
-    with engine.begin() as conn:
+    (``create_indexes``) is cheaper than keeping them up to date row by row.
+
+    Safe when two processes start at once: the look at the stored version and what
+    follows from it happen in one transaction that holds the database's schema lock,
+    so one process never drops the tables the other is still building."""
+    with engine.connect() as conn:
+        _take_schema_lock(conn)
+        stored = stored_schema_version(conn)
+        if stored is not None and stored != SCHEMA_VERSION:
+            log.warning(
+                "read models are of schema version %s, this code writes %s: building "
+                "them again from the log",
+                stored,
+                SCHEMA_VERSION,
+            )
+            fresh = True
+        if fresh:
+            metadata.drop_all(conn)
         for table in metadata.sorted_tables:
             conn.execute(CreateTable(table, if_not_exists=True))
         if conn.execute(select(func.count()).select_from(schema_info)).scalar_one() == 0:
             conn.execute(insert(schema_info).values(version=SCHEMA_VERSION))
-    if indexes:
-        create_indexes(engine)
+        if indexes:
+            _create_indexes(conn)
+        conn.commit()
 
 
-def stored_schema_version(engine: Engine) -> int | None:
+def _take_schema_lock(conn: Connection) -> None:
+    """Begin a transaction that no other process can change the schema beside.
+    SQLite: ``BEGIN IMMEDIATE`` (the driver would otherwise run each DDL statement in
+    a transaction of its own); PostgreSQL: a transaction-scoped advisory lock (its DDL
+    is transactional already)."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    elif conn.dialect.name == "postgresql":
+        conn.execute(select(func.pg_advisory_xact_lock(_SCHEMA_LOCK_KEY)))
+
+
+# Any fixed number, the same in every process that builds these read models.
+_SCHEMA_LOCK_KEY = 0x5245504F5254  # "REPORT"
+
+
+def stored_schema_version(bind: Engine | Connection) -> int | None:
     """The schema version the database was built with; ``None`` for an empty one (and
     1 for one built before versions were recorded)."""
-    tables = set(inspect(engine).get_table_names())
+    if isinstance(bind, Engine):
+        with bind.connect() as conn:
+            return stored_schema_version(conn)
+    tables = set(inspect(bind).get_table_names())
     if schema_info.name in tables:
-        with engine.connect() as conn:
-            version = conn.execute(select(schema_info.c.version)).scalar()
+        version = bind.execute(select(schema_info.c.version)).scalar()
         return SCHEMA_VERSION if version is None else int(version)
     return 1 if offsets.name in tables else None
 
@@ -241,6 +286,10 @@ def stored_schema_version(engine: Engine) -> int | None:
 def create_indexes(engine: Engine) -> None:
     """The secondary indexes that are missing (after a bulk load), in one transaction."""
     with engine.begin() as conn:
-        for table in metadata.sorted_tables:
-            for index in table.indexes:
-                conn.execute(CreateIndex(index, if_not_exists=True))
+        _create_indexes(conn)
+
+
+def _create_indexes(conn: Connection) -> None:
+    for table in metadata.sorted_tables:
+        for index in table.indexes:
+            conn.execute(CreateIndex(index, if_not_exists=True))
