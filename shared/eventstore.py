@@ -3,14 +3,16 @@ command path that decides, publishes (acks=all) and only then evolves.
 
 The service process owns every partition of its topic, so it is the single
 writer of its aggregates; a per-aggregate lock makes commands for one aggregate
-run one at a time. State is rebuilt from offset 0 at start (the log is the truth).
+run one at a time. State is rebuilt from offset 0 at start (the log is the truth)
+into a local state file (``shared.statefile``), not into memory.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from shared import correlation
@@ -21,6 +23,7 @@ from shared.errors import NotFound
 from shared.events.base import DomainEvent
 from shared.kafka.producer import EventPublisher
 from shared.keyed_locks import KeyedLocks
+from shared.statefile import Aggregate, StateFile
 
 
 @dataclass(frozen=True)
@@ -34,29 +37,36 @@ class CommandContext:
     causation_id: str = ""
 
 
-@dataclass
-class Aggregate:
-    kind: str
-    state: Any
-    version: int = 0
-
-
 @dataclass(frozen=True)
 class AggregateKind:
+    """``due``: when a timer should next look at an aggregate in this state (None:
+    nothing pending); kept beside the state so that a timer's pass costs what is due,
+    not a scan of every aggregate."""
+
     name: str
     decider: Decider[Any, Any]
     events: tuple[type[DomainEvent], ...]
+    due: Callable[[Any], datetime | None] | None = None
 
 
 class EventStore:
-    def __init__(self, *, source: str, topic: str, publisher: EventPublisher, clock: Clock) -> None:
+    def __init__(
+        self,
+        *,
+        source: str,
+        topic: str,
+        publisher: EventPublisher,
+        clock: Clock,
+        state: StateFile | None = None,
+    ) -> None:
+        """``state``: where decision state is kept (in memory when not given)."""
         self.source = source
         self.topic = topic
         self._publisher = publisher
         self._clock = clock
         self._kinds: dict[str, AggregateKind] = {}
         self._kind_of_event: dict[type[DomainEvent], str] = {}
-        self._aggregates: dict[str, Aggregate] = {}
+        self.state_file = state if state is not None else StateFile()
         self._locks = KeyedLocks()
 
     def register(self, kind: AggregateKind) -> None:
@@ -67,7 +77,7 @@ class EventStore:
     # -- reading -----------------------------------------------------------------
 
     def get(self, kind: str, aggregate_id: str) -> Aggregate | None:
-        aggregate = self._aggregates.get(aggregate_id)
+        aggregate = self.state_file.load(aggregate_id)
         return aggregate if aggregate is not None and aggregate.kind == kind else None
 
     def state(self, kind: str, aggregate_id: str) -> Any:
@@ -83,9 +93,11 @@ class EventStore:
         return aggregate
 
     def all(self, kind: str) -> Iterator[tuple[str, Any]]:
-        for aggregate_id, aggregate in list(self._aggregates.items()):
-            if aggregate.kind == kind:
-                yield aggregate_id, aggregate.state
+        return self.state_file.scan(kind)
+
+    def due(self, kind: str, now: datetime) -> list[str]:
+        """The aggregates of ``kind`` whose ``AggregateKind.due`` has come by ``now``."""
+        return self.state_file.due(kind, now)
 
     # -- evolving ----------------------------------------------------------------
 
@@ -94,18 +106,38 @@ class EventStore:
         kind_name = self._kind_of_event.get(type(event))
         if kind_name is None:
             return False
-        aggregate = self._aggregates.get(envelope.subject)
+        aggregate = self.state_file.load(envelope.subject)
         if aggregate is None:
             kind = self._kinds[kind_name]
-            aggregate = Aggregate(kind=kind_name, state=kind.decider.initial_state())
-            self._aggregates[envelope.subject] = aggregate
-        # Each aggregate's events carry a gapless sequence: an event seen before (a
-        # re-delivery, a re-published copy) has one this aggregate already applied.
-        if envelope.sequence <= aggregate.version:
-            return False
-        aggregate.state = self._kinds[kind_name].decider.evolve(aggregate.state, event)
-        aggregate.version = envelope.sequence
-        return True
+            aggregate = Aggregate(kind=kind_name, state=kind.decider.initial_state(), version=0)
+        return self._evolve(envelope.subject, aggregate, [(envelope, event)])
+
+    def _evolve(
+        self,
+        aggregate_id: str,
+        aggregate: Aggregate,
+        events: list[tuple[CloudEvent, DomainEvent]],
+    ) -> bool:
+        """Fold ``events`` into ``aggregate`` and store it; False if none was new."""
+        kind = self._kinds[aggregate.kind]
+        applied = False
+        for envelope, event in events:
+            # Each aggregate's events carry a gapless sequence: an event seen before (a
+            # re-delivery, a re-published copy) has one this aggregate already applied.
+            if envelope.sequence <= aggregate.version:
+                continue
+            aggregate.state = kind.decider.evolve(aggregate.state, event)
+            aggregate.version = envelope.sequence
+            self.applied(aggregate_id, aggregate, event)
+            applied = True
+        if applied:
+            due = kind.due(aggregate.state) if kind.due is not None else None
+            self.state_file.save(aggregate_id, aggregate, due)
+        return applied
+
+    def applied(self, aggregate_id: str, aggregate: Aggregate, event: DomainEvent) -> None:
+        """Called once for each event folded (from the log or from a command): a store
+        with indexes of its own keeps them here."""
 
     # -- deciding ----------------------------------------------------------------
 
@@ -118,22 +150,23 @@ class EventStore:
         if not context.correlation_id:
             context = dataclasses.replace(context, correlation_id=correlation.current())
         async with self._locks.hold(aggregate_id):
-            existing = self._aggregates.get(aggregate_id)
-            if existing is not None and existing.kind != kind:
+            aggregate = self.state_file.load(aggregate_id)
+            if aggregate is None:
+                aggregate = Aggregate(kind=kind, state=decider.initial_state(), version=0)
+            elif aggregate.kind != kind:
                 raise NotFound(
                     f"{aggregate_id} 不是 {kind}", f"{aggregate_id} is not a {kind}", field="id"
                 )
-            state = existing.state if existing else decider.initial_state()
-            version = existing.version if existing else 0
-            events = decider.decide(command, state)
+            events = decider.decide(command, aggregate.state)
             envelopes = [
-                self.envelope(aggregate_id, version + i + 1, event, context)
+                self.envelope(aggregate_id, aggregate.version + i + 1, event, context)
                 for i, event in enumerate(events)
             ]
             if envelopes:
                 await self._publisher.publish_async(self.topic, envelopes)
-            for envelope, event in zip(envelopes, events, strict=True):
-                self.apply(envelope, event)
+                # The lock kept every other command off this aggregate meanwhile, so the
+                # state decided on is still the stored one.
+                self._evolve(aggregate_id, aggregate, list(zip(envelopes, events, strict=True)))
             return envelopes
 
     def envelope(

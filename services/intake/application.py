@@ -22,7 +22,7 @@ from .domain.receipt import new_receipt_code
 from .domain.self_inspection import SelfInspectionState
 from .domain.tip import TipState
 from .parts import IntakeParts
-from .store import PROBLEM, SELF_INSPECTION, TIP, open_deadline
+from .store import PROBLEM, SELF_INSPECTION, TIP
 
 
 def new_tip_id() -> str:
@@ -218,27 +218,19 @@ async def _record(
 
 
 async def escalate_overdue(parts: IntakeParts) -> int:
-    """Escalate every open tip past its deadline; the decider makes it once per stage."""
+    """Escalate every open tip past its deadline; the decider makes it once per stage.
+    A tip whose escalation fails stays due, so the next pass tries it again."""
     escalated = 0
     now = parts.clock.now()
-    due_tips = parts.store.tips_due(now)
-    for index, tip_id in enumerate(due_tips):
+    for tip_id in parts.store.tips_due(now):
         state: TipState = parts.store.state(TIP, tip_id)
-        due = open_deadline(state)
-        if due is None or now < due:  # closed, or given a later deadline since
-            continue
         context = CommandContext(
             actor="system:intake-deadlines:",
             campaign_id=state.campaign_id,
             region_code=state.region_code,
             correlation_id=new_correlation_id(),
         )
-        try:
-            events = await parts.store.execute(TIP, tip_id, EscalateTip(at=now), context)
-        except BaseException:
-            for pending in due_tips[index:]:
-                parts.store.tip_due_again(pending)
-            raise
+        events = await parts.store.execute(TIP, tip_id, EscalateTip(at=now), context)
         escalated += len(events)
     return escalated
 

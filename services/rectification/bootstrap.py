@@ -23,6 +23,7 @@ from shared.http import create_api
 from shared.kafka.producer import EventPublisher
 from shared.runtime import build_faust_app
 from shared.settings import Settings, get_settings
+from shared.statefile import service_state_file
 from shared.topics import RECTIFICATION
 
 SERVICE = "rectification"
@@ -30,7 +31,13 @@ SERVICE = "rectification"
 
 def build_runtime(settings: Settings, clock: Clock) -> RectificationRuntime:
     publisher = EventPublisher(settings)
-    store = EventStore(source=f"/{SERVICE}", topic=RECTIFICATION, publisher=publisher, clock=clock)
+    store = EventStore(
+        source=f"/{SERVICE}",
+        topic=RECTIFICATION,
+        publisher=publisher,
+        clock=clock,
+        state=service_state_file(settings.data_dir, SERVICE),
+    )
     for kind in AGGREGATE_KINDS:
         store.register(kind)
     runtime = RectificationRuntime(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from services.rectification.domain import cases, items
 from services.rectification.domain.cases import CASE_EVENTS, CaseDecider
 from services.rectification.domain.items import ITEM_EVENTS, ItemDecider
 from services.rectification.domain.regulations import REGULATION_EVENTS, RegulationDecider
@@ -17,8 +18,8 @@ CASE = "case"
 REGULATION = "regulation"
 
 AGGREGATE_KINDS = (
-    AggregateKind(ITEM, ItemDecider(), ITEM_EVENTS),
-    AggregateKind(CASE, CaseDecider(), CASE_EVENTS),
+    AggregateKind(ITEM, ItemDecider(), ITEM_EVENTS, due=items.next_check_at),
+    AggregateKind(CASE, CaseDecider(), CASE_EVENTS, due=cases.next_check_at),
     AggregateKind(REGULATION, RegulationDecider(), REGULATION_EVENTS),
 )
 

@@ -1,4 +1,5 @@
-"""The deadline watcher's work lists, folded with decision state (no broker)."""
+"""The deadline watcher's due tips and the API's look-ups, folded with decision state
+(no broker)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,15 @@ from datetime import UTC, date, datetime, timedelta
 from services.intake.store import TIP, IntakeStore
 from shared.clock import SimulatedClock
 from shared.events.base import DomainEvent
-from shared.events.intake import TipAccepted, TipChannel, TipReceived, TipRejected
+from shared.events.intake import (
+    TipAccepted,
+    TipChannel,
+    TipEscalated,
+    TipMerged,
+    TipReceived,
+    TipRejected,
+    TipStage,
+)
 from shared.eventstore import CommandContext
 from shared.kafka.producer import EventPublisher
 from shared.settings import Settings
@@ -45,7 +54,7 @@ def fold(s: IntakeStore, tip_id: str, *events: DomainEvent) -> None:
         s.apply(s.envelope(tip_id, version + offset, event, CommandContext()), event)
 
 
-def test_only_tips_whose_current_deadline_has_come_are_due() -> None:
+def test_only_open_tips_whose_current_deadline_has_come_are_due() -> None:
     s = store()
     fold(s, "tip-a", received("tip-a", T0 + timedelta(days=3)))
     fold(s, "tip-b", received("tip-b", T0 + timedelta(days=1)))
@@ -55,17 +64,50 @@ def test_only_tips_whose_current_deadline_has_come_are_due() -> None:
         "tip-c",
         TipRejected(tip_id="tip-c", reason="不属于", referred_to="法院", rejected_at=T0),
     )
+    assert s.tips_due(T0) == []
+    assert s.tips_due(T0 + timedelta(days=2)) == ["tip-b"]  # tip-c is closed
     fold(
         s,
         "tip-a",
         TipAccepted(tip_id="tip-a", verification_due_at=T0 + timedelta(days=15), accepted_at=T0),
     )
-    assert s.tips_due(T0) == []
-    # tip-c is closed, but its old entry comes due: the watcher checks the state.
-    assert sorted(s.tips_due(T0 + timedelta(days=4))) == ["tip-a", "tip-b", "tip-c"]
-    assert s.tips_due(T0 + timedelta(days=4)) == []  # each entry is taken once
-    assert s.tips_due(T0 + timedelta(days=16)) == ["tip-a"]  # its verification deadline
-    s.tip_due_again("tip-a")  # an escalation that failed is retried on the next pass
-    assert s.tips_due(T0 + timedelta(days=16)) == ["tip-a"]
-    s.tip_due_again("tip-c")  # closed tips never come back
-    assert s.tips_due(T0 + timedelta(days=99)) == []
+    # tip-a's triage deadline no longer counts: it is due at its verification deadline.
+    assert s.tips_due(T0 + timedelta(days=4)) == ["tip-b"]
+    assert s.tips_due(T0 + timedelta(days=16)) == ["tip-b", "tip-a"]  # earliest first
+
+
+def test_a_tip_stays_due_until_it_is_escalated_at_its_stage() -> None:
+    s = store()
+    fold(s, "tip-a", received("tip-a", T0 + timedelta(days=1)))
+    later = T0 + timedelta(days=2)
+    assert s.tips_due(later) == ["tip-a"]
+    assert s.tips_due(later) == ["tip-a"]  # not taken: a failed escalation is retried
+    fold(
+        s,
+        "tip-a",
+        TipEscalated(
+            tip_id="tip-a",
+            stage=TipStage.triage,
+            due_at=T0 + timedelta(days=1),
+            from_region_code="360102",
+            to_region_code="360100",
+            escalated_at=later,
+        ),
+    )
+    assert s.tips_due(T0 + timedelta(days=99)) == []  # once per stage
+
+
+def test_look_ups_are_folded_with_the_state() -> None:
+    s = store()
+    first = received("tip-a", T0).model_copy(
+        update={"receipt_lookup": "r-1", "idempotency_lookup": "k-1"}
+    )
+    fold(s, "tip-a", first)
+    fold(s, "tip-b", received("tip-b", T0))
+    fold(s, "tip-c", received("tip-c", T0))
+    fold(s, "tip-b", TipMerged(tip_id="tip-b", into_tip_id="tip-a", merged_at=T0))
+    fold(s, "tip-c", TipMerged(tip_id="tip-c", into_tip_id="tip-a", merged_at=T0))
+    assert s.tip_by_receipt.get("r-1") == "tip-a"
+    assert s.tip_by_idempotency_key.get("k-1") == "tip-a"
+    assert s.tip_by_receipt.get("r-2") is None
+    assert s.merged_into.values("tip-a") == ["tip-b", "tip-c"]  # in the order merged

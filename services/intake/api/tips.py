@@ -77,7 +77,7 @@ def tip_view(parts: IntakeParts, tip_id: str, state: TipState) -> TipView:
         escalated=sorted(state.escalated),
         assignee=state.assignee,
         merged_into=state.merged_into,
-        merged_tips=list(parts.store.merged_into.get(tip_id, [])),
+        merged_tips=parts.store.merged_into.values(tip_id),
         referred_to=state.referred_to,
         problem_ids=list(state.problem_ids),
         received_at=state.received_at,
@@ -235,7 +235,7 @@ async def substantiate(
         problems=problems,
         phase=parts.directory.attributed_phase(state.campaign_id, local_date(now)),
         at=now,
-        merged_tip_ids=tuple(parts.store.merged_into.get(tip_id, [])),
+        merged_tip_ids=tuple(parts.store.merged_into.values(tip_id)),
     )
     new_state = await _execute(parts, tip_id, command, actor, correlation)
     await record_tip_problems(parts, tip_id, correlation)

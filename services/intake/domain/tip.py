@@ -107,6 +107,26 @@ class TipState:
     updated_at: datetime | None = None
 
 
+def pending_deadline(state: TipState) -> tuple[TipStage, datetime] | None:
+    """The stage an open tip is in and when it is due, unless the tip is closed or was
+    already escalated at that stage (once per stage)."""
+    if state.status is TipStatus.received:
+        stage, due_at = TipStage.triage, state.triage_due_at
+    elif state.status in VERIFICATION_OPEN:
+        stage, due_at = TipStage.verification, state.verification_due_at
+    else:
+        return None
+    if due_at is None or stage in state.escalated:
+        return None
+    return stage, due_at
+
+
+def escalation_due(state: TipState) -> datetime | None:
+    """When the deadline watcher should escalate this tip (None: nothing pending)."""
+    pending = pending_deadline(state)
+    return pending[1] if pending is not None else None
+
+
 def _not_blank(value: str, field: str, zh: str, en: str) -> None:
     if not value.strip():
         raise Invalid(f"{zh}不能为空", f"{en} must not be empty", field=field)
@@ -291,14 +311,10 @@ class TipDecider:
     # -- deadlines -------------------------------------------------------------------
 
     def _escalate(self, c: EscalateTip, state: TipState) -> list[DomainEvent]:
-        stage: TipStage | None = None
-        due_at: datetime | None = None
-        if state.status is TipStatus.received:
-            stage, due_at = TipStage.triage, state.triage_due_at
-        elif state.status in VERIFICATION_OPEN:
-            stage, due_at = TipStage.verification, state.verification_due_at
-        if stage is None or due_at is None or stage in state.escalated or c.at < due_at:
+        pending = pending_deadline(state)
+        if pending is None or c.at < pending[1]:
             return []
+        stage, due_at = pending
         parent = jiangxi().parent(state.handling_region_code)
         to_region = parent.code if parent is not None else state.handling_region_code
         return [

@@ -165,6 +165,21 @@ def _text(value: str, field_name: str, label_zh: str) -> str:
     return text
 
 
+def next_check_at(case: CaseState | None) -> datetime | None:
+    """When the deadline watcher should next check this case: the earliest deadline of
+    a referral neither acknowledged nor already flagged overdue."""
+    if case is None:
+        return None
+    return min(
+        (
+            passes_at(r.acknowledge_by)
+            for r in case.referrals
+            if r.acknowledged_at is None and not r.overdue_flagged
+        ),
+        default=None,
+    )
+
+
 class CaseDecider:
     def initial_state(self) -> CaseState | None:
         return None

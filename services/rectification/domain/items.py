@@ -220,6 +220,19 @@ def threshold_moment(state: ItemState, threshold: DeadlineThreshold) -> datetime
     return deadline + timedelta(days=state.escalation_grace_days)
 
 
+def next_check_at(item: ItemState | None) -> datetime | None:
+    """When the deadline watcher should next check this item: its earliest threshold
+    not yet emitted for the current deadline (None once it is no longer worked on)."""
+    if item is None or item.status not in WORKING:
+        return None
+    pending = [
+        threshold_moment(item, threshold)
+        for threshold in DeadlineThreshold
+        if not item.reached(threshold)
+    ]
+    return min(pending, default=None)
+
+
 def next_level_up(region_code: str) -> str:
     try:
         parent = jiangxi().parent(region_code)
