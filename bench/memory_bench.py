@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -21,6 +22,18 @@ from bench._load import machine, peak_rss_mb, rss_mb  # noqa: E402
 from simulation.campaign import simulate  # noqa: E402
 from simulation.plan import SIZES  # noqa: E402
 from simulation.system import SERVICES, running_system  # noqa: E402
+
+
+def _report_every(seconds: float, pids: dict[str, int]) -> None:
+    started = time.monotonic()
+
+    def report() -> None:
+        while True:
+            time.sleep(seconds)
+            figures = " ".join(f"{s}={rss_mb(pid):.0f}" for s, pid in pids.items())
+            print(f"[{time.monotonic() - started:6.0f} s] RSS MB: {figures}", flush=True)
+
+    threading.Thread(target=report, daemon=True).start()
 
 
 def main() -> None:
@@ -34,17 +47,24 @@ def main() -> None:
         help="simulations played one after another against the same processes "
         "(seeds seed, seed+1, …): shows how memory grows with the campaign",
     )
+    parser.add_argument(
+        "--every",
+        type=float,
+        default=0,
+        help="also print each service's resident set every N seconds while it runs",
+    )
     args = parser.parse_args()
     size = SIZES[args.size]
     with running_system(Path(tempfile.mkdtemp(prefix="bench-memory-"))) as system:
+        if args.every:
+            _report_every(args.every, {s: system.pid(s) for s in SERVICES})
         idle = {s: peak_rss_mb(system.pid(s)) for s in SERVICES}
         resident = [{s: rss_mb(system.pid(s)) for s in SERVICES}]
         calls = 0
         started = time.monotonic()
+        log = (lambda line: print(line, flush=True)) if args.every else (lambda _: None)
         for run in range(args.runs):
-            ledger = simulate(
-                system.settings, size, args.seed + run, system.urls, log=lambda _: None
-            )
+            ledger = simulate(system.settings, size, args.seed + run, system.urls, log=log)
             calls += ledger.notes["run"]["http_calls"]
             resident.append({s: rss_mb(system.pid(s)) for s in SERVICES})
         seconds = time.monotonic() - started
