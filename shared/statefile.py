@@ -5,7 +5,8 @@ runs (in memory this was about 5 KB per tip).
 The file is scratch. The log is the truth: the file is created empty at every start
 and filled by the same replay that used to fill dictionaries, so nothing here needs
 to survive a crash, and the file trades durability for speed (no syncs, the rollback
-journal in memory, commits every few hundred writes only to bound that journal).
+journal in memory, writes in batches of a few hundred, each one commit). The aggregates
+used last stay in memory as objects, a few thousand of them.
 
 The standard library's ``sqlite3`` rather than SQLAlchemy: every command reads and
 writes a row here, and a Core statement costs several times the row itself.
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import pickle
 import sqlite3
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -59,9 +61,10 @@ class Aggregate:
 class StateFile:
     """Aggregates (kind, version, pickled state, next due moment) and named look-ups."""
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, *, recent: int = 4096) -> None:
         """A new, empty state file at ``path`` (a file left by an earlier process is
-        replaced); ``None`` keeps it in memory, for tests and one-shot tools."""
+        replaced); ``None`` keeps it in memory, for tests and one-shot tools.
+        ``recent``: how many of the aggregates used last stay in memory as objects."""
         if path is None:
             target = ":memory:"
         else:
@@ -77,37 +80,70 @@ class StateFile:
         self._db.execute(f"PRAGMA cache_size=-{_CACHE_KIB}")
         self._db.executescript(_SCHEMA)
         self._uncommitted = 0
+        # The aggregates used last, as objects (most recent last): most commands touch
+        # an aggregate that a recent one touched, and need not unpickle it again. Those
+        # saved since the last batch are ``_unwritten`` (with their due moments).
+        self._recent: OrderedDict[str, Aggregate] = OrderedDict()
+        self._recent_limit = recent
+        self._unwritten: dict[str, datetime | None] = {}
 
     # -- aggregates --------------------------------------------------------------
 
     def load(self, aggregate_id: str) -> Aggregate | None:
+        aggregate = self._recent.get(aggregate_id)
+        if aggregate is not None:
+            self._recent.move_to_end(aggregate_id)
+            return aggregate
         row = self._db.execute(
             "SELECT kind, version, state FROM aggregates WHERE id = ?", (aggregate_id,)
         ).fetchone()
         if row is None:
             return None
         kind, version, state = row
-        return Aggregate(kind=kind, state=pickle.loads(state), version=version)
+        aggregate = Aggregate(kind=kind, state=pickle.loads(state), version=version)
+        self._remember(aggregate_id, aggregate)
+        return aggregate
 
     def save(self, aggregate_id: str, aggregate: Aggregate, due: datetime | None = None) -> None:
-        """Store ``aggregate``; ``due``: when a timer should next look at it."""
-        self._db.execute(
-            "INSERT INTO aggregates (id, kind, version, due, state) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT (id) DO UPDATE SET version = excluded.version, "
-            "due = excluded.due, state = excluded.state",
-            (
-                aggregate_id,
-                aggregate.kind,
-                aggregate.version,
-                None if due is None else due.timestamp(),
-                pickle.dumps(aggregate.state, pickle.HIGHEST_PROTOCOL),
-            ),
-        )
-        self._wrote()
+        """Store ``aggregate``; ``due``: when a timer should next look at it. Written to
+        the file with the next batch: an aggregate changed again meanwhile is pickled
+        once."""
+        self._remember(aggregate_id, aggregate)
+        self._unwritten[aggregate_id] = due
+        if len(self._unwritten) >= _WRITES_PER_COMMIT:
+            self.flush()
+
+    def _remember(self, aggregate_id: str, aggregate: Aggregate) -> None:
+        self._recent[aggregate_id] = aggregate
+        self._recent.move_to_end(aggregate_id)
+        if len(self._recent) > self._recent_limit:
+            self.flush()  # an aggregate leaves memory only once it is in the file
+            while len(self._recent) > self._recent_limit:
+                self._recent.popitem(last=False)
+
+    def flush(self) -> None:
+        """Write the aggregates saved since the last batch, and commit."""
+        if self._unwritten:
+            rows = []
+            for aggregate_id, due in self._unwritten.items():
+                aggregate = self._recent[aggregate_id]
+                state = pickle.dumps(aggregate.state, pickle.HIGHEST_PROTOCOL)
+                at = None if due is None else due.timestamp()
+                rows.append((aggregate_id, aggregate.kind, aggregate.version, at, state))
+            self._db.executemany(
+                "INSERT INTO aggregates (id, kind, version, due, state) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET version = excluded.version, "
+                "due = excluded.due, state = excluded.state",
+                rows,
+            )
+            self._unwritten.clear()
+        self._db.commit()
+        self._uncommitted = 0
 
     def scan(self, kind: str) -> Iterator[tuple[str, Any]]:
         """Every aggregate of ``kind`` (id, state), oldest first, read a chunk at a time
         so that memory does not grow with the number of aggregates."""
+        self.flush()
         after = 0
         while True:
             rows = self._db.execute(
@@ -124,6 +160,7 @@ class StateFile:
     def due(self, kind: str, now: datetime) -> list[str]:
         """The aggregates of ``kind`` whose due moment has come by ``now``, earliest
         first."""
+        self.flush()
         rows = self._db.execute(
             "SELECT id FROM aggregates WHERE kind = ? AND due IS NOT NULL AND due <= ? "
             "ORDER BY due",
@@ -154,8 +191,7 @@ class StateFile:
     def _wrote(self) -> None:
         self._uncommitted += 1
         if self._uncommitted >= _WRITES_PER_COMMIT:
-            self._db.commit()
-            self._uncommitted = 0
+            self.flush()
 
     def close(self) -> None:
         self._db.close()

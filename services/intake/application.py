@@ -72,6 +72,7 @@ class NewTip:
     contact: dict[str, str] | None = None
     origin_ref: str = ""
     with_receipt: bool = True
+    # The request as sent, for the idempotency check (only with an Idempotency-Key).
     request_body: dict[str, Any] = field(default_factory=dict)
 
 
@@ -126,7 +127,12 @@ async def _receive(
     tip_id = tip_id or new_tip_id()
     now = parts.clock.now()
     receipt = new_receipt_code(secret_random_below()) if tip.with_receipt else ""
-    sealed_contact, sealed_receipt = await parts.privacy.seal_new_tip(tip_id, tip.contact, receipt)
+    # A sealed copy of the receipt code is kept only to answer a retry with the same
+    # Idempotency-Key; without a key nothing would ever open it.
+    kept_receipt = receipt if idempotency_lookup else ""
+    sealed_contact, sealed_receipt = await parts.privacy.seal_new_tip(
+        tip_id, tip.contact, kept_receipt
+    )
     command = ReceiveTip(
         tip_id=tip_id,
         campaign_id=tip.campaign_id,
@@ -144,7 +150,10 @@ async def _receive(
         receipt_lookup=parts.privacy.lookup("receipt", receipt) if receipt else "",
         sealed_receipt=sealed_receipt,
         idempotency_lookup=idempotency_lookup,
-        request_fingerprint=parts.privacy.fingerprint(tip.request_body),
+        # Compared only when the same Idempotency-Key comes again.
+        request_fingerprint=(
+            parts.privacy.fingerprint(tip.request_body) if idempotency_lookup else ""
+        ),
         origin_ref=tip.origin_ref,
     )
     context = CommandContext(

@@ -135,6 +135,25 @@ def test_idempotent_retry_returns_the_first_result(intake: TestClient, world: Wo
     assert changed.json()["detail"]["field"] == "Idempotency-Key"
 
 
+def test_only_a_tip_with_an_idempotency_key_keeps_a_sealed_receipt(
+    intake: TestClient, world: World
+) -> None:
+    """The sealed copy of the receipt code exists to answer a retry; without a key no
+    retry can ask for it, so none is kept (nor any key made for it)."""
+    store = parts_of(intake).store
+    keyed = intake.post("/tips", json=tip_body(world), headers={"Idempotency-Key": "keep-1234"})
+    plain = intake.post("/tips", json=tip_body(world))
+    assert keyed.status_code == plain.status_code == 201
+    assert plain.json()["receipt_code"]
+    keyed_state = store.state("tip", keyed.json()["tip_id"])
+    plain_state = store.state("tip", plain.json()["tip_id"])
+    assert keyed_state.sealed_receipt.startswith("aesgcm1:") and keyed_state.request_fingerprint
+    assert plain_state.sealed_receipt == "" and plain_state.request_fingerprint == ""
+    # The receipt code still finds the tip.
+    status = intake.post("/tips/status", json={"receipt_code": plain.json()["receipt_code"]})
+    assert status.status_code == 200
+
+
 def test_contact_is_sealed_and_tip_not_anonymous(
     intake: TestClient, world: World, as_role: Headers
 ) -> None:

@@ -42,6 +42,23 @@ def test_expired_token_is_refused(settings: Settings) -> None:
         actor_from_token(minted, settings, NOW + timedelta(minutes=11))
 
 
+def test_a_token_verified_before_is_still_refused_once_expired(settings: Settings) -> None:
+    minted = token(settings, ttl=timedelta(minutes=10))
+    assert actor_from_token(minted, settings, NOW + timedelta(minutes=9)).subject == "officer-7"
+    with pytest.raises(Unauthenticated, match="expired"):
+        actor_from_token(minted, settings, NOW + timedelta(minutes=10))
+
+
+def test_a_token_is_checked_against_the_secret_it_is_used_with(settings: Settings) -> None:
+    minted = token(settings)
+    actor_from_token(minted, settings, NOW)  # verified once under the right secret
+    rotated = settings.model_copy(
+        update={"jwt_secret": "a-rotated-secret-of-enough-length-for-hs256"}
+    )
+    with pytest.raises(Unauthenticated, match="signature"):
+        actor_from_token(minted, rotated, NOW)
+
+
 def test_forged_token_is_refused(settings: Settings) -> None:
     forged = token(
         settings.model_copy(update={"jwt_secret": "another-secret-of-enough-length-for-hs256"})

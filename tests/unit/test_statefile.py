@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,7 +26,20 @@ def test_an_aggregate_comes_back_as_it_was_saved() -> None:
     state.save("a", Aggregate("counter", Counter("a", 2, frozenset({"x", "y"})), 2))
     loaded = state.load("a")
     assert loaded == Aggregate("counter", Counter("a", 2, frozenset({"x", "y"})), 2)
-    assert loaded is not None and loaded.state is not Counter("a", 2)
+
+
+def test_aggregates_pushed_out_of_memory_are_read_back_from_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "svc.sqlite"
+    state = StateFile(path, recent=100)
+    many = 1234
+    for i in range(many):
+        state.save(f"a{i}", Aggregate("counter", Counter(f"a{i}", i), 1))
+    state.save("a0", Aggregate("counter", Counter("a0", -1), 2))  # changed after written
+    state.flush()
+    assert state.load("a0") == Aggregate("counter", Counter("a0", -1), 2)
+    assert state.load("a1") == Aggregate("counter", Counter("a1", 1), 1)
+    with sqlite3.connect(path) as reader:
+        assert reader.execute("SELECT count(*) FROM aggregates").fetchone() == (many,)
 
 
 def test_a_scan_reads_every_aggregate_of_one_kind_in_the_order_first_saved() -> None:

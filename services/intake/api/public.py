@@ -93,7 +93,7 @@ async def submit(
         power=body.power,
         attachments=tuple(Attachment(**a.model_dump()) for a in body.attachments),
         contact=body.contact.model_dump(exclude_none=True) if body.contact else None,
-        request_body=body.model_dump(mode="json"),
+        request_body=body.model_dump(mode="json") if idempotency_key else {},
     )
     submitted = await submit_tip(
         parts,
