@@ -13,7 +13,7 @@ import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 
 from shared import correlation
 from shared.clock import Clock
@@ -23,7 +23,8 @@ from shared.errors import NotFound
 from shared.events.base import DomainEvent
 from shared.kafka.producer import EventPublisher
 from shared.keyed_locks import KeyedLocks
-from shared.statefile import Aggregate, StateFile
+from shared.settings import Settings
+from shared.statefile import Aggregate, StateFile, service_state_file
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,20 @@ class EventStore:
         self._kind_of_event: dict[type[DomainEvent], str] = {}
         self.state_file = state if state is not None else StateFile()
         self._locks = KeyedLocks()
+
+    @classmethod
+    def for_service(
+        cls, service: str, topic: str, settings: Settings, publisher: EventPublisher, clock: Clock
+    ) -> Self:
+        """The store of a service process: events from ``/<service>``, state in the
+        service's state file under its data directory."""
+        return cls(
+            source=f"/{service}",
+            topic=topic,
+            publisher=publisher,
+            clock=clock,
+            state=service_state_file(settings.data_dir, service),
+        )
 
     def register(self, kind: AggregateKind) -> None:
         self._kinds[kind.name] = kind

@@ -15,7 +15,6 @@ from shared.http import create_api
 from shared.kafka.producer import EventPublisher
 from shared.runtime import ServiceRuntime, build_faust_app
 from shared.settings import Settings, get_settings
-from shared.statefile import service_state_file
 from shared.topics import EVALUATION
 
 SERVICE = "evaluation"
@@ -23,13 +22,7 @@ SERVICE = "evaluation"
 
 def build_runtime(settings: Settings, clock: Clock) -> ServiceRuntime:
     publisher = EventPublisher(settings)
-    store = EventStore(
-        source=f"/{SERVICE}",
-        topic=EVALUATION,
-        publisher=publisher,
-        clock=clock,
-        state=service_state_file(settings.data_dir, SERVICE),
-    )
+    store = EventStore.for_service(SERVICE, EVALUATION, settings, publisher, clock)
     store.register(AggregateKind(MEETING, MeetingDecider(), MEETING_EVENTS))
     return ServiceRuntime(
         service=SERVICE,

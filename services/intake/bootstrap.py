@@ -14,7 +14,6 @@ from shared.kafka.producer import EventPublisher
 from shared.privacy import KeyStore
 from shared.runtime import ServiceRuntime, build_faust_app
 from shared.settings import Settings, get_settings
-from shared.statefile import service_state_file
 from shared.topics import INTAKE
 
 from . import policies, timers
@@ -31,13 +30,7 @@ log = logging.getLogger(__name__)
 
 def build_parts(settings: Settings, clock: Clock) -> IntakeParts:
     publisher = EventPublisher(settings)
-    store = IntakeStore(
-        source=f"/{SERVICE}",
-        topic=INTAKE,
-        publisher=publisher,
-        clock=clock,
-        state=service_state_file(settings.data_dir, SERVICE),
-    )
+    store = IntakeStore.for_service(SERVICE, INTAKE, settings, publisher, clock)
     runtime = ServiceRuntime(
         service=SERVICE,
         settings=settings,

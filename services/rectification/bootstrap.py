@@ -23,7 +23,6 @@ from shared.http import create_api
 from shared.kafka.producer import EventPublisher
 from shared.runtime import build_faust_app
 from shared.settings import Settings, get_settings
-from shared.statefile import service_state_file
 from shared.topics import RECTIFICATION
 
 SERVICE = "rectification"
@@ -31,13 +30,7 @@ SERVICE = "rectification"
 
 def build_runtime(settings: Settings, clock: Clock) -> RectificationRuntime:
     publisher = EventPublisher(settings)
-    store = EventStore(
-        source=f"/{SERVICE}",
-        topic=RECTIFICATION,
-        publisher=publisher,
-        clock=clock,
-        state=service_state_file(settings.data_dir, SERVICE),
-    )
+    store = EventStore.for_service(SERVICE, RECTIFICATION, settings, publisher, clock)
     for kind in AGGREGATE_KINDS:
         store.register(kind)
     runtime = RectificationRuntime(
