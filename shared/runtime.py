@@ -20,7 +20,7 @@ from shared.envelope import CloudEvent
 from shared.events.base import DomainEvent
 from shared.eventstore import EventStore
 from shared.kafka.admin import ensure_topics
-from shared.kafka.consumer import DeadLetters, Received, read_record
+from shared.kafka.consumer import UNREADABLE, DeadLetters, Received, decode_record
 from shared.kafka.producer import EventPublisher
 from shared.kafka.replay import replay_topic
 from shared.settings import Settings
@@ -81,19 +81,23 @@ class ServiceRuntime:
 
         async def agent(stream: Any) -> None:
             async for event in stream.events():
-                message = event.message
-                received = await asyncio.to_thread(
-                    read_record,
-                    message.topic,
-                    message.partition,
-                    message.offset,
-                    message.key,
-                    message.value,
-                    self.dead_letters,
-                )
-                if received is not None:
-                    await self.ready.wait()
-                    await handle(received)
+                m = event.message
+                try:
+                    # On the loop: decoding costs less than a hop to a worker thread.
+                    received = decode_record(m.topic, m.partition, m.offset, m.key, m.value)
+                except UNREADABLE as exc:  # the dead letter waits for its ack: off the loop
+                    await asyncio.to_thread(
+                        self.dead_letters.send,
+                        m.topic,
+                        m.partition,
+                        m.offset,
+                        m.key,
+                        m.value,
+                        exc.reason,
+                    )
+                    continue
+                await self.ready.wait()
+                await handle(received)
 
         agent.__name__ = f"{self.service}_{topic_name.replace('.', '_')}_{handle.__name__}"
         self.faust_app.agent(topic, name=agent.__name__)(agent)

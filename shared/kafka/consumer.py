@@ -59,6 +59,23 @@ class DeadLetters:
         log.warning("dead-lettered %s[%s]@%s: %s", topic, partition, offset, reason)
 
 
+# What a record that cannot be read raises; each carries a ``reason``.
+UNREADABLE = (MalformedRecord, UnknownEventType, InvalidEventData)
+
+
+def decode_record(
+    topic: str,
+    partition: int,
+    offset: int,
+    key: bytes | None,
+    value: bytes | None,
+    events: EventRegistry = registry,
+) -> Received:
+    """Decode one record; raise one of ``UNREADABLE`` if it cannot be read."""
+    envelope = decode(key, value)
+    return Received(envelope, events.load(envelope), topic, partition, offset)
+
+
 def read_record(
     topic: str,
     partition: int,
@@ -70,12 +87,10 @@ def read_record(
 ) -> Received | None:
     """Decode one record, or dead-letter it and return ``None``."""
     try:
-        envelope = decode(key, value)
-        event = events.load(envelope)
-    except (MalformedRecord, UnknownEventType, InvalidEventData) as exc:
+        return decode_record(topic, partition, offset, key, value, events)
+    except UNREADABLE as exc:
         dead_letters.send(topic, partition, offset, key, value, exc.reason)
         return None
-    return Received(envelope, event, topic, partition, offset)
 
 
 class EventConsumer:

@@ -8,7 +8,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from fastapi.testclient import TestClient
-from kafka import KafkaAdminClient, TopicPartition
+from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from kafka.consumer.fetcher import ConsumerRecord
 
 from services.rectification.bootstrap import build_app
 from services.rectification.runtime import RectificationRuntime
@@ -98,6 +99,21 @@ def events_about(settings: Settings, subject: str) -> list[DomainEvent]:
 
     replay_topic(settings, RECTIFICATION, keep)
     return found
+
+
+def records_with_key(settings: Settings, topic: str, key: bytes) -> list[ConsumerRecord]:
+    """The records of ``topic`` (every partition, from the start) whose key is ``key``."""
+    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers)
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        consumer.assign(partitions)
+        consumer.seek_to_beginning()
+        found: list[ConsumerRecord] = []
+        while batches := consumer.poll(timeout_ms=500):
+            found += [r for batch in batches.values() for r in batch if r.key == key]
+        return found
+    finally:
+        consumer.close()
 
 
 def consumed_past(settings: Settings, partition: int, offset: int) -> bool:

@@ -17,8 +17,9 @@ from shared.clock import SimulatedClock
 from shared.events.directory import AgencyRecord
 from shared.events.intake import ProblemFound
 from shared.events.rectification import RectificationOpened
+from shared.kafka.producer import EventPublisher
 from shared.settings import Settings
-from shared.topics import INTAKE
+from shared.topics import INTAKE, dlq
 from shared.vocabulary import AdminLevel, Power, Sector, Severity
 from tests.rectification.broker import (
     consumed_past,
@@ -26,6 +27,7 @@ from tests.rectification.broker import (
     problem_envelope,
     publish,
     publish_agency,
+    records_with_key,
     runtime_of,
     start_service,
     wait_for,
@@ -141,6 +143,26 @@ def test_the_same_problem_delivered_twice_opens_one_item(
         e for e in events_about(broker_settings, item_id) if isinstance(e, RectificationOpened)
     ]
     assert len(opened) == 1
+
+
+def test_an_unreadable_intake_record_is_dead_lettered_and_the_next_problem_still_opens(
+    client: TestClient, broker_settings: Settings
+) -> None:
+    publisher = EventPublisher(broker_settings)
+    key = fresh("garbage-").encode()
+    try:
+        publisher.send_raw(INTAKE, key, b"{not json", [])
+    finally:
+        publisher.close()
+    found = problem()
+    send_problem(client, broker_settings, found)
+    wait_for_item(client, found.problem_id)
+    dead = wait_for(
+        lambda: records_with_key(broker_settings, dlq(INTAKE), key),
+        what="the dead letter",
+    )
+    reasons = [dict(record.headers)["dlq-reason"].decode() for record in dead]
+    assert any("not JSON" in reason for reason in reasons)
 
 
 def test_agency_staff_act_only_for_their_own_agency_and_offices_for_their_region(
