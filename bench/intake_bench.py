@@ -1,6 +1,9 @@
 """Intake benchmark: sustained tips/s and p50/p99 of ``POST /tips`` (acks=all), beside
 the same app answering a no-op endpoint and a bare kafka-python producer sending the
-same records, all in one run on one private broker.
+same records, all in one run on one private broker. Tips are measured twice: as an
+API client sends them, and with an Idempotency-Key each, as the web form sends them
+(the service then also keeps a sealed copy of the receipt code, under a key of its
+own in the key store, to answer a retry).
 
 The HTTP load comes from one aiohttp client (keep-alive connections, the body encoded
 once), the same for the no-op baseline and the tips: client, server and broker share
@@ -21,6 +24,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from datetime import date
 from pathlib import Path
 
@@ -71,20 +75,27 @@ def start_server(settings: Settings, port: int) -> subprocess.Popen[bytes]:
     raise RuntimeError("intake did not become healthy; see " + str(settings.data_dir))
 
 
-async def http_figures(url: str, concurrency: int, seconds: float) -> tuple[Figures, Figures]:
+async def http_figures(url: str, concurrency: int, seconds: float) -> list[Figures]:
+    """Tips, tips with an Idempotency-Key (as the web form sends them), and the no-op
+    baseline, each for ``seconds``."""
     body = json.dumps(TIP).encode()
     headers = {"Content-Type": "application/json"}
+    run = uuid.uuid4().hex[:8]
     connector = aiohttp.TCPConnector(limit=concurrency)
     timeout = aiohttp.ClientTimeout(total=30)
     async with aiohttp.ClientSession(url, connector=connector, timeout=timeout) as client:
 
-        async def post(path: str, expected: int) -> bool:
-            async with client.post(path, data=body, headers=headers) as response:
+        async def post(path: str, expected: int, extra: dict[str, str] | None = None) -> bool:
+            sent = {**headers, **extra} if extra else headers
+            async with client.post(path, data=body, headers=sent) as response:
                 await response.read()
                 return response.status == expected
 
         async def tip(n: int) -> bool:
             return await post("/tips", 201)
+
+        async def keyed_tip(n: int) -> bool:
+            return await post("/tips", 201, {"Idempotency-Key": f"bench-{run}-{n}"})
 
         async def noop(n: int) -> bool:
             return await post("/bench/noop", 200)
@@ -94,7 +105,10 @@ async def http_figures(url: str, concurrency: int, seconds: float) -> tuple[Figu
             "baseline: same app, no-op endpoint", noop, concurrency, seconds
         )
         tip_figures = await closed_loop("POST /tips (acks=all)", tip, concurrency, seconds)
-    return tip_figures, noop_figures
+        keyed_figures = await closed_loop(
+            "POST /tips with Idempotency-Key", keyed_tip, concurrency, seconds
+        )
+    return [tip_figures, keyed_figures, noop_figures]
 
 
 def sample_record(settings: Settings) -> tuple[bytes | None, bytes, list[tuple[str, bytes]]]:
@@ -166,7 +180,7 @@ def main() -> None:
         port = free_port()
         server = start_server(settings, port)
         try:
-            tips, noop = asyncio.run(
+            http = asyncio.run(
                 http_figures(f"http://127.0.0.1:{port}", args.concurrency, args.seconds)
             )
         finally:
@@ -179,7 +193,7 @@ def main() -> None:
         f"{load_average()} after · "
         f"concurrency {args.concurrency} · {args.seconds:.0f} s each · aiohttp client"
     )
-    for figures in (tips, noop, bare, bare_flush):
+    for figures in (*http, bare, bare_flush):
         print(figures.line())
     print("target: ≥ 1000 tips/s with p99 < 50 ms")
 
