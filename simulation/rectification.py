@@ -102,14 +102,17 @@ def rectify(run: Run, problems: list[FoundProblem]) -> tuple[list[ItemPlan], lis
 
 def wait_for_deadlines(run: Run, items: list[ItemPlan], cases: list[CasePlan]) -> None:
     """After the clock passed every deadline: the watcher has flagged and escalated
-    every item left open, and flagged every referral nobody acknowledged."""
+    every item left open, and flagged every referral nobody acknowledged. The clock
+    jumped months, so one watcher pass publishes thresholds for every item at once:
+    the patience grows with the number of items (a large run: tens of minutes)."""
+    patience = 90 + len(items) / 100
 
     def referral_overdue(case: CasePlan) -> None:
         def check() -> bool:
             view = run.api.get("rectification", f"/cases/{case.case_id}", **run.as_office())
             return all(r["overdue"] for r in view["referrals"] if not r["acknowledged_at"])
 
-        wait_until(check, f"overdue referral of {case.case_id}", timeout_s=90, every_s=0.5)
+        wait_until(check, f"overdue referral of {case.case_id}", timeout_s=patience, every_s=0.5)
 
     run.parallel(referral_overdue, [c for c in cases if c.referral and not c.acknowledged])
 
@@ -118,7 +121,7 @@ def wait_for_deadlines(run: Run, items: list[ItemPlan], cases: list[CasePlan]) -
             view = run.api.get("rectification", f"/items/{item.item_id}", **run.as_office())
             return bool(view["overdue"] and view["escalated"])
 
-        wait_until(check, f"escalation of {item.item_id}", timeout_s=90, every_s=0.5)
+        wait_until(check, f"escalation of {item.item_id}", timeout_s=patience, every_s=0.5)
 
     run.parallel(escalated, [i for i in items if i.fate == "overdue"])
 

@@ -10,7 +10,6 @@ import logging
 from services.rectification.domain.cases import CaseState, CheckReferrals
 from services.rectification.domain.items import CheckDeadline, ItemState
 from services.rectification.runtime import CASE, ITEM, RectificationRuntime
-from shared.envelope import CloudEvent
 from shared.eventstore import CommandContext
 
 log = logging.getLogger(__name__)
@@ -18,20 +17,25 @@ log = logging.getLogger(__name__)
 TIMER_ACTOR = "system:rectification-timer:"
 
 
-async def check_deadlines(runtime: RectificationRuntime) -> list[CloudEvent]:
-    """One tick: emit every threshold reached by now; return the envelopes published.
-    Only the aggregates whose next check has come are read (``AggregateKind.due``)."""
+async def check_deadlines(runtime: RectificationRuntime) -> list[str]:
+    """One tick: emit every threshold reached by now; return the ids of the items and
+    cases that got events (not the events: a tick after a long pause can publish
+    hundreds of thousands). Only the aggregates whose next check has come are read
+    (``AggregateKind.due``)."""
     now = runtime.clock.now()
     store = runtime.events
-    published: list[CloudEvent] = []
+    changed: list[str] = []
     for kind, check in ((ITEM, CheckDeadline(at=now)), (CASE, CheckReferrals(at=now))):
         for aggregate_id in store.due(kind, now):
             state: ItemState | CaseState = store.state(kind, aggregate_id)
             context = CommandContext(
                 actor=TIMER_ACTOR, campaign_id=state.campaign_id, region_code=state.region_code
             )
-            published += await store.execute(kind, aggregate_id, check, context)
-    return published
+            if await store.execute(kind, aggregate_id, check, context):
+                changed.append(aggregate_id)
+    if changed:
+        log.info("deadline check: events for %d items and cases", len(changed))
+    return changed
 
 
 async def watch_deadlines(runtime: RectificationRuntime) -> None:
