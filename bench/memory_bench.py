@@ -3,7 +3,8 @@ simulation, beside the same processes' peak right after start (idle, same run).
 
     .venv/bin/python bench/memory_bench.py [--size small|medium|large] [--seed 1] [--runs 1]
 
-``--size large`` plays ~1.2 million events (hours on a 2-core machine).
+``--size large`` plays well over a million events (more than an hour on a 2-core
+machine).
 """
 
 from __future__ import annotations
