@@ -116,13 +116,16 @@ class StateFile:
     def _remember(self, aggregate_id: str, aggregate: Aggregate) -> None:
         self._recent[aggregate_id] = aggregate
         self._recent.move_to_end(aggregate_id)
-        if len(self._recent) > self._recent_limit:
-            self.flush()  # an aggregate leaves memory only once it is in the file
-            while len(self._recent) > self._recent_limit:
-                self._recent.popitem(last=False)
+        while len(self._recent) > self._recent_limit:
+            oldest = next(iter(self._recent))
+            if oldest in self._unwritten:
+                self.flush()  # an aggregate leaves memory only once it is in the file
+            self._recent.popitem(last=False)
 
     def flush(self) -> None:
         """Write the aggregates saved since the last batch, and commit."""
+        if not self._unwritten and not self._uncommitted:
+            return
         if self._unwritten:
             rows = []
             for aggregate_id, due in self._unwritten.items():

@@ -90,3 +90,15 @@ def test_a_file_left_by_an_earlier_process_starts_empty(tmp_path: Path) -> None:
     assert new.load("b") is None
     new.close()
     assert not path.exists()
+
+
+def test_aggregates_beyond_the_memory_limit_are_written_in_batches() -> None:
+    state = StateFile(recent=10)
+    statements: list[str] = []
+    state._db.set_trace_callback(statements.append)
+    for i in range(1000):
+        state.save(f"a{i}", Aggregate("counter", Counter(f"a{i}", i), 1))
+    commits = sum(1 for statement in statements if statement.upper().startswith("COMMIT"))
+    # An aggregate leaves memory only once written; it must not cost a commit of its own.
+    assert 0 < commits <= 1000 // 10 + 1
+    assert state.load("a0") == Aggregate("counter", Counter("a0", 0), 1)
