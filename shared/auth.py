@@ -10,6 +10,7 @@ from typing import Annotated
 import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security.utils import get_authorization_scheme_param
 from pydantic import BaseModel, ConfigDict
 
 from shared.clock import Clock
@@ -143,28 +144,29 @@ async def current_actor(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Actor:
     """FastAPI dependency: the signed-in actor, or 401."""
-    return _signed_in(request, credentials)
-
-
-async def optional_actor(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Actor | None:
-    """FastAPI dependency for public endpoints that also accept a signed-in actor."""
     if credentials is None:
-        return None
-    return _signed_in(request, credentials)
-
-
-def _signed_in(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Actor:
-    if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthenticated(
             "缺少身份令牌（Authorization: Bearer …）",
             "missing bearer token (Authorization: Bearer …)",
             code="token_missing",
         )
+    return _signed_in(request, credentials.credentials)
+
+
+async def optional_actor(request: Request) -> Actor | None:
+    """FastAPI dependency for public endpoints that also accept a signed-in actor: the
+    actor when the request carries a bearer token, else ``None``. It reads the header
+    itself rather than through ``HTTPBearer``: a nested dependency costs FastAPI about
+    as much as verifying a cached token, and public routes carry the heaviest load."""
+    scheme, token = get_authorization_scheme_param(request.headers.get("Authorization"))
+    if scheme.lower() != "bearer" or not token:
+        return None
+    return _signed_in(request, token)
+
+
+def _signed_in(request: Request, token: str) -> Actor:
     settings, clock = _settings_and_clock(request)
-    return actor_from_token(credentials.credentials, settings, clock.now())
+    return actor_from_token(token, settings, clock.now())
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]

@@ -15,9 +15,13 @@ from ..application import new_correlation_id
 from ..parts import IntakeParts
 
 
-async def intake_parts(request: Request) -> IntakeParts:
+def intake_parts_of(request: Request) -> IntakeParts:
     parts: IntakeParts = request.app.state.intake
     return parts
+
+
+async def intake_parts(request: Request) -> IntakeParts:
+    return intake_parts_of(request)
 
 
 async def client_key(request: Request) -> str:
