@@ -17,6 +17,8 @@ from enum import StrEnum
 from functools import cache
 from importlib import resources
 
+from shared.errors import Invalid
+
 __all__ = [
     "InvalidRegionData",
     "Region",
@@ -237,3 +239,14 @@ def _load_packaged() -> list[Region]:
 def jiangxi() -> RegionDirectory:
     """Jiangxi province, its 11 cities and 100 county-level divisions (loaded once)."""
     return RegionDirectory(_load_packaged())
+
+
+def known_region(region_code: str, field: str = "region_code") -> str:
+    """``region_code`` if it is a Jiangxi division, else a 422 naming ``field``."""
+    if region_code not in jiangxi():
+        raise Invalid(
+            f"{region_code} 不是江西省的行政区划代码",
+            f"{field}: {region_code} is not a Jiangxi GB/T 2260 region code",
+            field=field,
+        )
+    return region_code

@@ -42,6 +42,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "date": ("日期", "Date"),
     "actions": ("操作", "Actions"),
     "none": ("暂无数据", "Nothing yet"),
+    "shown": ("共 {total} 条，显示前 {shown} 条", "{total} in all, the first {shown} shown"),
     "print": ("打印", "Print"),
     "copy": ("复制", "Copy"),
     "copied": ("已复制", "Copied"),

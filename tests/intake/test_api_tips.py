@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -307,7 +308,8 @@ def test_merge_and_assign_and_substantiate_with_backing_tips(
     problem_ids = verified.json()["problem_ids"]
     assert len(problem_ids) == 2 and all(p.startswith("prb-") for p in problem_ids)
     problems = intake.get("/problems", headers=as_role(Role.legal_office, "360100"))
-    mine = {p["problem_id"]: p for p in problems.json() if p["problem_id"] in problem_ids}
+    listed = problems.json()["problems"]
+    mine = {p["problem_id"]: p for p in listed if p["problem_id"] in problem_ids}
     assert len(mine) == 2
     assert all(p["source_tip_ids"] == [main, duplicate] for p in mine.values())
     assert {p["region_code"] for p in mine.values()} == {"360102", "360100"}
@@ -392,13 +394,54 @@ def test_staff_listing_shows_only_their_region(
     tip_id = submit(intake, world)["tip_id"]
     donghu = intake.get("/tips?status=received", headers=as_role(Role.intake_officer, "360102"))
     xihu = intake.get("/tips", headers=as_role(Role.intake_officer, "360103"))
-    assert tip_id in {t["tip_id"] for t in donghu.json()}
-    assert tip_id not in {t["tip_id"] for t in xihu.json()}
+    assert tip_id in {t["tip_id"] for t in donghu.json()["tips"]}
+    assert tip_id not in {t["tip_id"] for t in xihu.json()["tips"]}
     assert (
         intake.get(f"/tips/{tip_id}", headers=as_role(Role.intake_officer, "360103")).status_code
         == 403
     )
     assert intake.get("/tips", headers=as_role(Role.public, "360102")).status_code == 403
+
+
+def test_the_queue_is_paged_open_tips_first_then_oldest_first(
+    intake: TestClient, world: World, as_role: Headers, clock: SimulatedClock
+) -> None:
+    officer = as_role(Role.intake_officer, "360781")
+    submitted = []
+    for _ in range(3):
+        submitted.append(submit(intake, world, region_code="360781")["tip_id"])
+        clock.advance(timedelta(minutes=1))
+    first, second, third = submitted
+    rejected = intake.post(
+        f"/tips/{first}/reject", json={"reason": "不属于行政执法"}, headers=officer
+    )
+    assert rejected.status_code == 200, rejected.text
+
+    page = intake.get("/tips?limit=2", headers=officer).json()
+    assert (page["total"], page["offset"], page["limit"]) == (3, 0, 2)
+    assert [t["tip_id"] for t in page["tips"]] == [second, third]
+    rest = intake.get("/tips?limit=2&offset=2", headers=officer).json()
+    assert [t["tip_id"] for t in rest["tips"]] == [first]
+    closed = intake.get("/tips?status=rejected", headers=officer).json()
+    assert closed["total"] == 1 and closed["tips"][0]["tip_id"] == first
+    province = as_role(Role.legal_office, "360000")
+    county = intake.get("/tips?region_code=360781", headers=province).json()
+    assert {t["tip_id"] for t in county["tips"]} == {first, second, third}
+    city = intake.get("/tips?region_code=360700&limit=200", headers=province).json()
+    assert {first, second, third} <= {t["tip_id"] for t in city["tips"]}
+    elsewhere = intake.get("/tips?region_code=360102&limit=200", headers=province).json()
+    assert not {first, second, third} & {t["tip_id"] for t in elsewhere["tips"]}
+
+
+@pytest.mark.parametrize(
+    "query", ["limit=0", "limit=201", "offset=-1", "region_code=369999", "region_code=36"]
+)
+def test_a_bad_page_is_422_naming_the_parameter(
+    intake: TestClient, as_role: Headers, query: str
+) -> None:
+    response = intake.get(f"/tips?{query}", headers=as_role(Role.intake_officer, "360102"))
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"]["field"] == query.split("=")[0]
 
 
 # -- contact ---------------------------------------------------------------------------

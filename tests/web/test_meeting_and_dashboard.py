@@ -139,8 +139,13 @@ def test_dashboard_figure_moves_after_new_events(page: Any, web_stack: Stack) ->
     auditor = bearer(web_stack, Role.auditor, "audit-360000", "360000")
 
     def tips_in_dongu() -> int:
-        tips = httpx.get(f"{web_stack.urls['intake']}/tips", headers=auditor, timeout=10).json()
-        return sum(1 for tip in tips if tip["region_code"] == "360102")
+        tips = httpx.get(
+            f"{web_stack.urls['intake']}/tips?region_code=360102&limit=1",
+            headers=auditor,
+            timeout=10,
+        )
+        total: int = tips.json()["total"]
+        return total
 
     sign_in(page, "auditor", "360000", "audit-360000")
 

@@ -149,6 +149,13 @@ class TipView(BaseModel):
     updated_at: datetime | None
 
 
+class TipPage(BaseModel):
+    total: int
+    offset: int
+    limit: int
+    tips: list[TipView]
+
+
 class AcceptBody(_Body):
     note: str = Field(default="", max_length=2000)
 
@@ -225,6 +232,13 @@ class ProblemView(BaseModel):
     source_report_id: str
     phase: str
     found_at: datetime
+
+
+class ProblemPage(BaseModel):
+    total: int
+    offset: int
+    limit: int
+    problems: list[ProblemView]
 
 
 class PlanBody(_Body):

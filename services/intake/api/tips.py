@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from shared.auth import Actor, CurrentActor, Role
 from shared.errors import Forbidden, Invalid
-from shared.events.intake import FoundProblem
+from shared.events.intake import FoundProblem, ProblemFound
 from shared.eventstore import CommandContext
+from shared.paging import Limit, Offset, window
+from shared.regions import jiangxi, known_region
 
 from ..application import new_problem_id, record_tip_problems
 from ..domain.access import require_region
@@ -40,9 +43,11 @@ from .models import (
     EraseBody,
     MergeBody,
     ProblemIn,
+    ProblemPage,
     ProblemView,
     RejectBody,
     SubstantiateBody,
+    TipPage,
     TipView,
     TransferBody,
     UnsubstantiateBody,
@@ -111,16 +116,50 @@ async def _execute(
     return new_state
 
 
-@router.get("/tips", response_model=list[TipView], summary="本地区线索列表 / Tips in my region")
+# The queue's order: tips still waiting for triage or verification first, then the rest;
+# oldest first within each.
+OPEN_FIRST = {TipStatus.received: 0, TipStatus.accepted: 1, TipStatus.assigned: 2}
+
+
+@router.get(
+    "/tips",
+    response_model=TipPage,
+    summary="本地区线索列表（待办在前，分页） / Tips in my region, open first, paged",
+)
 async def list_tips(
-    parts: Parts, actor: CurrentActor, status: TipStatus | None = None
-) -> list[TipView]:
+    parts: Parts,
+    actor: CurrentActor,
+    status: TipStatus | None = None,
+    region_code: Annotated[
+        str | None,
+        Query(pattern=r"^\d{6}$", description="只列此地区及下级 / this region and below"),
+    ] = None,
+    offset: Offset = 0,
+    limit: Limit = 50,
+) -> TipPage:
     actor.require(*READER_ROLES)
-    return [
-        tip_view(parts, tip_id, state)
-        for tip_id, state in parts.store.all(TIP)
-        if (status is None or state.status is status) and _visible(actor, state)
-    ]
+    regions = jiangxi()
+    within = known_region(region_code) if region_code else None
+
+    def listed(state: TipState) -> bool:
+        if status is not None and state.status is not status:
+            return False
+        if within is not None and not regions.is_within(state.region_code, within):
+            return False
+        return _visible(actor, state)
+
+    total, page = window(
+        ((tip_id, state) for tip_id, state in parts.store.all(TIP) if listed(state)),
+        key=lambda row: (OPEN_FIRST.get(row[1].status, 9), row[1].received_at, row[0]),
+        offset=offset,
+        limit=limit,
+    )
+    return TipPage(
+        total=total,
+        offset=offset,
+        limit=limit,
+        tips=[tip_view(parts, tip_id, state) for tip_id, state in page],
+    )
 
 
 @router.get("/tips/{tip_id}", response_model=TipView, summary="线索详情 / One tip")
@@ -298,26 +337,43 @@ async def erase_contact(
     return ContactOut(tip_id=tip_id, erased=True)
 
 
-@router.get("/problems", response_model=list[ProblemView], summary="已认定的问题 / Problems found")
+@router.get(
+    "/problems",
+    response_model=ProblemPage,
+    summary="已认定的问题（按认定时间，分页） / Problems found, oldest first, paged",
+)
 async def list_problems(
     parts: Parts,
     actor: CurrentActor,
     agency_id: str | None = None,
     campaign_id: str | None = None,
-) -> list[ProblemView]:
+    offset: Offset = 0,
+    limit: Limit = 50,
+) -> ProblemPage:
     actor.require(*READER_ROLES, Role.agency_staff)
-    views = []
-    for _, state in parts.store.all(PROBLEM):
-        found = state.found
+
+    def readable(found: ProblemFound | None) -> bool:
         if found is None or (agency_id and found.agency_id != agency_id):
-            continue
+            return False
         if campaign_id and found.campaign_id != campaign_id:
-            continue
+            return False
         if actor.role is Role.agency_staff and found.agency_id != actor.organisation:
-            continue
+            return False
         try:
             require_region(actor, found.region_code)
         except Forbidden:
-            continue
-        views.append(ProblemView(**found.model_dump(mode="json")))
-    return views
+            return False
+        return True
+
+    total, page = window(
+        (state.found for _, state in parts.store.all(PROBLEM) if readable(state.found)),
+        key=lambda found: (found.found_at, found.problem_id),
+        offset=offset,
+        limit=limit,
+    )
+    return ProblemPage(
+        total=total,
+        offset=offset,
+        limit=limit,
+        problems=[ProblemView(**found.model_dump(mode="json")) for found in page],
+    )

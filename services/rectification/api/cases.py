@@ -9,7 +9,6 @@ from fastapi import APIRouter, Query
 from services.rectification.api.deps import (
     Runtime,
     context,
-    known_region,
     new_id,
     require_reader_of_region,
 )
@@ -36,7 +35,8 @@ from services.rectification.runtime import CASE, ITEM, RectificationRuntime
 from shared.auth import Actor, CurrentActor
 from shared.errors import Invalid
 from shared.events.rectification import CaseKind
-from shared.regions import jiangxi
+from shared.paging import Limit, Offset, window
+from shared.regions import jiangxi, known_region
 
 router = APIRouter(tags=["cases 典型案例"])
 
@@ -115,26 +115,21 @@ async def list_cases(
     runtime: Runtime,
     region_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
     kind: CaseKind | None = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Offset = 0,
+    limit: Limit = 50,
 ) -> CasePage:
     region = known_region(region_code or actor.region_code)
     require_reader_of_region(actor, region)
     regions = jiangxi()
-    chosen = [
+    chosen = (
         case
         for _, case in runtime.events.all(CASE)
         if case is not None
         and regions.is_within(case.region_code, region)
         and (kind is None or case.kind is kind)
-    ]
-    chosen.sort(key=lambda c: (c.opened_at, c.case_id))
-    return CasePage(
-        total=len(chosen),
-        offset=offset,
-        limit=limit,
-        cases=[CaseView.of(c) for c in chosen[offset : offset + limit]],
     )
+    total, page = window(chosen, key=lambda c: (c.opened_at, c.case_id), offset=offset, limit=limit)
+    return CasePage(total=total, offset=offset, limit=limit, cases=[CaseView.of(c) for c in page])
 
 
 @router.get("/cases/{case_id}", response_model=CaseView, summary="案件详情 / One case")

@@ -10,9 +10,8 @@ from fastapi import Depends, Request
 from services.rectification.domain.access import require_region
 from services.rectification.runtime import RectificationRuntime
 from shared.auth import Actor, Role
-from shared.errors import Forbidden, Invalid
+from shared.errors import Forbidden
 from shared.eventstore import CommandContext
-from shared.regions import jiangxi
 
 REGION_READERS = (Role.legal_office, Role.discipline_liaison, Role.auditor, Role.admin)
 
@@ -29,16 +28,6 @@ def context(actor: Actor, campaign_id: str, region_code: str) -> CommandContext:
     return CommandContext(
         actor=actor.as_extension(), campaign_id=campaign_id, region_code=region_code
     )
-
-
-def known_region(region_code: str, field: str = "region_code") -> str:
-    if region_code not in jiangxi():
-        raise Invalid(
-            f"{region_code} 不是江西省的行政区划代码",
-            f"{field}: {region_code} is not a Jiangxi GB/T 2260 region code",
-            field=field,
-        )
-    return region_code
 
 
 def require_reader_of_region(actor: Actor, region_code: str) -> None:

@@ -11,7 +11,6 @@ from fastapi import APIRouter, Depends, Query
 from services.rectification.api.deps import (
     Runtime,
     context,
-    known_region,
     require_reader_of_item,
     require_reader_of_region,
 )
@@ -41,7 +40,8 @@ from services.rectification.domain.items import (
 from services.rectification.runtime import ITEM, RectificationRuntime
 from shared.auth import Actor, CurrentActor, Role
 from shared.errors import Forbidden
-from shared.regions import jiangxi
+from shared.paging import Limit, Offset, window
+from shared.regions import jiangxi, known_region
 
 router = APIRouter(tags=["items 整改事项"])
 
@@ -50,8 +50,6 @@ DueBefore = Annotated[date | None, Query(description="deadline on or before")]
 DueAfter = Annotated[date | None, Query(description="deadline on or after")]
 Overdue = Annotated[bool | None, Query(description="only overdue (true) or not overdue (false)")]
 Escalated = Annotated[bool | None, Query(description="only escalated (true) or not (false)")]
-Offset = Annotated[int, Query(ge=0)]
-Limit = Annotated[int, Query(ge=1, le=200)]
 RegionQuery = Annotated[str | None, Query(pattern=r"^\d{6}$")]
 
 
@@ -100,25 +98,29 @@ def _select(
     region_code: str | None,
 ) -> ItemPage:
     regions = jiangxi()
-    chosen: list[ItemState] = []
-    for _, item in runtime.events.all(ITEM):
+
+    def chosen(item: ItemState | None) -> bool:
         if item is None:
-            continue
+            return False
         if agency_id is not None and item.agency_id != agency_id:
-            continue
+            return False
         if region_code is not None and (
             item.region_code not in regions or not regions.is_within(item.region_code, region_code)
         ):
-            continue
-        if filters.admits(item):
-            chosen.append(item)
-    chosen.sort(key=lambda i: (i.due_on, i.item_id))
-    window = chosen[filters.offset : filters.offset + filters.limit]
-    return ItemPage(
-        total=len(chosen),
+            return False
+        return filters.admits(item)
+
+    total, page = window(
+        (item for _, item in runtime.events.all(ITEM) if chosen(item)),
+        key=lambda i: (i.due_on, i.item_id),
         offset=filters.offset,
         limit=filters.limit,
-        items=[_view(runtime, i) for i in window],
+    )
+    return ItemPage(
+        total=total,
+        offset=filters.offset,
+        limit=filters.limit,
+        items=[_view(runtime, i) for i in page],
     )
 
 

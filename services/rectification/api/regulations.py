@@ -10,7 +10,6 @@ from services.rectification.api.cases import known_items
 from services.rectification.api.deps import (
     Runtime,
     context,
-    known_region,
     new_id,
     require_reader_of_region,
 )
@@ -20,7 +19,8 @@ from services.rectification.runtime import REGULATION
 from shared.auth import CurrentActor, Role
 from shared.errors import Invalid
 from shared.events.rectification import RegulationAdopted
-from shared.regions import jiangxi
+from shared.paging import Limit, Offset, window
+from shared.regions import jiangxi, known_region
 
 router = APIRouter(tags=["regulations 制度完善"])
 
@@ -86,8 +86,8 @@ async def list_regulations(
     problem_id: str | None = None,
     agency_id: str | None = None,
     region_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Offset = 0,
+    limit: Limit = 50,
 ) -> RegulationPage:
     regions = jiangxi()
     region = known_region(region_code or actor.region_code)
@@ -95,25 +95,26 @@ async def list_regulations(
         agency_id = actor.organisation
     else:
         require_reader_of_region(actor, region)
-    chosen = []
-    for _, regulation in runtime.events.all(REGULATION):
+
+    def chosen(regulation: RegulationAdopted | None) -> bool:
         if regulation is None:
-            continue
+            return False
         if actor.role is Role.agency_staff:
             if regulation.agency_id != agency_id:
-                continue
+                return False
         else:
             if not regions.is_within(regulation.region_code, region):
-                continue
+                return False
             if agency_id is not None and regulation.agency_id != agency_id:
-                continue
-        if problem_id is not None and problem_id not in regulation.problem_ids:
-            continue
-        chosen.append(regulation)
-    chosen.sort(key=lambda r: (r.adopted_on, r.regulation_id))
-    return RegulationPage(
-        total=len(chosen),
+                return False
+        return problem_id is None or problem_id in regulation.problem_ids
+
+    total, page = window(
+        (r for _, r in runtime.events.all(REGULATION) if chosen(r)),
+        key=lambda r: (r.adopted_on, r.regulation_id),
         offset=offset,
         limit=limit,
-        regulations=[_view(r) for r in chosen[offset : offset + limit]],
+    )
+    return RegulationPage(
+        total=total, offset=offset, limit=limit, regulations=[_view(r) for r in page]
     )

@@ -19,18 +19,20 @@ from .common import backend, officer
 
 router = APIRouter()
 
-OPEN_FIRST = {"received": 0, "accepted": 1, "assigned": 2, "transferred": 3}
+# The queue shows one page; intake orders it (open tips first, oldest first).
+QUEUE_LENGTH = 200
 
 
 @router.get("/workbench/tips", response_class=HTMLResponse)
 async def queue(request: Request) -> HTMLResponse:
     _, token = officer(request)
     status = request.query_params.get("status", "")
-    tips: list[dict[str, Any]] = await backend(request).get(
-        "intake", "/tips", token, status=status or None
+    queue: dict[str, Any] = await backend(request).get(
+        "intake", "/tips", token, status=status or None, limit=QUEUE_LENGTH
     )
-    tips.sort(key=lambda t: (OPEN_FIRST.get(t["status"], 9), str(t.get("received_at"))))
-    return page(request, "intake_queue.html", tips=tips, status=status)
+    return page(
+        request, "intake_queue.html", tips=queue["tips"], total=queue["total"], status=status
+    )
 
 
 @router.get("/workbench/tips/{tip_id}", response_class=HTMLResponse)
