@@ -10,7 +10,7 @@ into a local state file (``shared.statefile``), not into memory.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Self
@@ -110,9 +110,10 @@ class EventStore:
     def all(self, kind: str) -> Iterator[tuple[str, Any]]:
         return self.state_file.scan(kind)
 
-    def due(self, kind: str, now: datetime) -> list[str]:
-        """The aggregates of ``kind`` whose ``AggregateKind.due`` has come by ``now``."""
-        return self.state_file.due(kind, now)
+    def due(self, kinds: Sequence[str], now: datetime) -> list[tuple[str, str]]:
+        """The aggregates of ``kinds`` (as kind, id) whose ``AggregateKind.due`` has come
+        by ``now``, earliest first."""
+        return self.state_file.due(kinds, now)
 
     # -- evolving ----------------------------------------------------------------
 

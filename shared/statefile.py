@@ -20,7 +20,7 @@ from __future__ import annotations
 import pickle
 import sqlite3
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -160,16 +160,17 @@ class StateFile:
                 return
             after = rows[-1][0]
 
-    def due(self, kind: str, now: datetime) -> list[str]:
-        """The aggregates of ``kind`` whose due moment has come by ``now``, earliest
-        first."""
+    def due(self, kinds: Sequence[str], now: datetime) -> list[tuple[str, str]]:
+        """The aggregates of ``kinds`` whose due moment has come by ``now``, as (kind,
+        id), earliest first whatever their kind."""
         self.flush()
+        marks = ", ".join("?" * len(kinds))
         rows = self._db.execute(
-            "SELECT id FROM aggregates WHERE kind = ? AND due IS NOT NULL AND due <= ? "
-            "ORDER BY due",
-            (kind, now.timestamp()),
+            f"SELECT kind, id FROM aggregates WHERE kind IN ({marks}) AND due IS NOT NULL "
+            "AND due <= ? ORDER BY due",
+            (*kinds, now.timestamp()),
         )
-        return [aggregate_id for (aggregate_id,) in rows]
+        return [(kind, aggregate_id) for kind, aggregate_id in rows]
 
     # -- look-ups ----------------------------------------------------------------
 

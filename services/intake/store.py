@@ -102,4 +102,4 @@ class IntakeStore(EventStore):
     def tips_due(self, now: datetime) -> list[str]:
         """The open tips whose deadline has come by ``now`` and that were not yet
         escalated at their stage, earliest first."""
-        return self.due(TIP, now)
+        return [tip_id for _, tip_id in self.due((TIP,), now)]

@@ -25,14 +25,16 @@ async def check_deadlines(runtime: RectificationRuntime) -> list[str]:
     now = runtime.clock.now()
     store = runtime.events
     changed: list[str] = []
-    for kind, check in ((ITEM, CheckDeadline(at=now)), (CASE, CheckReferrals(at=now))):
-        for aggregate_id in store.due(kind, now):
-            state: ItemState | CaseState = store.state(kind, aggregate_id)
-            context = CommandContext(
-                actor=TIMER_ACTOR, campaign_id=state.campaign_id, region_code=state.region_code
-            )
-            if await store.execute(kind, aggregate_id, check, context):
-                changed.append(aggregate_id)
+    checks = {ITEM: CheckDeadline(at=now), CASE: CheckReferrals(at=now)}
+    # Items and cases in the order their moments came, so that after a long pause a
+    # case's referral is not held up behind every item's thresholds.
+    for kind, aggregate_id in store.due(tuple(checks), now):
+        state: ItemState | CaseState = store.state(kind, aggregate_id)
+        context = CommandContext(
+            actor=TIMER_ACTOR, campaign_id=state.campaign_id, region_code=state.region_code
+        )
+        if await store.execute(kind, aggregate_id, checks[kind], context):
+            changed.append(aggregate_id)
     if changed:
         log.info("deadline check: events for %d items and cases", len(changed))
     return changed

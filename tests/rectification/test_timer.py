@@ -126,49 +126,72 @@ def test_due_overdue_and_escalation_each_once_across_a_restart(
     assert f"{item_id} " in listing and "escalated" in listing.split(item_id)[1].splitlines()[0]
 
 
+def refer_on_a_new_item(
+    settings: Settings, client: TestClient, liaison: dict[str, str], acknowledge_by: str
+) -> tuple[str, str]:
+    """A problem's item, and a case on it referred to the procuratorate: (item, case)."""
+    found = problem(found_at=START)
+    publish(settings, INTAKE, problem_envelope(settings, found))
+    item_id = item_id_for(found.problem_id)
+    wait_for(lambda: runtime_of(client).events.get(ITEM, item_id), what="the item")
+    case = client.post(
+        "/cases",
+        json={
+            "kind": "dereliction_of_duty",
+            "origin": "tip",
+            "title": "有案不查",
+            "summary": "s",
+            "problem_ids": [found.problem_id],
+        },
+        headers=liaison,
+    ).json()
+    referred = client.post(
+        f"/cases/{case['case_id']}/referrals",
+        json={
+            "body": "procuratorate",
+            "receiving_body": "南昌市人民检察院",
+            "reason": "涉嫌玩忽职守",
+            "acknowledge_by": acknowledge_by,
+        },
+        headers=liaison,
+    )
+    assert referred.status_code == 200, referred.text
+    return item_id, case["case_id"]
+
+
 def test_an_unacknowledged_referral_is_flagged_once(
     broker_settings: Settings, auth_header: Callable[..., dict[str, str]]
 ) -> None:
     clock = SimulatedClock(START)
-    found = problem(found_at=START)
     client = start_service(broker_settings, clock)
     liaison = auth_header(Role.discipline_liaison, "discipline-360100", CITY)
     try:
-        publish(broker_settings, INTAKE, problem_envelope(broker_settings, found))
-        wait_for(
-            lambda: runtime_of(client).events.get(ITEM, item_id_for(found.problem_id)),
-            what="the item",
-        )
-        case = client.post(
-            "/cases",
-            json={
-                "kind": "dereliction_of_duty",
-                "origin": "tip",
-                "title": "有案不查",
-                "summary": "s",
-                "problem_ids": [found.problem_id],
-            },
-            headers=liaison,
-        ).json()
-        referred = client.post(
-            f"/cases/{case['case_id']}/referrals",
-            json={
-                "body": "procuratorate",
-                "receiving_body": "南昌市人民检察院",
-                "reason": "涉嫌玩忽职守",
-                "acknowledge_by": "2016-09-10",
-            },
-            headers=liaison,
-        )
-        assert referred.status_code == 200
+        _, case_id = refer_on_a_new_item(broker_settings, client, liaison, "2016-09-10")
         clock.set(beijing(date(2016, 9, 10)))
         tick(client)
-        assert kinds(broker_settings, case["case_id"])["ReferralOverdue"] == 0
+        assert kinds(broker_settings, case_id)["ReferralOverdue"] == 0
         clock.set(beijing(date(2016, 9, 11)))
         tick(client)
         tick(client)
-        assert kinds(broker_settings, case["case_id"])["ReferralOverdue"] == 1
-        view = client.get(f"/cases/{case['case_id']}", headers=liaison).json()
+        assert kinds(broker_settings, case_id)["ReferralOverdue"] == 1
+        view = client.get(f"/cases/{case_id}", headers=liaison).json()
         assert view["referrals"][0]["overdue"] is True
+    finally:
+        client.__exit__(None, None, None)
+
+
+def test_after_a_long_pause_items_and_cases_are_checked_in_the_order_their_moments_came(
+    broker_settings: Settings, auth_header: Callable[..., dict[str, str]]
+) -> None:
+    clock = SimulatedClock(START)
+    client = start_service(broker_settings, clock)
+    liaison = auth_header(Role.discipline_liaison, "discipline-360100", CITY)
+    try:
+        # The referral falls overdue on 11 September, before anything happens to the item.
+        item_id, case_id = refer_on_a_new_item(broker_settings, client, liaison, "2016-09-10")
+        clock.set(beijing(date(2016, 12, 31)))
+        changed = tick(client)
+        assert case_id in changed and item_id in changed
+        assert changed.index(case_id) < changed.index(item_id)
     finally:
         client.__exit__(None, None, None)

@@ -61,10 +61,16 @@ def test_due_aggregates_come_earliest_first_and_leave_when_nothing_is_pending() 
         due = None if days is None else T0 + timedelta(days=days)
         state.save(name, Aggregate("counter", Counter(name, 0), 1), due)
     state.save("other", Aggregate("other", Counter("x", 0), 1), T0)
-    assert state.due("counter", T0) == []
-    assert state.due("counter", T0 + timedelta(days=9)) == ["early", "late"]
+    assert state.due(("counter",), T0) == []
+    later = T0 + timedelta(days=9)
+    assert state.due(("counter",), later) == [("counter", "early"), ("counter", "late")]
+    assert state.due(("counter", "other"), later) == [
+        ("other", "other"),
+        ("counter", "early"),
+        ("counter", "late"),
+    ]
     state.save("early", Aggregate("counter", Counter("early", 1), 2), None)
-    assert state.due("counter", T0 + timedelta(days=9)) == ["late"]
+    assert state.due(("counter",), later) == [("counter", "late")]
 
 
 def test_a_lookup_keeps_every_value_in_the_order_filed() -> None:
