@@ -3,8 +3,10 @@ command path that decides, publishes (acks=all) and only then evolves.
 
 The service process owns every partition of its topic, so it is the single
 writer of its aggregates; a per-aggregate lock makes commands for one aggregate
-run one at a time. State is rebuilt from offset 0 at start (the log is the truth)
-into a local state file (``shared.statefile``), not into memory.
+run one at a time. State lives in a local state file (``shared.statefile``), not in
+memory: folded from the topic at start, from where the file left off (the log is the
+truth; the file records how far into it the state goes), and by each command after
+its events are acknowledged.
 """
 
 from __future__ import annotations
@@ -179,10 +181,12 @@ class EventStore:
                 for i, event in enumerate(events)
             ]
             if envelopes:
-                await self._publisher.publish_async(self.topic, envelopes)
+                acknowledged = await self._publisher.publish_async(self.topic, envelopes)
                 # The lock kept every other command off this aggregate meanwhile, so the
                 # state decided on is still the stored one.
                 self._evolve(aggregate_id, aggregate, list(zip(envelopes, events, strict=True)))
+                for ack, envelope in zip(acknowledged, envelopes, strict=True):
+                    self.state_file.folded(self.topic, ack.partition, ack.offset, envelope.id)
             return envelopes
 
     def envelope(

@@ -22,7 +22,7 @@ from shared.eventstore import EventStore
 from shared.kafka.admin import ensure_topics
 from shared.kafka.consumer import UNREADABLE, DeadLetters, Received, decode_record
 from shared.kafka.producer import EventPublisher
-from shared.kafka.replay import replay_topic
+from shared.kafka.replay import catch_up, replay_topic
 from shared.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -119,10 +119,12 @@ class ServiceRuntime:
         async def run(api: FastAPI) -> AsyncIterator[None]:
             await asyncio.to_thread(ensure_topics, self.settings)
             if self.store is not None:
+                store = self.store
                 count = await asyncio.to_thread(
-                    replay_topic, self.settings, self.store.topic, self.store.apply
+                    catch_up, self.settings, store.topic, store.state_file, store.apply
                 )
-                log.info("%s: rebuilt decision state from %d events", self.service, count)
+                how = "resumed from the state file" if store.state_file.resumed else "rebuilt"
+                log.info("%s: decision state %s; %d events folded", self.service, how, count)
             for topic_name, apply in self._followed:
                 count = await asyncio.to_thread(replay_topic, self.settings, topic_name, apply)
                 log.info("%s: read %d events of %s", self.service, count, topic_name)
@@ -139,5 +141,7 @@ class ServiceRuntime:
                     yield
             finally:
                 await self.publisher.aclose()
+                if self.store is not None:
+                    self.store.state_file.stopped()  # the next start reads on from here
 
         return run

@@ -1,22 +1,34 @@
-"""Where a deciding service keeps its aggregates' decision state and its look-up
-indexes: one local SQLite file, so that memory stays flat however long the campaign
-runs (in memory this was about 5 KB per tip).
+"""Where a deciding service keeps its aggregates' decision state and its look-ups:
+one local SQLite file, so that memory stays flat however long the campaign runs (in
+memory this was about 5 KB per tip).
 
-The file is scratch. The log is the truth: the file is created empty at every start
-and filled by the same replay that used to fill dictionaries, so nothing here needs
-to survive a crash, and the file trades durability for speed (no syncs, the rollback
-journal in memory, writes in batches of a few hundred, each one commit). The aggregates
-used last stay in memory as objects, a few thousand of them.
+The log is the truth and the file a cache of it. Beside the state, the file keeps how
+far into the service's topic that state goes (per partition: the next offset, and the
+id of the last event folded), committed in the same transaction as the state. A
+restarted service reopens the file and reads the topic on from there; the file starts
+empty when the code that wrote it differs from the running code (its fingerprint), or
+when the log no longer holds the event the file says it ends with (see
+``shared.kafka.replay.catch_up``).
+
+Writes go in batches of a few hundred, each one commit, with no syncs and the rollback
+journal in memory: fast, and a file a crash may leave torn. So the file is reopened
+only if the process that wrote it stopped cleanly (``stopped``: the last batch, a
+marker, and one fsync); after a crash the next start folds the topic from offset 0,
+as it always did before the file was kept. The aggregates used last stay in memory as
+objects, a few thousand of them.
 
 The standard library's ``sqlite3`` rather than SQLAlchemy: every command reads and
 writes a row here, and a Core statement costs several times the row itself.
 
-One process owns the file, and uses it from one thread at a time (the replay's worker
-thread before the service is ready, the event loop after).
+One process owns the file (an exclusive lock): a second one opened on the same path
+meanwhile gets a new file of its own. It is used from one thread at a time (the
+replay's worker thread before the service is ready, the event loop after).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import pickle
 import sqlite3
 from collections import OrderedDict
@@ -26,9 +38,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-# Writes between commits: enough to make commits rare, few enough that the journal of
-# the open transaction (kept in memory) stays small.
+# Writes between commits: enough to make commits rare, few enough that the open
+# transaction stays small.
 _WRITES_PER_COMMIT = 500
+# Raised whenever the tables below change: a file of another format starts empty.
+_FORMAT = "2"
+# Offsets folded out of order (a command's events acknowledged before an earlier
+# one's) waiting for the gap to close; past this many the position stops advancing
+# until the next start, which reads on from the gap.
+_MAX_PENDING = 100_000
 _CACHE_KIB = 16 * 1024
 _SCAN_CHUNK = 500
 
@@ -48,7 +66,31 @@ CREATE TABLE lookups (
     value TEXT NOT NULL,
     UNIQUE (name, key, value)
 );
+CREATE TABLE worklists (
+    name TEXT NOT NULL,
+    member TEXT NOT NULL,
+    PRIMARY KEY (name, member)
+);
+CREATE TABLE positions (
+    topic TEXT NOT NULL,
+    partition INTEGER NOT NULL,
+    next_offset INTEGER NOT NULL,
+    last_event_id TEXT NOT NULL,
+    PRIMARY KEY (topic, partition)
+);
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+
+_TABLES = ("aggregates", "lookups", "worklists", "positions")
+
+
+@dataclass(frozen=True)
+class Position:
+    """How far into one partition the state goes: every offset below ``next_offset``
+    is folded; ``last_event_id`` is the id of the event at ``next_offset - 1``."""
+
+    next_offset: int
+    last_event_id: str
 
 
 @dataclass
@@ -59,26 +101,20 @@ class Aggregate:
 
 
 class StateFile:
-    """Aggregates (kind, version, pickled state, next due moment) and named look-ups."""
+    """Aggregates (kind, version, pickled state, next due moment), named look-ups and
+    work lists, and the topic positions they reflect."""
 
-    def __init__(self, path: Path | None = None, *, recent: int = 4096) -> None:
-        """A new, empty state file at ``path`` (a file left by an earlier process is
-        replaced); ``None`` keeps it in memory, for tests and one-shot tools.
+    def __init__(
+        self, path: Path | None = None, *, recent: int = 4096, fingerprint: str = ""
+    ) -> None:
+        """The state file at ``path``, reopened if the code with this ``fingerprint``
+        wrote it and stopped cleanly, else new and empty (as always without a
+        fingerprint); ``None`` keeps it in memory, for tests and one-shot tools.
         ``recent``: how many of the aggregates used last stay in memory as objects."""
-        if path is None:
-            target = ":memory:"
-        else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            # Unlinked rather than emptied: a process still holding the old file (one
-            # being replaced) keeps writing to its own copy, never into this one.
-            path.unlink(missing_ok=True)
-            target = str(path)
         self.path = path
-        self._db = sqlite3.connect(target, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=MEMORY")
-        self._db.execute("PRAGMA synchronous=OFF")
-        self._db.execute(f"PRAGMA cache_size=-{_CACHE_KIB}")
-        self._db.executescript(_SCHEMA)
+        reopened = _reopened(path, fingerprint) if path is not None and fingerprint else None
+        self.resumed = reopened is not None
+        self._db = reopened if reopened is not None else _created(path, fingerprint)
         self._uncommitted = 0
         # The aggregates used last, as objects (most recent last): most commands touch
         # an aggregate that a recent one touched, and need not unpickle it again. Those
@@ -86,6 +122,15 @@ class StateFile:
         self._recent: OrderedDict[str, Aggregate] = OrderedDict()
         self._recent_limit = recent
         self._unwritten: dict[str, datetime | None] = {}
+        self._positions: dict[tuple[str, int], Position] = {
+            (topic, partition): Position(next_offset, last_event_id)
+            for topic, partition, next_offset, last_event_id in self._db.execute(
+                "SELECT topic, partition, next_offset, last_event_id FROM positions"
+            )
+        }
+        self._pending: dict[tuple[str, int], dict[int, str]] = {}
+        self._moved: set[tuple[str, int]] = set()
+        self._stopped = False
 
     # -- aggregates --------------------------------------------------------------
 
@@ -124,7 +169,7 @@ class StateFile:
 
     def flush(self) -> None:
         """Write the aggregates saved since the last batch, and commit."""
-        if not self._unwritten and not self._uncommitted:
+        if not self._unwritten and not self._uncommitted and not self._moved:
             return
         if self._unwritten:
             rows = []
@@ -140,6 +185,17 @@ class StateFile:
                 rows,
             )
             self._unwritten.clear()
+        if self._moved:
+            self._db.executemany(
+                "INSERT INTO positions (topic, partition, next_offset, last_event_id) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (topic, partition) DO UPDATE SET "
+                "next_offset = excluded.next_offset, last_event_id = excluded.last_event_id",
+                [(*key, *dataclasses.astuple(self._positions[key])) for key in self._moved],
+            )
+            self._moved.clear()
+        if self._stopped:
+            self._db.execute("UPDATE meta SET value = '0' WHERE key = 'stopped'")
+            self._stopped = False
         self._db.commit()
         self._uncommitted = 0
 
@@ -172,6 +228,73 @@ class StateFile:
         )
         return [(kind, aggregate_id) for kind, aggregate_id in rows]
 
+    # -- positions in the log --------------------------------------------------
+
+    def positions(self, topic: str) -> dict[int, Position]:
+        """Per partition of ``topic``: how far the state goes."""
+        return {
+            partition: position
+            for (named, partition), position in self._positions.items()
+            if named == topic
+        }
+
+    def folded(self, topic: str, partition: int, offset: int, event_id: str) -> None:
+        """The event at ``offset`` is folded into the state (called after the save).
+        Offsets may come out of order; the position moves over the ones without gaps."""
+        key = (topic, partition)
+        position = self._positions.get(key, Position(0, ""))
+        if offset < position.next_offset:
+            return
+        pending = self._pending.setdefault(key, {})
+        if offset > position.next_offset:
+            if len(pending) < _MAX_PENDING:
+                pending[offset] = event_id
+            return
+        while True:
+            position = Position(offset + 1, event_id)
+            offset += 1
+            if offset not in pending:
+                break
+            event_id = pending.pop(offset)
+        self._positions[key] = position
+        self._moved.add(key)
+
+    # -- work lists ----------------------------------------------------------------
+
+    def worklist(self, name: str) -> WorkList:
+        return WorkList(self, name)
+
+    def _enlist(self, name: str, member: str) -> None:
+        self._db.execute(
+            "INSERT OR IGNORE INTO worklists (name, member) VALUES (?, ?)", (name, member)
+        )
+        self._wrote()
+
+    def _delist(self, name: str, member: str) -> None:
+        self._db.execute("DELETE FROM worklists WHERE name = ? AND member = ?", (name, member))
+        self._wrote()
+
+    def _members(self, name: str) -> list[str]:
+        rows = self._db.execute(
+            "SELECT member FROM worklists WHERE name = ? ORDER BY rowid", (name,)
+        )
+        return [member for (member,) in rows]
+
+    # -- starting over -------------------------------------------------------------
+
+    def clear(self) -> None:
+        """Forget everything: the state must be folded again from offset 0."""
+        for table in _TABLES:
+            self._db.execute(f"DELETE FROM {table}")
+        self._db.commit()
+        self._recent.clear()
+        self._unwritten.clear()
+        self._positions.clear()
+        self._pending.clear()
+        self._moved.clear()
+        self._uncommitted = 0
+        self.resumed = False
+
     # -- look-ups ----------------------------------------------------------------
 
     def lookup(self, name: str) -> Lookup:
@@ -197,10 +320,21 @@ class StateFile:
         if self._uncommitted >= _WRITES_PER_COMMIT:
             self.flush()
 
+    def stopped(self) -> None:
+        """The process stops here: write what is pending, mark the file as stopped
+        cleanly, and sync it to disk, so that the next start may read on from it. A
+        write after this clears the mark again (in its own batch's commit)."""
+        self.flush()
+        self._db.execute("PRAGMA synchronous=FULL")  # this commit syncs the whole file
+        self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('stopped', '1')")
+        self._db.commit()
+        self._db.execute("PRAGMA synchronous=OFF")
+        self._stopped = True
+
     def close(self) -> None:
+        """``stopped``, and let go of the file."""
+        self.stopped()
         self._db.close()
-        if self.path is not None:
-            self.path.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)
@@ -223,6 +357,85 @@ class Lookup:
         return self.file._values(self.name, key)
 
 
+@dataclass(frozen=True)
+class WorkList:
+    """A named set of ids still to be worked on, kept with the state it follows from."""
+
+    file: StateFile
+    name: str
+
+    def add(self, member: str) -> None:
+        self.file._enlist(self.name, member)
+
+    def discard(self, member: str) -> None:
+        self.file._delist(self.name, member)
+
+    def members(self) -> list[str]:
+        """Every member, in the order added."""
+        return self.file._members(self.name)
+
+
+def _configured(db: sqlite3.Connection) -> sqlite3.Connection:
+    db.execute("PRAGMA locking_mode=EXCLUSIVE")
+    db.execute("PRAGMA journal_mode=MEMORY")
+    db.execute("PRAGMA synchronous=OFF")
+    db.execute(f"PRAGMA cache_size=-{_CACHE_KIB}")
+    return db
+
+
+def _reopened(path: Path, fingerprint: str) -> sqlite3.Connection | None:
+    """The file at ``path`` if this code wrote it, stopped cleanly, and no other
+    process holds it; marked as in use again (a crash from here on is a crash)."""
+    if not path.exists():
+        return None
+    db = sqlite3.connect(str(path), check_same_thread=False, timeout=0)
+    try:
+        _configured(db).execute("BEGIN IMMEDIATE")  # takes the exclusive lock
+        stamp = dict(db.execute("SELECT key, value FROM meta"))
+        if stamp != {"format": _FORMAT, "fingerprint": fingerprint, "stopped": "1"}:
+            db.close()
+            return None
+        db.execute("UPDATE meta SET value = '0' WHERE key = 'stopped'")
+        db.commit()
+    except sqlite3.Error:
+        db.close()
+        return None
+    return db
+
+
+def _created(path: Path | None, fingerprint: str) -> sqlite3.Connection:
+    if path is None:
+        target = ":memory:"
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Unlinked rather than emptied: a process still holding the old file (one being
+        # replaced) keeps writing to its own copy, never into this one.
+        path.unlink(missing_ok=True)
+        target = str(path)
+    db = _configured(sqlite3.connect(target, check_same_thread=False))
+    db.executescript(_SCHEMA)
+    db.executemany(
+        "INSERT INTO meta (key, value) VALUES (?, ?)",
+        (("format", _FORMAT), ("fingerprint", fingerprint), ("stopped", "0")),
+    )
+    db.commit()
+    return db
+
+
+def code_fingerprint(*packages: Path) -> str:
+    """A digest of the Python sources under ``packages``: pickled state is read back
+    only by the code that wrote it."""
+    digest = hashlib.sha256()
+    for package in packages:
+        for source in sorted(package.rglob("*.py")):
+            digest.update(str(source.relative_to(package.parent)).encode())
+            digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
 def service_state_file(data_dir: Path, service: str) -> StateFile:
-    """A service's state file under its data directory."""
-    return StateFile(data_dir / "state" / f"{service}.sqlite")
+    """A service's state file under its data directory, reopened when the same code
+    (the shared package and the service's own) wrote it."""
+    root = Path(__file__).resolve().parent.parent
+    fingerprint = code_fingerprint(root / "shared", root / "services" / service)
+    return StateFile(data_dir / "state" / f"{service}.sqlite", fingerprint=fingerprint)

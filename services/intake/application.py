@@ -249,10 +249,10 @@ async def reconcile_problems(parts: IntakeParts) -> int:
     event and its problems' events): the substantiation is the outbox. An aggregate
     leaves the work list once all its problems are recorded."""
     recorded = 0
-    for tip_id in list(parts.store.tips_with_problems):
+    for tip_id in parts.store.tips_with_problems.members():
         recorded += await record_tip_problems(parts, tip_id)
         parts.store.tips_with_problems.discard(tip_id)
-    for aggregate_id in list(parts.store.reports_with_problems):
+    for aggregate_id in parts.store.reports_with_problems.members():
         recorded += await record_report_problems(parts, aggregate_id)
         parts.store.reports_with_problems.discard(aggregate_id)
     return recorded

@@ -81,10 +81,10 @@ class IntakeStore(EventStore):
         self.tip_by_receipt = self.state_file.lookup("tip_by_receipt")
         self.tip_by_idempotency_key = self.state_file.lookup("tip_by_idempotency_key")
         self.merged_into = self.state_file.lookup("merged_into")
-        # The aggregates whose problems may still lack their ProblemFound: a work list
-        # the deadline watcher empties on each pass, so it holds only recent ones.
-        self.tips_with_problems: set[str] = set()
-        self.reports_with_problems: set[str] = set()
+        # The aggregates whose problems may still lack their ProblemFound: work lists
+        # the deadline watcher empties on each pass, so they hold only recent ones.
+        self.tips_with_problems = self.state_file.worklist("tips_with_problems")
+        self.reports_with_problems = self.state_file.worklist("reports_with_problems")
 
     def applied(self, aggregate_id: str, aggregate: Aggregate, event: DomainEvent) -> None:
         if isinstance(event, TipSubstantiated):

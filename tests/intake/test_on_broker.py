@@ -9,6 +9,7 @@ import json
 import random
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -205,3 +206,27 @@ def test_an_idempotent_retry_creates_one_tip_even_after_a_restart(
     assert [e["subject"] for e in received if e["data"]["idempotency_lookup"] == lookup] == [
         first["tip_id"]
     ]
+
+
+def test_a_restarted_intake_reads_on_from_its_state_file(
+    world: World, broker_settings: Settings, clock: SimulatedClock, tmp_path: Path
+) -> None:
+    settings = broker_settings.model_copy(update={"data_dir": tmp_path})
+    with TestClient(build_app(settings, clock)) as first:
+        submitted = first.post("/tips", json=tip_body(world)).json()
+        first_parts: IntakeParts = first.app.state.intake  # type: ignore[attr-defined]
+        assert not first_parts.store.state_file.resumed
+        first_parts.store.tips_with_problems.add(submitted["tip_id"])
+    first_parts.store.state_file.close()  # as the process's end would, letting go of the file
+    with TestClient(build_app(settings, clock)) as restarted:
+        parts: IntakeParts = restarted.app.state.intake  # type: ignore[attr-defined]
+        assert parts.store.state_file.resumed
+        # Its own event was folded when acknowledged: the topic is read on from after it.
+        positions = parts.store.state_file.positions(INTAKE)
+        last = {position.last_event_id for position in positions.values()}
+        received = events_of(settings, INTAKE, submitted["tip_id"])
+        assert received[-1].id in last
+        status = restarted.post("/tips/status", json={"receipt_code": submitted["receipt_code"]})
+        assert status.status_code == 200 and status.json()["status"] == "received"
+        assert submitted["tip_id"] in parts.store.tips_with_problems.members()
+        assert restarted.post("/tips", json=tip_body(world)).status_code == 201

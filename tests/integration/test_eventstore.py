@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -18,8 +19,9 @@ from shared.events.directory import AgencyRecord, AgencyRegistered
 from shared.eventstore import AggregateKind, CommandContext, EventStore
 from shared.kafka.admin import ensure_topics
 from shared.kafka.producer import EventPublisher
-from shared.kafka.replay import replay_topic
+from shared.kafka.replay import catch_up, replay_topic
 from shared.settings import Settings
+from shared.statefile import Aggregate, StateFile
 from shared.testing import given
 from shared.topics import TopicSpec
 from shared.vocabulary import AdminLevel, Power, Sector
@@ -93,3 +95,62 @@ def test_state_is_rebuilt_from_the_log_after_a_restart(broker_settings: Settings
     assert aggregate.state == record("a-9")
     # Applying the same event again (at-least-once delivery) changes nothing.
     assert restarted.apply(envelope, AgencyRegistered(agency=record("a-9"))) is False
+
+
+def store_on_file(settings: Settings, topic: str, path: Path) -> EventStore:
+    store = new_store(settings, topic)
+    store.state_file = StateFile(path, fingerprint="this-code")
+    return store
+
+
+def register(store: EventStore, *agency_ids: str) -> None:
+    context = CommandContext(actor="admin:office:360000", region_code="360400")
+
+    async def run() -> None:
+        for agency_id in agency_ids:
+            await store.execute("agency", agency_id, Register(record(agency_id)), context)
+
+    asyncio.run(run())
+
+
+def test_a_restarted_store_reads_on_from_where_its_state_file_left_off(
+    broker_settings: Settings, tmp_path: Path
+) -> None:
+    topic = f"store-test-{uuid.uuid4().hex[:8]}.events"
+    ensure_topics(broker_settings, [TopicSpec(topic, 3, 1, {"retention.ms": "-1"})])
+    path = tmp_path / "state.sqlite"
+    first = store_on_file(broker_settings, topic, path)
+    assert catch_up(broker_settings, topic, first.state_file, first.apply) == 0
+    register(first, *(f"a-{i}" for i in range(6)))
+    first.state_file.close()
+
+    # Its own acknowledged events moved the positions: nothing to read again.
+    second = store_on_file(broker_settings, topic, path)
+    assert second.state_file.resumed
+    assert catch_up(broker_settings, topic, second.state_file, second.apply) == 0
+    assert second.require("agency", "a-5").state == record("a-5")
+    second.state_file.close()
+
+    # Events the file never saw (a process killed before its batch was committed).
+    register(new_store(broker_settings, topic), "b-1", "b-2")
+    third = store_on_file(broker_settings, topic, path)
+    assert catch_up(broker_settings, topic, third.state_file, third.apply) == 2
+    ids = {agency_id for agency_id, _ in third.all("agency")}
+    assert ids == {*(f"a-{i}" for i in range(6)), "b-1", "b-2"}
+    third.state_file.close()
+
+
+def test_a_state_file_that_does_not_match_the_log_is_folded_anew(
+    broker_settings: Settings, tmp_path: Path
+) -> None:
+    topic = f"store-test-{uuid.uuid4().hex[:8]}.events"
+    ensure_topics(broker_settings, [TopicSpec(topic, 1, 1, {"retention.ms": "-1"})])
+    register(new_store(broker_settings, topic), "a-1", "a-2")
+    store = store_on_file(broker_settings, topic, tmp_path / "state.sqlite")
+    # The file says it ends with an event the log does not hold there (another broker).
+    store.state_file.save("ghost", Aggregate("agency", record("ghost"), 1))
+    store.state_file.folded(topic, 0, 0, "an-event-of-another-log")
+    assert catch_up(broker_settings, topic, store.state_file, store.apply) == 2
+    assert store.get("agency", "ghost") is None
+    assert {agency_id for agency_id, _ in store.all("agency")} == {"a-1", "a-2"}
+    assert store.state_file.positions(topic)[0].next_offset == 2

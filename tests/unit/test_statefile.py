@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from shared.statefile import Aggregate, StateFile
+import pytest
+
+from shared.statefile import Aggregate, Position, StateFile
 
 T0 = datetime(2016, 9, 1, tzinfo=UTC)
 
@@ -38,6 +42,7 @@ def test_aggregates_pushed_out_of_memory_are_read_back_from_the_file(tmp_path: P
     state.flush()
     assert state.load("a0") == Aggregate("counter", Counter("a0", -1), 2)
     assert state.load("a1") == Aggregate("counter", Counter("a1", 1), 1)
+    state.close()
     with sqlite3.connect(path) as reader:
         assert reader.execute("SELECT count(*) FROM aggregates").fetchone() == (many,)
 
@@ -84,18 +89,108 @@ def test_a_lookup_keeps_every_value_in_the_order_filed() -> None:
     assert state.lookup("other").get("t1") is None
 
 
-def test_a_file_left_by_an_earlier_process_starts_empty(tmp_path: Path) -> None:
+def test_a_file_another_state_file_holds_is_left_to_it(tmp_path: Path) -> None:
     path = tmp_path / "state" / "svc.sqlite"
-    old = StateFile(path)
+    old = StateFile(path, fingerprint="code-1")
     old.save("a", Aggregate("counter", Counter("a", 1), 1))
     for i in range(600):  # past a commit
         old.lookup("l").put(str(i), "v")
-    new = StateFile(path)
+    new = StateFile(path, fingerprint="code-1")
+    assert not new.resumed
     assert new.load("a") is None and new.lookup("l").get("1") is None
     old.save("b", Aggregate("counter", Counter("b", 1), 1))  # the old one writes its own copy
+    old.flush()
     assert new.load("b") is None
-    new.close()
-    assert not path.exists()
+
+
+def fill(state: StateFile) -> None:
+    state.save("a", Aggregate("counter", Counter("a", 1), 1), T0)
+    state.lookup("by-name").put("x", "a")
+    state.worklist("todo").add("a")
+    state.worklist("todo").add("b")
+    state.worklist("todo").discard("b")
+    state.folded("topic", 0, 0, "event-0")
+    state.folded("topic", 1, 0, "event-1")
+
+
+def test_the_same_code_reopens_its_file_with_state_lookups_work_and_positions(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "svc.sqlite"
+    first = StateFile(path, fingerprint="code-1")
+    assert not first.resumed
+    fill(first)
+    first.close()
+    again = StateFile(path, fingerprint="code-1")
+    assert again.resumed
+    assert again.load("a") == Aggregate("counter", Counter("a", 1), 1)
+    assert again.due(("counter",), T0) == [("counter", "a")]
+    assert again.lookup("by-name").get("x") == "a"
+    assert again.worklist("todo").members() == ["a"]
+    assert again.positions("topic") == {0: Position(1, "event-0"), 1: Position(1, "event-1")}
+
+
+@pytest.mark.parametrize("fingerprint", ["code-2", ""])
+def test_a_file_written_by_other_code_starts_empty(tmp_path: Path, fingerprint: str) -> None:
+    path = tmp_path / "svc.sqlite"
+    first = StateFile(path, fingerprint="code-1")
+    fill(first)
+    first.close()
+    other = StateFile(path, fingerprint=fingerprint)
+    assert not other.resumed
+    assert other.load("a") is None and other.lookup("by-name").get("x") is None
+    assert other.worklist("todo").members() == [] and other.positions("topic") == {}
+
+
+def test_a_file_whose_process_died_starts_empty(tmp_path: Path) -> None:
+    path = tmp_path / "svc.sqlite"
+    crash = (
+        "import sys; from pathlib import Path\n"
+        "from shared.statefile import StateFile\n"
+        "from tests.unit.test_statefile import fill\n"
+        "state = StateFile(Path(sys.argv[1]), fingerprint='code-1')\n"
+        "fill(state)\n"
+        "state.flush()\n"
+        "import os; os._exit(9)\n"  # no clean stop: as a SIGKILL would leave it
+    )
+    root = Path(__file__).resolve().parents[2]
+    died = subprocess.run([sys.executable, "-c", crash, str(path)], cwd=root, check=False)
+    assert died.returncode == 9
+    after = StateFile(path, fingerprint="code-1")
+    assert not after.resumed and after.load("a") is None
+
+
+def test_a_write_after_a_clean_stop_takes_the_mark_back(tmp_path: Path) -> None:
+    path = tmp_path / "svc.sqlite"
+    state = StateFile(path, fingerprint="code-1")
+    fill(state)
+    state.stopped()
+    state.save("late", Aggregate("counter", Counter("late", 1), 1))
+    state.flush()
+    state._db.close()  # gone without stopping again
+    assert not StateFile(path, fingerprint="code-1").resumed
+
+
+def test_a_position_moves_only_over_offsets_without_gaps() -> None:
+    state = StateFile()
+    state.folded("t", 0, 0, "e0")
+    state.folded("t", 0, 2, "e2")  # acknowledged before offset 1's command evolved
+    state.folded("t", 0, 3, "e3")
+    assert state.positions("t") == {0: Position(1, "e0")}
+    state.folded("t", 0, 1, "e1")
+    assert state.positions("t") == {0: Position(4, "e3")}
+    state.folded("t", 0, 2, "e2")  # folded again by a replay: nothing moves
+    assert state.positions("t") == {0: Position(4, "e3")}
+
+
+def test_a_cleared_file_forgets_everything(tmp_path: Path) -> None:
+    state = StateFile(tmp_path / "svc.sqlite", fingerprint="code-1")
+    fill(state)
+    state.flush()
+    state.clear()
+    assert state.load("a") is None and state.lookup("by-name").get("x") is None
+    assert state.worklist("todo").members() == [] and state.positions("topic") == {}
+    assert list(state.scan("counter")) == []
 
 
 def test_aggregates_beyond_the_memory_limit_are_written_in_batches() -> None:

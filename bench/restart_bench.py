@@ -1,0 +1,126 @@
+"""Restart benchmark: how long intake takes from launch to healthy with N tips on its
+topic, after a clean stop (it reads on from its state file) beside the same restart
+after a SIGKILL (the file is not trusted: the topic is folded from offset 0), and
+beside a start on an empty topic, all in one run on one private broker.
+
+    .venv/bin/python bench/restart_bench.py [--tips 30000 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import aiohttp  # noqa: E402
+import httpx  # noqa: E402
+
+from bench._load import load_average, machine  # noqa: E402
+from bench.intake_bench import TIP  # noqa: E402
+from shared.kafka.admin import ensure_topics  # noqa: E402
+from shared.settings import Settings  # noqa: E402
+from simulation.system import free_port, private_broker  # noqa: E402
+
+
+def launch(settings: Settings, port: int) -> tuple[subprocess.Popen[bytes], float]:
+    """Start intake; return it and the seconds until ``/health`` answered 200."""
+    env = dict(os.environ)
+    env.update(
+        KAFKA_BOOTSTRAP_SERVERS=settings.kafka_bootstrap_servers,
+        DATA_DIR=str(settings.data_dir),
+        INTAKE_PORT=str(port),
+    )
+    log = (settings.data_dir / "intake.log").open("ab")
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "bench" / "intake_bench_server.py")],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = started + 600
+    while time.perf_counter() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
+                return process, time.perf_counter() - started
+        except httpx.TransportError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("intake did not become healthy; see " + str(settings.data_dir))
+
+
+async def submit(url: str, count: int, concurrency: int = 16) -> None:
+    body = json.dumps(TIP).encode()
+    headers = {"Content-Type": "application/json"}
+    left = count
+    async with aiohttp.ClientSession(
+        url, connector=aiohttp.TCPConnector(limit=concurrency)
+    ) as client:
+
+        async def worker() -> None:
+            nonlocal left
+            while left > 0:
+                left -= 1
+                async with client.post("/tips", data=body, headers=headers) as response:
+                    await response.read()
+                    if response.status != 201:
+                        raise RuntimeError(f"POST /tips answered {response.status}")
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+
+
+def stop(process: subprocess.Popen[bytes], sig: signal.Signals) -> None:
+    process.send_signal(sig)
+    process.wait(60)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--tips", type=int, nargs="+", default=[30_000, 100_000])
+    args = parser.parse_args()
+    load_before = load_average()
+    rows: list[str] = []
+    with private_broker() as bootstrap:
+        settings = Settings(
+            kafka_bootstrap_servers=bootstrap,
+            data_dir=Path(tempfile.mkdtemp(prefix="bench-restart-")),
+        )
+        ensure_topics(settings)
+        port = free_port()
+        process, empty = launch(settings, port)
+        rows.append(f"{'baseline: start on an empty topic':<48} {empty:>7.1f} s")
+        on_topic = 0
+        for target in sorted(args.tips):
+            asyncio.run(submit(f"http://127.0.0.1:{port}", target - on_topic))
+            on_topic = target
+            stop(process, signal.SIGTERM)
+            process, resumed = launch(settings, port)
+            stop(process, signal.SIGKILL)
+            process, rebuilt = launch(settings, port)
+            rows.append(
+                f"{f'{on_topic:,} tips: after a clean stop (reads on)':<48} {resumed:>7.1f} s"
+            )
+            rows.append(
+                f"{f'{on_topic:,} tips: after SIGKILL (folds from 0)':<48} {rebuilt:>7.1f} s"
+            )
+        stop(process, signal.SIGTERM)
+    print(
+        f"restart benchmark · {machine()} · load average {load_before} before, "
+        f"{load_average()} after · launch to /health 200"
+    )
+    for row in rows:
+        print(row)
+
+
+if __name__ == "__main__":
+    main()
