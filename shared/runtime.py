@@ -53,6 +53,10 @@ def build_faust_app(service: str, settings: Settings) -> faust.App:
         consumer_auto_offset_reset="earliest",
         broker_commit_every=50,
         broker_commit_interval=1.0,
+        # A member that died without leaving (SIGKILL, a lost host) holds its partitions
+        # until the group gives up on it, and a restarted service waits for that before
+        # it answers: 15 s rather than faust's 60 (heartbeats go every 3 s).
+        broker_session_timeout=15.0,
     )
 
 
