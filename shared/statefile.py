@@ -153,6 +153,7 @@ class StateFile:
         """Store ``aggregate``; ``due``: when a timer should next look at it. Written to
         the file with the next batch: an aggregate changed again meanwhile is pickled
         once."""
+        self._writing()
         self._remember(aggregate_id, aggregate)
         self._unwritten[aggregate_id] = due
         if len(self._unwritten) >= _WRITES_PER_COMMIT:
@@ -193,9 +194,6 @@ class StateFile:
                 [(*key, *dataclasses.astuple(self._positions[key])) for key in self._moved],
             )
             self._moved.clear()
-        if self._stopped:
-            self._db.execute("UPDATE meta SET value = '0' WHERE key = 'stopped'")
-            self._stopped = False
         self._db.commit()
         self._uncommitted = 0
 
@@ -245,6 +243,7 @@ class StateFile:
         position = self._positions.get(key, Position(0, ""))
         if offset < position.next_offset:
             return
+        self._writing()
         pending = self._pending.setdefault(key, {})
         if offset > position.next_offset:
             if len(pending) < _MAX_PENDING:
@@ -265,12 +264,14 @@ class StateFile:
         return WorkList(self, name)
 
     def _enlist(self, name: str, member: str) -> None:
+        self._writing()
         self._db.execute(
             "INSERT OR IGNORE INTO worklists (name, member) VALUES (?, ?)", (name, member)
         )
         self._wrote()
 
     def _delist(self, name: str, member: str) -> None:
+        self._writing()
         self._db.execute("DELETE FROM worklists WHERE name = ? AND member = ?", (name, member))
         self._wrote()
 
@@ -284,6 +285,7 @@ class StateFile:
 
     def clear(self) -> None:
         """Forget everything: the state must be folded again from offset 0."""
+        self._writing()
         for table in _TABLES:
             self._db.execute(f"DELETE FROM {table}")
         self._db.commit()
@@ -301,6 +303,7 @@ class StateFile:
         return Lookup(self, name)
 
     def _put(self, name: str, key: str, value: str) -> None:
+        self._writing()
         self._db.execute(
             "INSERT OR IGNORE INTO lookups (name, key, value) VALUES (?, ?, ?)",
             (name, key, value),
@@ -315,6 +318,13 @@ class StateFile:
 
     # -- housekeeping ------------------------------------------------------------
 
+    def _writing(self) -> None:
+        """Before any change after ``stopped``: the file is marked as in use again, and
+        synced, so that a crash from here on is seen as one."""
+        if self._stopped:
+            _mark_stopped(self._db, False)
+            self._stopped = False
+
     def _wrote(self) -> None:
         self._uncommitted += 1
         if self._uncommitted >= _WRITES_PER_COMMIT:
@@ -323,12 +333,9 @@ class StateFile:
     def stopped(self) -> None:
         """The process stops here: write what is pending, mark the file as stopped
         cleanly, and sync it to disk, so that the next start may read on from it. A
-        write after this clears the mark again (in its own batch's commit)."""
+        write after this takes the mark back first."""
         self.flush()
-        self._db.execute("PRAGMA synchronous=FULL")  # this commit syncs the whole file
-        self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('stopped', '1')")
-        self._db.commit()
-        self._db.execute("PRAGMA synchronous=OFF")
+        _mark_stopped(self._db, True)
         self._stopped = True
 
     def close(self) -> None:
@@ -383,6 +390,15 @@ def _configured(db: sqlite3.Connection) -> sqlite3.Connection:
     return db
 
 
+def _mark_stopped(db: sqlite3.Connection, stopped: bool) -> None:
+    """Whether the file was left by a clean stop, committed with a sync of the whole
+    file (the batches before it were written without one)."""
+    db.execute("PRAGMA synchronous=FULL")
+    db.execute("UPDATE meta SET value = ? WHERE key = 'stopped'", ("1" if stopped else "0",))
+    db.commit()
+    db.execute("PRAGMA synchronous=OFF")
+
+
 def _reopened(path: Path, fingerprint: str) -> sqlite3.Connection | None:
     """The file at ``path`` if this code wrote it, stopped cleanly, and no other
     process holds it; marked as in use again (a crash from here on is a crash)."""
@@ -392,11 +408,11 @@ def _reopened(path: Path, fingerprint: str) -> sqlite3.Connection | None:
     try:
         _configured(db).execute("BEGIN IMMEDIATE")  # takes the exclusive lock
         stamp = dict(db.execute("SELECT key, value FROM meta"))
+        db.rollback()
         if stamp != {"format": _FORMAT, "fingerprint": fingerprint, "stopped": "1"}:
             db.close()
             return None
-        db.execute("UPDATE meta SET value = '0' WHERE key = 'stopped'")
-        db.commit()
+        _mark_stopped(db, False)
     except sqlite3.Error:
         db.close()
         return None
