@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,7 +13,7 @@ from typing import Any
 from shared.errors import Conflict, Invalid
 from shared.events.intake import Attachment, TipChannel
 from shared.eventstore import CommandContext
-from shared.ids import unique_id
+from shared.ids import prefixed_id, unique_id
 from shared.vocabulary import Power
 
 from .domain.commands import EscalateTip, ReceiveTip, RecordProblem
@@ -26,11 +25,11 @@ from .store import PROBLEM, SELF_INSPECTION, TIP
 
 
 def new_tip_id() -> str:
-    return f"tip-{uuid.uuid4().hex[:20]}"
+    return prefixed_id("tip-", 20)
 
 
 def new_problem_id() -> str:
-    return f"prb-{uuid.uuid4().hex[:20]}"
+    return prefixed_id("prb-", 20)
 
 
 def new_correlation_id() -> str:

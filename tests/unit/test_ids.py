@@ -11,13 +11,20 @@ import pytest
 from services.intake import application
 from services.intake.application import secret_random_below
 from services.intake.domain.receipt import ALPHABET, is_well_formed, new_receipt_code
-from shared.ids import unique_id
+from shared.ids import prefixed_id, unique_id
 
 
 def test_unique_ids_are_version_4_uuids_and_do_not_repeat() -> None:
     ids = [unique_id() for _ in range(100_000)]
     assert len(set(ids)) == len(ids)
     assert all(uuid.UUID(i).version == 4 for i in ids[:1000])
+
+
+def test_prefixed_ids_keep_their_length_and_do_not_repeat() -> None:
+    ids = [prefixed_id("tip-", 20) for _ in range(100_000)]
+    assert len(set(ids)) == len(ids)
+    assert all(len(i) == 24 and i.startswith("tip-") for i in ids)
+    assert all(set(i[4:]) <= set("0123456789abcdef") for i in ids[:1000])
 
 
 def test_a_forked_child_does_not_repeat_its_parents_ids() -> None:

@@ -4,7 +4,6 @@ close and tally, publication, look-backs. Legal offices act for their region and
 from __future__ import annotations
 
 import asyncio
-import uuid
 
 from fastapi import APIRouter, Request, status
 from fastapi.responses import HTMLResponse
@@ -55,6 +54,7 @@ from shared.errors import Conflict, Invalid, Refusal
 from shared.events.base import DomainEvent
 from shared.events.evaluation import AgencyUnderEvaluation, BallotsIssued
 from shared.eventstore import CommandContext
+from shared.ids import prefixed_id
 from shared.regions import jiangxi
 
 router = APIRouter(tags=["meetings 评议会"], responses=REFUSALS)
@@ -89,7 +89,7 @@ async def schedule(body: ScheduleRequest, actor: CurrentActor, ev: EvaluationDep
             )
         )
     campaign_id = body.campaign_id or ev.settings.default_campaign_id
-    meeting_id = body.meeting_id or f"meet-{uuid.uuid4().hex[:12]}"
+    meeting_id = body.meeting_id or prefixed_id("meet-", 12)
     command = ScheduleMeeting(
         meeting_id=meeting_id,
         campaign_id=campaign_id,

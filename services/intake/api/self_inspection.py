@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 from fastapi import APIRouter, status
 
 from shared.auth import Actor, CurrentActor, Role
@@ -11,6 +9,7 @@ from shared.errors import Forbidden
 from shared.events.directory import AgencyRecord, PhaseCode
 from shared.events.intake import FoundProblem
 from shared.eventstore import CommandContext
+from shared.ids import prefixed_id
 
 from ..application import new_problem_id, record_report_problems
 from ..domain.access import require_region
@@ -77,7 +76,7 @@ async def file_plan(
     agency = _own_agency(parts, actor)
     campaign_id = body.campaign_id or parts.settings.default_campaign_id
     phase = _phase(parts, campaign_id)
-    plan_id = f"plan-{uuid.uuid4().hex[:16]}"
+    plan_id = prefixed_id("plan-", 16)
     command = FileImplementationPlan(
         actor=actor,
         agency_id=agency.agency_id,
@@ -108,7 +107,7 @@ async def file_analysis(
     agency = _own_agency(parts, actor)
     campaign_id = body.campaign_id or parts.settings.default_campaign_id
     phase = _phase(parts, campaign_id)
-    analysis_id = f"anl-{uuid.uuid4().hex[:16]}"
+    analysis_id = prefixed_id("anl-", 16)
     command = FileSelfAnalysis(
         actor=actor,
         agency_id=agency.agency_id,
@@ -140,7 +139,7 @@ async def file_report(
     agency = _own_agency(parts, actor)
     campaign_id = body.campaign_id or parts.settings.default_campaign_id
     phase = _phase(parts, campaign_id)
-    report_id = f"rep-{uuid.uuid4().hex[:16]}"
+    report_id = prefixed_id("rep-", 16)
     problems = tuple(
         FoundProblem(
             problem_id=new_problem_id(),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -12,6 +11,7 @@ from services.rectification.runtime import RectificationRuntime
 from shared.auth import Actor, Role
 from shared.errors import Forbidden
 from shared.eventstore import CommandContext
+from shared.ids import prefixed_id
 
 REGION_READERS = (Role.legal_office, Role.discipline_liaison, Role.auditor, Role.admin)
 
@@ -50,4 +50,4 @@ def require_reader_of_item(actor: Actor, agency_id: str, region_code: str) -> No
 
 
 def new_id(prefix: str) -> str:
-    return f"{prefix}{uuid.uuid4().hex[:16]}"
+    return prefixed_id(prefix, 16)
