@@ -50,7 +50,11 @@ TIP = {
 }
 
 
-def start_server(settings: Settings, port: int) -> subprocess.Popen[bytes]:
+def start_server(
+    settings: Settings, port: int, patience: float = 90, poll: float = 0.3
+) -> subprocess.Popen[bytes]:
+    """Launch intake (``bench/intake_bench_server.py``) and wait until ``/health``
+    answers 200, checking every ``poll`` s for up to ``patience`` s."""
     env = dict(os.environ)
     env.update(
         KAFKA_BOOTSTRAP_SERVERS=settings.kafka_bootstrap_servers,
@@ -64,13 +68,13 @@ def start_server(settings: Settings, port: int) -> subprocess.Popen[bytes]:
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + patience
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
                 return process
         except httpx.TransportError:
-            time.sleep(0.3)
+            time.sleep(poll)
     process.kill()
     raise RuntimeError("intake did not become healthy; see " + str(settings.data_dir))
 

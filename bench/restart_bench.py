@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -28,10 +27,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import aiohttp  # noqa: E402
-import httpx  # noqa: E402
 
 from bench._load import load_average, machine  # noqa: E402
-from bench.intake_bench import TIP  # noqa: E402
+from bench.intake_bench import TIP, start_server  # noqa: E402
 from shared.kafka.admin import ensure_topics  # noqa: E402
 from shared.settings import Settings  # noqa: E402
 from simulation.system import free_port, private_broker  # noqa: E402
@@ -39,29 +37,9 @@ from simulation.system import free_port, private_broker  # noqa: E402
 
 def launch(settings: Settings, port: int) -> tuple[subprocess.Popen[bytes], float]:
     """Start intake; return it and the seconds until ``/health`` answered 200."""
-    env = dict(os.environ)
-    env.update(
-        KAFKA_BOOTSTRAP_SERVERS=settings.kafka_bootstrap_servers,
-        DATA_DIR=str(settings.data_dir),
-        INTAKE_PORT=str(port),
-    )
-    log = (settings.data_dir / "intake.log").open("ab")
     started = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, str(ROOT / "bench" / "intake_bench_server.py")],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = started + 600
-    while time.perf_counter() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
-                return process, time.perf_counter() - started
-        except httpx.TransportError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("intake did not become healthy; see " + str(settings.data_dir))
+    process = start_server(settings, port, patience=600, poll=0.1)
+    return process, time.perf_counter() - started
 
 
 async def submit(url: str, count: int, concurrency: int = 16) -> None:

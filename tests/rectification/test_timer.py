@@ -4,7 +4,7 @@ escalation and overdue referrals, each once, also after the service restarts."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -159,39 +159,42 @@ def refer_on_a_new_item(
     return item_id, case["case_id"]
 
 
-def test_an_unacknowledged_referral_is_flagged_once(
+@pytest.fixture
+def with_liaison(
     broker_settings: Settings, auth_header: Callable[..., dict[str, str]]
-) -> None:
+) -> Iterator[tuple[TestClient, SimulatedClock, dict[str, str]]]:
+    """The service on its own simulated clock, and a city's discipline liaison."""
     clock = SimulatedClock(START)
     client = start_service(broker_settings, clock)
-    liaison = auth_header(Role.discipline_liaison, "discipline-360100", CITY)
     try:
-        _, case_id = refer_on_a_new_item(broker_settings, client, liaison, "2016-09-10")
-        clock.set(beijing(date(2016, 9, 10)))
-        tick(client)
-        assert kinds(broker_settings, case_id)["ReferralOverdue"] == 0
-        clock.set(beijing(date(2016, 9, 11)))
-        tick(client)
-        tick(client)
-        assert kinds(broker_settings, case_id)["ReferralOverdue"] == 1
-        view = client.get(f"/cases/{case_id}", headers=liaison).json()
-        assert view["referrals"][0]["overdue"] is True
+        yield client, clock, auth_header(Role.discipline_liaison, "discipline-360100", CITY)
     finally:
         client.__exit__(None, None, None)
+
+
+def test_an_unacknowledged_referral_is_flagged_once(
+    broker_settings: Settings, with_liaison: tuple[TestClient, SimulatedClock, dict[str, str]]
+) -> None:
+    client, clock, liaison = with_liaison
+    _, case_id = refer_on_a_new_item(broker_settings, client, liaison, "2016-09-10")
+    clock.set(beijing(date(2016, 9, 10)))
+    tick(client)
+    assert kinds(broker_settings, case_id)["ReferralOverdue"] == 0
+    clock.set(beijing(date(2016, 9, 11)))
+    tick(client)
+    tick(client)
+    assert kinds(broker_settings, case_id)["ReferralOverdue"] == 1
+    view = client.get(f"/cases/{case_id}", headers=liaison).json()
+    assert view["referrals"][0]["overdue"] is True
 
 
 def test_after_a_long_pause_items_and_cases_are_checked_in_the_order_their_moments_came(
-    broker_settings: Settings, auth_header: Callable[..., dict[str, str]]
+    broker_settings: Settings, with_liaison: tuple[TestClient, SimulatedClock, dict[str, str]]
 ) -> None:
-    clock = SimulatedClock(START)
-    client = start_service(broker_settings, clock)
-    liaison = auth_header(Role.discipline_liaison, "discipline-360100", CITY)
-    try:
-        # The referral falls overdue on 11 September, before anything happens to the item.
-        item_id, case_id = refer_on_a_new_item(broker_settings, client, liaison, "2016-09-10")
-        clock.set(beijing(date(2016, 12, 31)))
-        changed = tick(client)
-        assert case_id in changed and item_id in changed
-        assert changed.index(case_id) < changed.index(item_id)
-    finally:
-        client.__exit__(None, None, None)
+    client, clock, liaison = with_liaison
+    # The referral falls overdue on 11 September, before anything happens to the item.
+    item_id, case_id = refer_on_a_new_item(broker_settings, client, liaison, "2016-09-10")
+    clock.set(beijing(date(2016, 12, 31)))
+    changed = tick(client)
+    assert case_id in changed and item_id in changed
+    assert changed.index(case_id) < changed.index(item_id)
