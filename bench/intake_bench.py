@@ -25,6 +25,8 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -48,6 +50,18 @@ TIP = {
     "description": "城管执法人员随意没收摊贩物品，未出具任何凭证。",
     "occurred_on": date.today().isoformat(),
 }
+
+
+@contextmanager
+def private_intake_settings(prefix: str) -> Iterator[Settings]:
+    """Settings for an intake on a broker of its own, with the topics made and a new
+    data directory."""
+    with private_broker() as bootstrap:
+        settings = Settings(
+            kafka_bootstrap_servers=bootstrap, data_dir=Path(tempfile.mkdtemp(prefix=prefix))
+        )
+        ensure_topics(settings)
+        yield settings
 
 
 def start_server(
@@ -175,12 +189,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     args = parser.parse_args()
     load_before = load_average()
-    with private_broker() as bootstrap:
-        settings = Settings(
-            kafka_bootstrap_servers=bootstrap,
-            data_dir=Path(tempfile.mkdtemp(prefix="bench-intake-")),
-        )
-        ensure_topics(settings)
+    with private_intake_settings("bench-intake-") as settings:
         port = free_port()
         server = start_server(settings, port)
         try:

@@ -19,7 +19,6 @@ import json
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -29,10 +28,9 @@ sys.path.insert(0, str(ROOT))
 import aiohttp  # noqa: E402
 
 from bench._load import load_average, machine  # noqa: E402
-from bench.intake_bench import TIP, start_server  # noqa: E402
-from shared.kafka.admin import ensure_topics  # noqa: E402
+from bench.intake_bench import TIP, private_intake_settings, start_server  # noqa: E402
 from shared.settings import Settings  # noqa: E402
-from simulation.system import free_port, private_broker  # noqa: E402
+from simulation.system import free_port  # noqa: E402
 
 
 def launch(settings: Settings, port: int) -> tuple[subprocess.Popen[bytes], float]:
@@ -73,12 +71,7 @@ def main() -> None:
     args = parser.parse_args()
     load_before = load_average()
     rows: list[str] = []
-    with private_broker() as bootstrap:
-        settings = Settings(
-            kafka_bootstrap_servers=bootstrap,
-            data_dir=Path(tempfile.mkdtemp(prefix="bench-restart-")),
-        )
-        ensure_topics(settings)
+    with private_intake_settings("bench-restart-") as settings:
         port = free_port()
         process, empty = launch(settings, port)
         rows.append(f"{'first start on an empty topic':<56} {empty:>7.1f} s")
