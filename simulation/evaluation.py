@@ -89,8 +89,11 @@ def hold_meeting(run: Run, meeting: MeetingPlan) -> None:
 
     def cast(pair: tuple[str, dict[str, str]]) -> None:
         token, ratings = pair
-        body = {"ratings": [{"agency_id": a, "rating": r} for a, r in ratings.items()]}
-        run.api.post("evaluation", f"/ballots/{token}", body, role=None)
+        body = {
+            "token": token,
+            "ratings": [{"agency_id": a, "rating": r} for a, r in ratings.items()],
+        }
+        run.api.post("evaluation", "/ballots/cast", body, role=None)
 
     run.parallel(cast, list(zip(to_cast, ballots, strict=True)))
     run.api.post("evaluation", f"{path}/close", **office)

@@ -9,8 +9,9 @@ from services.evaluation.api import ballots, draws, meetings
 from services.evaluation.api.context import MEETING, Evaluation
 from services.evaluation.directory import Directory
 from services.evaluation.domain.meeting import MEETING_EVENTS, MeetingDecider
+from services.evaluation.store import EvaluationStore
 from shared.clock import Clock, clock_from_settings
-from shared.eventstore import AggregateKind, EventStore
+from shared.eventstore import AggregateKind
 from shared.http import create_api
 from shared.kafka.producer import EventPublisher
 from shared.runtime import ServiceRuntime, build_faust_app
@@ -22,7 +23,7 @@ SERVICE = "evaluation"
 
 def build_runtime(settings: Settings, clock: Clock) -> ServiceRuntime:
     publisher = EventPublisher(settings)
-    store = EventStore.for_service(SERVICE, EVALUATION, settings, publisher, clock)
+    store = EvaluationStore.for_service(SERVICE, EVALUATION, settings, publisher, clock)
     store.register(AggregateKind(MEETING, MeetingDecider(), MEETING_EVENTS))
     return ServiceRuntime(
         service=SERVICE,
@@ -43,6 +44,7 @@ def build_app(settings: Settings | None = None, clock: Clock | None = None) -> F
     policies.subscribe(runtime, directory)
     api = create_api(SERVICE, settings, clock, lifespan=runtime.lifespan())
     api.state.runtime = runtime
+    assert isinstance(runtime.store, EvaluationStore)
     api.state.evaluation = Evaluation(
         store=runtime.store, directory=directory, settings=settings, clock=clock
     )

@@ -119,11 +119,8 @@ def load(settings: Settings, client: httpx.Client | None = None, wait_s: float =
                 if voter % 5 == 0
                 else []
             )
-            _ok(
-                http.post(
-                    f"/ballots/{ballot_token}", json={"ratings": ratings, "problems": problems}
-                )
-            )
+            body = {"token": ballot_token, "ratings": ratings, "problems": problems}
+            _ok(http.post("/ballots/cast", json=body))
         _ok(
             http.post(
                 f"/meetings/{MEETING_ID}/ballots/spoil",

@@ -659,21 +659,27 @@ def meeting_story(
         ),
         region=region,
     )
+    contents = []
     for n in range(total):
         rating = ev.Rating.satisfied if n < satisfied else ev.Rating.dissatisfied
         problems = (ev.RaisedOnBallot(agency_id=agency, description="态度粗暴"),) if n == 0 else ()
+        contents.append(
+            ev.BallotContent(
+                ratings=(ev.AgencyRating(agency_id=agency, rating=rating),), problems=problems
+            )
+        )
         log.add(
             meeting,
-            ev.BallotCast(
+            ev.BallotTokenSpent(
                 meeting_id=meeting,
                 token_hash=f"{n:064x}",
                 channel=ev.BallotChannel.phone,
-                ratings=(ev.AgencyRating(agency_id=agency, rating=rating),),
-                problems=problems,
-                cast_at=log.now,
+                spent_at=log.now,
             ),
             region=region,
         )
+        # A stand-in for the box key's ciphertext: sample data has no key store.
+        log.add(meeting, ev.BallotSealed(meeting_id=meeting, sealed=f"sample:{n}"), region=region)
     log.add(
         meeting,
         ev.BallotSpoiled(
@@ -690,6 +696,17 @@ def meeting_story(
             ballots_spoiled=1,
             ballots_uncast=0,
             closed_at=log.now,
+        ),
+        region=region,
+    )
+    log.add(
+        meeting,
+        ev.BallotBoxOpened(
+            meeting_id=meeting,
+            ballots=tuple(contents),
+            sealed_records=total,
+            spoiled_excluded=0,
+            opened_at=log.now,
         ),
         region=region,
     )
@@ -719,6 +736,8 @@ def meeting_story(
             results=(result,),
             lookback_dissatisfaction_rate=0.2,
             lookback_problems_raised=5,
+            # The sample's meetings are tiny (three voters): its rule lets them publish.
+            min_valid_ballots=1,
             tallied_at=log.now,
         ),
         region=region,
@@ -736,6 +755,7 @@ def meeting_story(
             region_code=region,
             valid_ballots=total,
             results=(result,),
+            min_valid_ballots=1,
             published_at=log.now,
         ),
         region=region,

@@ -47,6 +47,8 @@ class CampaignRules(BaseModel):
     min_representatives: int = Field(default=30, ge=1)
     lookback_dissatisfaction_rate: float = Field(default=0.2, ge=0, le=1)
     lookback_problems_raised: int = Field(default=5, ge=1)
+    # Fewer valid ballots than this would let anyone read a few people's votes.
+    min_valid_ballots: int = Field(default=5, ge=1)
 
 
 class CampaignRecord(BaseModel):

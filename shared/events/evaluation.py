@@ -1,9 +1,14 @@
 """Events on ``evaluation.events``: meetings, the verifiable draw, ballots, tallies,
 feedback, publication, look-backs. ``ProblemRaised`` is the contract intake consumes.
 
-Ballot secrecy: no event links a ballot token (or its hash) to a representative.
-Representatives appear only in draw, replacement and attendance events; ballots
-appear only as SHA-256 token hashes in issue, cast and spoil events."""
+Ballot secrecy: no event links a ballot token (or its hash) to a representative, and
+no readable event links a ballot's content to a token or to a moment. Spending a
+token (``BallotTokenSpent``: hash, no content) and dropping its content into the
+meeting's box (``BallotSealed``: ciphertext under the box key, no hash, no time) are
+separate events; at close the box is opened once into ``BallotBoxOpened`` (every
+valid ballot, shuffled, no token, no time) and the box key is shredded.
+``BallotCast`` is the former, linkable form: still read when replaying old topics,
+no longer written."""
 
 from __future__ import annotations
 
@@ -60,12 +65,34 @@ class DrawnRepresentative(_Part):
 class AgencyRating(_Part):
     agency_id: str
     rating: Rating
-    comment: str = ""
+    comment: str = Field(
+        default="",
+        description="in BallotBoxOpened: sealed under the meeting's comments key "
+        "(subject ballot-comments:<meeting id>); clear text only in the former BallotCast",
+    )
 
 
 class RaisedOnBallot(_Part):
     agency_id: str
     description: str
+
+
+class BallotContent(_Part):
+    """What a ballot says, and nothing about who or when. Comments are sealed under
+    the meeting's comments key; problems stay clear because intake receives them."""
+
+    ratings: tuple[AgencyRating, ...]
+    comments: str = Field(default="", description="sealed, like each rating's comment")
+    problems: tuple[RaisedOnBallot, ...] = ()
+
+
+class BoxedBallot(_Part):
+    """The plaintext inside a ``BallotSealed`` record, readable only with the box key
+    (shredded at close). The hash lets the close drop spoiled ballots and check that
+    every spent token has exactly one content."""
+
+    token_hash: str
+    content: BallotContent
 
 
 class AgencyResult(_Part):
@@ -163,6 +190,38 @@ class BallotCast(DomainEvent):
     cast_at: datetime
 
 
+@event("evaluation.BallotTokenSpent")
+class BallotTokenSpent(DomainEvent):
+    """A ballot token was used: what the double-spend check needs, no content."""
+
+    meeting_id: str
+    token_hash: str
+    channel: BallotChannel
+    spent_at: datetime
+
+
+@event("evaluation.BallotSealed")
+class BallotSealed(DomainEvent):
+    """One ballot dropped into the meeting's box: a ``BoxedBallot`` sealed under the
+    box key (subject ballot-box:<meeting id>). No hash, no time in the clear."""
+
+    meeting_id: str
+    sealed: str
+
+
+@event("evaluation.BallotBoxOpened")
+class BallotBoxOpened(DomainEvent):
+    """At close: the content of every valid ballot as one batch, in an order shuffled
+    with a secret seed after a canonical sort, so neither the order nor any field
+    ties a content to a token or a casting time. The tally is recomputed from this."""
+
+    meeting_id: str
+    ballots: tuple[BallotContent, ...]
+    sealed_records: int = Field(description="BallotSealed records opened")
+    spoiled_excluded: int = Field(description="contents dropped because their token was spoiled")
+    opened_at: datetime
+
+
 @event("evaluation.BallotSpoiled")
 class BallotSpoiled(DomainEvent):
     meeting_id: str
@@ -196,26 +255,42 @@ class EvaluationTallied(DomainEvent):
     results: tuple[AgencyResult, ...]
     lookback_dissatisfaction_rate: float
     lookback_problems_raised: int
+    min_valid_ballots: int = Field(
+        default=0, description="campaign rule: fewer valid ballots withhold an agency's result"
+    )
     tallied_at: datetime
 
 
 @event("evaluation.ResultsFedBack")
 class ResultsFedBack(DomainEvent):
+    """To the agency. Comments are no longer copied here (``comments`` is empty in new
+    events): an office reads them through ``BallotCommentsRead``. Below the campaign's
+    minimum of valid ballots the result is withheld and its figures are zero."""
+
     meeting_id: str
     agency_id: str
     result: AgencyResult
     comments: tuple[str, ...] = ()
     problems: tuple[str, ...] = ()
+    comments_count: int = 0
+    withheld: bool = False
     fed_back_at: datetime
 
 
 @event("evaluation.ResultsPublished")
 class ResultsPublished(DomainEvent):
+    """``results`` holds only agencies with at least ``min_valid_ballots`` valid
+    ballots; the others are listed in ``withheld`` with no figures."""
+
     meeting_id: str
     campaign_id: str
     region_code: str
     valid_ballots: int
     results: tuple[AgencyResult, ...]
+    min_valid_ballots: int = 0
+    withheld: tuple[str, ...] = Field(
+        default=(), description="agency ids whose result is withheld: too few valid ballots"
+    )
     published_at: datetime
 
 
@@ -251,3 +326,25 @@ class ProblemRaised(DomainEvent):
     region_code: str
     description: str
     raised_at: datetime
+
+
+@event("evaluation.BallotCommentsRead")
+class BallotCommentsRead(DomainEvent):
+    """An officer unsealed the meeting's ballot comments: who, for which office, why."""
+
+    meeting_id: str
+    reader: str = Field(description="the actor (role:id@region)")
+    office_id: str
+    purpose: str
+    read_at: datetime
+
+
+@event("evaluation.RepresentativesSheetRead")
+class RepresentativesSheetRead(DomainEvent):
+    """An officer unsealed the representatives' names and contacts: who, office, why."""
+
+    meeting_id: str
+    reader: str = Field(description="the actor (role:id@region)")
+    office_id: str
+    purpose: str
+    read_at: datetime

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pytest
 
@@ -18,6 +18,7 @@ from services.evaluation.domain.commands import (
     ReplaceRepresentative,
     SpoilBallot,
 )
+from services.evaluation.domain.ballots import open_box
 from services.evaluation.domain.meeting import MeetingDecider, MeetingState
 from services.evaluation.domain.tokens import hash_token
 from shared.decider import fold
@@ -25,8 +26,12 @@ from shared.errors import Conflict, Forbidden, Invalid
 from shared.events.base import DomainEvent
 from shared.events.evaluation import (
     AgencyRating,
-    BallotCast,
+    BallotBoxOpened,
     BallotChannel,
+    BallotContent,
+    BallotSealed,
+    BallotTokenSpent,
+    BoxedBallot,
     EvaluationMeetingScheduled,
     EvaluationTallied,
     LookBackOpened,
@@ -45,9 +50,25 @@ S, B, D = Rating.satisfied, Rating.basically_satisfied, Rating.dissatisfied
 
 
 def run(history: list[DomainEvent], *commands: object) -> list[DomainEvent]:
+    """``commands`` may be functions of the state (a close needs the box as it stands)."""
     for command in commands:
-        history = history + list(decider.decide(command, fold(decider, history)))  # type: ignore[arg-type]
+        state = fold(decider, history)
+        decided = command(state) if callable(command) else command
+        history = history + list(decider.decide(decided, state))  # type: ignore[arg-type]
     return history
+
+
+# The port's stand-in: the API seals with the key store; a readable prefix here.
+def fake_seal(boxed: BoxedBallot) -> str:
+    return "box:" + boxed.model_dump_json()
+
+
+def fake_unseal(sealed: str) -> str:
+    assert sealed.startswith("box:")
+    return sealed.removeprefix("box:")
+
+
+SEED = "5e" * 32
 
 
 def candidates(n: int = 40) -> tuple[PoolEntry, ...]:
@@ -84,20 +105,51 @@ def open_history(attendees: int = 5) -> list[DomainEvent]:
 def cast(
     i: int, a: Rating = S, b: Rating = S, problems: Sequence[str] = (), comment: str = ""
 ) -> CastBallot:
-    return CastBallot(
-        token=token(i),
-        ratings=(
+    return ballot(
+        token(i),
+        (
             AgencyRating(agency_id="ag-a", rating=a, comment=comment),
             AgencyRating(agency_id="ag-b", rating=b),
         ),
-        comments="",
-        problems=tuple(RaisedOnBallot(agency_id="ag-b", description=p) for p in problems),
+        tuple(RaisedOnBallot(agency_id="ag-b", description=p) for p in problems),
+    )
+
+
+def ballot(
+    token_value: str,
+    ratings: tuple[AgencyRating, ...],
+    problems: tuple[RaisedOnBallot, ...] = (),
+) -> CastBallot:
+    content = BallotContent(ratings=ratings, problems=problems)
+    boxed = BoxedBallot(token_hash=hash_token(token_value), content=content)
+    return CastBallot(
+        token=token_value,
+        content=content,
+        sealed=fake_seal(boxed),
         channel=BallotChannel.phone,
         at=AT,
     )
 
 
-CLOSE = CloseMeeting(lookback_dissatisfaction_rate=0.3, lookback_problems_raised=2, at=AT)
+def closing(
+    rate: float = 0.3, problems: int = 2, minimum: int = 1, seed: str = SEED
+) -> Callable[[MeetingState], CloseMeeting]:
+    """A close as the API builds it: the box opened outside, a secret seed."""
+
+    def command(state: MeetingState) -> CloseMeeting:
+        return CloseMeeting(
+            lookback_dissatisfaction_rate=rate,
+            lookback_problems_raised=problems,
+            min_valid_ballots=minimum,
+            opened_box=open_box(state.box, fake_unseal),
+            shuffle_seed=seed,
+            at=AT,
+        )
+
+    return command
+
+
+CLOSE = closing()
 
 
 def state_of(history: list[DomainEvent]) -> MeetingState:
@@ -206,14 +258,7 @@ def test_a_valid_ballot_is_cast_once() -> None:
 
 
 def test_unknown_token_is_refused() -> None:
-    bad = CastBallot(
-        token="not-a-real-token-at-all",
-        ratings=cast(0).ratings,
-        comments="",
-        problems=(),
-        channel=BallotChannel.phone,
-        at=AT,
-    )
+    bad = ballot("not-a-real-token-at-all", cast(0).content.ratings)
     given(decider, *open_history()).when(bad).then_refused(Forbidden, "unknown token")
 
 
@@ -262,20 +307,15 @@ def test_a_spoiled_ballot_cannot_be_cast_or_spoiled_again() -> None:
 def test_a_malformed_ballot_is_refused(
     ratings: tuple[AgencyRating, ...], problems: tuple[RaisedOnBallot, ...], fragment: str
 ) -> None:
-    command = CastBallot(
-        token=token(0),
-        ratings=ratings,
-        comments="",
-        problems=problems,
-        channel=BallotChannel.phone,
-        at=AT,
-    )
+    command = ballot(token(0), ratings, problems)
     given(decider, *open_history()).when(command).then_refused(Invalid, fragment)
 
 
 def test_close_needs_an_open_meeting() -> None:
-    given(decider, *drawn_history()).when(CLOSE).then_refused(Conflict)
-    given(decider, *run(open_history(), CLOSE)).when(CLOSE).then_refused(Conflict)
+    drawn = drawn_history()
+    given(decider, *drawn).when(CLOSE(state_of(drawn))).then_refused(Conflict)
+    closed = run(open_history(), CLOSE)
+    given(decider, *closed).when(CLOSE(state_of(closed))).then_refused(Conflict)
 
 
 # -- tally, feedback, problems, look-back ----------------------------------------
@@ -308,8 +348,9 @@ def test_tally_counts_rates_ranking_spoiled_and_uncast() -> None:
 
     fed_back = {e.agency_id: e for e in history if isinstance(e, ResultsFedBack)}
     assert set(fed_back) == {"ag-a", "ag-b"}
-    assert fed_back["ag-a"].comments == ("态度好",)
-    assert fed_back["ag-b"].problems == ("乱罚款", "办事拖拉")
+    # Comments stay sealed in the batch: the feedback counts them, carries none.
+    assert fed_back["ag-a"].comments == () and fed_back["ag-a"].comments_count == 1
+    assert fed_back["ag-b"].comments_count == 0 and not fed_back["ag-b"].withheld
 
     raised = [e for e in history if isinstance(e, ProblemRaised)]
     assert sorted(p.description for p in raised) == ["乱罚款", "办事拖拉"]
@@ -359,5 +400,5 @@ def test_no_event_links_a_ballot_to_a_representative() -> None:
         if any(h in text for h in hashes):
             linked = [r for r in representatives if r in text]
             assert not linked, f"{event.name} links a ballot to {linked}"
-    casts = [e for e in history if isinstance(e, BallotCast)]
-    assert casts and all(c.token_hash in hashes for c in casts)
+    spent = [e for e in history if isinstance(e, BallotTokenSpent)]
+    assert {s.token_hash for s in spent} == {hash_token(token(0)), hash_token(token(1))}

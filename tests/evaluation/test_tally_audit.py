@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 from services.evaluation.domain.audit import recompute_tally
-from services.evaluation.domain.commands import CloseMeeting
 from shared.events.base import DomainEvent
-from shared.events.evaluation import EvaluationTallied
-from tests.evaluation.factories import AT
-from tests.evaluation.test_meeting_decider import D, S, cast, open_history, run
+from shared.events.evaluation import BallotBoxOpened, BallotSealed, EvaluationTallied
+from tests.evaluation.test_meeting_decider import D, S, cast, closing, open_history, run
 
 
 def closed_history() -> list[DomainEvent]:
-    close = CloseMeeting(lookback_dissatisfaction_rate=0.5, lookback_problems_raised=9, at=AT)
+    close = closing(rate=0.5, problems=9)
     return run(open_history(attendees=4), cast(0, S, D), cast(1, D, D), cast(2, S, S), close)
+
+
+def test_the_tally_needs_no_sealed_record() -> None:
+    """What anyone can read after the box key is shredded is enough to recount."""
+    readable = [e for e in closed_history() if not isinstance(e, BallotSealed)]
+    assert recompute_tally(readable).matches
+
+
+def test_a_tampered_batch_is_detected() -> None:
+    history = closed_history()
+    box = next(e for e in history if isinstance(e, BallotBoxOpened))
+    forged = box.model_copy(update={"ballots": box.ballots[1:]})
+    check = recompute_tally([forged if e is box else e for e in history])
+    assert not check.matches and check.first_difference == "valid_ballots: recorded 3, recomputed 2"
 
 
 def test_recomputed_tally_equals_the_recorded_one() -> None:

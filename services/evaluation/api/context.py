@@ -9,14 +9,17 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from services.evaluation.directory import Directory
+from services.evaluation.domain.ballots import unknown_token
 from services.evaluation.domain.commands import MeetingCommand
 from services.evaluation.domain.meeting import MeetingState
 from services.evaluation.domain.tokens import hash_token
+from services.evaluation.sealing import BallotSealer
+from services.evaluation.store import EvaluationStore
 from shared.auth import Actor, Role
 from shared.clock import Clock
 from shared.envelope import CloudEvent
 from shared.errors import Forbidden, Invalid, NotFound
-from shared.eventstore import CommandContext, EventStore
+from shared.eventstore import CommandContext
 from shared.privacy import KeyStore, PersonalDataVault, UnreadableCiphertext
 from shared.regions import jiangxi
 from shared.settings import Settings
@@ -26,15 +29,25 @@ MEETING = "meeting"
 
 @dataclass
 class Evaluation:
-    store: EventStore
+    store: EvaluationStore
     directory: Directory
     settings: Settings
     clock: Clock
 
     vault: PersonalDataVault | None = None
 
+    def _vault(self) -> PersonalDataVault:
+        if self.vault is None:
+            self.vault = PersonalDataVault(KeyStore(self.settings.resolved_keystore_url))
+        return self.vault
+
+    @property
+    def sealer(self) -> BallotSealer:
+        return BallotSealer(self._vault())
+
     def unseal(self, entity_id: str, what: str) -> str:
-        """A representative's name or contact, decrypted (``ERASED`` once shredded)."""
+        """A representative's name or contact, decrypted (``ERASED`` once shredded).
+        Only behind a recorded ``RepresentativesSheetRead``."""
         entity = self.directory.entities.get(entity_id)
         sealed = (
             ""
@@ -43,10 +56,8 @@ class Evaluation:
         )
         if not sealed:
             return ""
-        if self.vault is None:
-            self.vault = PersonalDataVault(KeyStore(self.settings.resolved_keystore_url))
         try:
-            return self.vault.decrypt(entity_id, sealed)
+            return self._vault().decrypt(entity_id, sealed)
         except UnreadableCiphertext:
             return "[无法解密 unreadable]"
 
@@ -62,16 +73,13 @@ class Evaluation:
         return state
 
     def meeting_of_token(self, token: str) -> tuple[str, MeetingState]:
-        token_hash = hash_token(token)
-        for meeting_id, state in self.store.all(MEETING):
-            if token_hash in state.token_hashes:
-                return meeting_id, state
-        raise Forbidden(
-            "选票无效：未知的选票令牌",
-            "invalid ballot: unknown token",
-            field="token",
-            code="unknown_token",
-        )
+        """Through the token index: one look-up, however many meetings there are."""
+        meeting_id = self.store.meeting_of_token_hash(hash_token(token))
+        aggregate = None if meeting_id is None else self.store.get(MEETING, meeting_id)
+        if meeting_id is None or aggregate is None:
+            raise unknown_token()
+        state: MeetingState = aggregate.state
+        return meeting_id, state
 
     async def execute(
         self, meeting_id: str, command: MeetingCommand, actor: str, state: MeetingState | None

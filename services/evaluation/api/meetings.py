@@ -18,11 +18,13 @@ from services.evaluation.api.models import (
     REFUSALS,
     AttendanceRequest,
     BallotsIssuedView,
+    CommentsView,
     CompleteLookBackRequest,
     DrawRequest,
     IssuedBallot,
     LookBackView,
     MeetingView,
+    ReadRequest,
     ReplaceRequest,
     RepresentativeView,
     ScheduleRequest,
@@ -32,7 +34,7 @@ from services.evaluation.api.models import (
     TallyView,
     tally_view,
 )
-from services.evaluation.api.slips import slips_page
+from services.evaluation.api.slips import ballot_url, slips_page
 from services.evaluation.domain.audit import recompute_tally
 from services.evaluation.domain.commands import (
     CloseMeeting,
@@ -42,17 +44,26 @@ from services.evaluation.domain.commands import (
     IssueBallots,
     MeetingCommand,
     PublishResults,
+    ReadBallotComments,
+    ReadRepresentatives,
     RecordAttendance,
     ReplaceRepresentative,
     ScheduleMeeting,
     SpoilBallot,
 )
 from services.evaluation.domain.meeting import MeetingState
+from services.evaluation.domain.tally import legacy_valid
 from services.evaluation.domain.tokens import hash_token, new_token
+from services.evaluation.sealing import new_shuffle_seed
 from shared.auth import CurrentActor
 from shared.errors import Conflict, Invalid, Refusal
 from shared.events.base import DomainEvent
-from shared.events.evaluation import AgencyUnderEvaluation, BallotsIssued
+from shared.events.evaluation import (
+    AgencyUnderEvaluation,
+    BallotChannel,
+    BallotsIssued,
+    BallotTokenSpent,
+)
 from shared.eventstore import CommandContext
 from shared.ids import prefixed_id
 from shared.regions import jiangxi
@@ -193,32 +204,77 @@ async def draw(
     return await _act(ev, meeting_id, command, actor, state)
 
 
+def _sheet(ev: EvaluationDep, state: MeetingState, names: bool) -> list[RepresentativeView]:
+    replaced = {r.replacement_entity_id: r.declined_entity_id for r in state.replacements}
+    attended = set(state.attendance.attendee_entity_ids) if state.attendance else None
+    return [
+        RepresentativeView(
+            position=position,
+            entity_id=entity_id,
+            name=ev.unseal(entity_id, "name") if names else "",
+            contact=ev.unseal(entity_id, "contact") if names else "",
+            replaces=replaced.get(entity_id),
+            attended=None if attended is None else entity_id in attended,
+        )
+        for position, entity_id in enumerate(state.representatives, start=1)
+    ]
+
+
 @router.get(
     "/meetings/{meeting_id}/representatives",
     response_model=list[RepresentativeView],
-    summary="签到名单（解密姓名，仅限法制办）/ Check-in sheet with names (office only)",
+    summary="签到名单（仅编号，不解密）/ Check-in sheet, pseudonymous ids only",
 )
-async def representatives_sheet(
+async def representatives_ids(
     meeting_id: str, actor: CurrentActor, ev: EvaluationDep
 ) -> list[RepresentativeView]:
     state = _office_meeting(ev, meeting_id, actor)
-    replaced = {r.replacement_entity_id: r.declined_entity_id for r in state.replacements}
-    attended = set(state.attendance.attendee_entity_ids) if state.attendance else None
+    return _sheet(ev, state, names=False)
 
-    def sheet() -> list[RepresentativeView]:
-        return [
-            RepresentativeView(
-                position=position,
-                entity_id=entity_id,
-                name=ev.unseal(entity_id, "name"),
-                contact=ev.unseal(entity_id, "contact"),
-                replaces=replaced.get(entity_id),
-                attended=None if attended is None else entity_id in attended,
-            )
-            for position, entity_id in enumerate(state.representatives, start=1)
-        ]
 
-    return await asyncio.to_thread(sheet)
+@router.post(
+    "/meetings/{meeting_id}/representatives/read",
+    response_model=list[RepresentativeView],
+    summary="查阅代表姓名与联系方式（记录查阅人与用途）/ Read names and contacts (recorded)",
+)
+async def representatives_sheet(
+    meeting_id: str, body: ReadRequest, actor: CurrentActor, ev: EvaluationDep
+) -> list[RepresentativeView]:
+    """Each reading is recorded as ``RepresentativesSheetRead`` before anything is
+    unsealed: who, for which office, for what purpose."""
+    state = _office_meeting(ev, meeting_id, actor)
+    command = ReadRepresentatives(
+        reader=actor.as_extension(),
+        office_id=actor.organisation,
+        purpose=body.purpose,
+        at=ev.clock.now(),
+    )
+    await ev.execute(meeting_id, command, actor.as_extension(), state)
+    return await asyncio.to_thread(_sheet, ev, state, True)
+
+
+@router.post(
+    "/meetings/{meeting_id}/comments/read",
+    response_model=CommentsView,
+    summary="查阅选票意见（记录查阅人与用途）/ Read the ballot comments (recorded)",
+)
+async def read_comments(
+    meeting_id: str, body: ReadRequest, actor: CurrentActor, ev: EvaluationDep
+) -> CommentsView:
+    """Comments are sealed in the published batch; each reading is recorded as
+    ``BallotCommentsRead`` first. They come back sorted, not in ballot order."""
+    state = _office_meeting(ev, meeting_id, actor)
+    command = ReadBallotComments(
+        reader=actor.as_extension(),
+        office_id=actor.organisation,
+        purpose=body.purpose,
+        at=ev.clock.now(),
+    )
+    await ev.execute(meeting_id, command, actor.as_extension(), state)
+    contents = state.opened.ballots if state.opened is not None else ()
+    legacy = tuple(legacy_valid(state.legacy_casts, state.spoiled_hashes))
+    per_agency, general = await ev.sealer.comments(meeting_id, (*contents, *legacy))
+    return CommentsView(meeting_id=meeting_id, comments=per_agency, general=general)
 
 
 @router.post(
@@ -269,12 +325,7 @@ async def issue_ballots(
     return BallotsIssuedView(
         meeting_id=meeting_id,
         count=len(tokens),
-        ballots=[
-            IssuedBallot(
-                token=t, ballot_url=f"{base}/ballots/{t}", qr_svg_url=f"{base}/ballots/{t}/qr.svg"
-            )
-            for t in tokens
-        ],
+        ballots=[IssuedBallot(token=t, ballot_url=ballot_url(base, t)) for t in tokens],
     )
 
 
@@ -322,15 +373,23 @@ async def spoil_ballot(
     summary="结束投票并计票 / Close voting and tally",
 )
 async def close_meeting(meeting_id: str, actor: CurrentActor, ev: EvaluationDep) -> TallyView:
+    """Opens the box (its key unseals every record), publishes the valid contents as
+    one shuffled batch with the tally, then shreds the box key: from then on the
+    per-cast records can never be read, nor linked to the spent tokens."""
     state = _office_meeting(ev, meeting_id, actor)
     assert state.scheduled is not None
     rules = ev.directory.rules(state.scheduled.campaign_id)
+    opened = await ev.sealer.open(meeting_id, state.box) if state.box else ()
     command = CloseMeeting(
         lookback_dissatisfaction_rate=rules.lookback_dissatisfaction_rate,
         lookback_problems_raised=rules.lookback_problems_raised,
+        min_valid_ballots=rules.min_valid_ballots,
+        opened_box=opened,
+        shuffle_seed=new_shuffle_seed(),
         at=ev.clock.now(),
     )
     await ev.execute(meeting_id, command, actor.as_extension(), state)
+    await ev.sealer.shred_box(meeting_id)
     view = tally_view(ev.meeting(meeting_id))
     assert view is not None
     return view
@@ -369,13 +428,33 @@ async def verify_tally(meeting_id: str, actor: CurrentActor, ev: EvaluationDep) 
 
 def _tally_events(state: MeetingState) -> list[DomainEvent]:
     assert state.scheduled is not None and state.tallied is not None
+    meeting_id = state.scheduled.meeting_id
     issued = BallotsIssued(
-        meeting_id=state.scheduled.meeting_id,
+        meeting_id=meeting_id,
         count=len(state.token_hashes),
         token_hashes=tuple(sorted(state.token_hashes)),
         issued_at=state.tallied.tallied_at,
     )
-    return [state.scheduled, issued, *state.casts, *state.spoiled, state.tallied]
+    legacy = {c.token_hash for c in state.legacy_casts}
+    spent = [
+        BallotTokenSpent(
+            meeting_id=meeting_id,
+            token_hash=h,
+            channel=BallotChannel.phone,
+            spent_at=state.tallied.tallied_at,
+        )
+        for h in sorted(state.spent - legacy)
+    ]
+    opened = [state.opened] if state.opened is not None else []
+    return [
+        state.scheduled,
+        issued,
+        *state.legacy_casts,
+        *spent,
+        *state.spoiled,
+        *opened,
+        state.tallied,
+    ]
 
 
 @router.post(
@@ -386,6 +465,8 @@ def _tally_events(state: MeetingState) -> list[DomainEvent]:
 async def publish(meeting_id: str, actor: CurrentActor, ev: EvaluationDep) -> TallyView:
     state = _office_meeting(ev, meeting_id, actor)
     await ev.execute(meeting_id, PublishResults(at=ev.clock.now()), actor.as_extension(), state)
+    # Again, in case the service stopped between the close and its shredding.
+    await ev.sealer.shred_box(meeting_id)
     view = tally_view(ev.meeting(meeting_id))
     assert view is not None
     return view
@@ -398,7 +479,7 @@ async def publish(meeting_id: str, actor: CurrentActor, ev: EvaluationDep) -> Ta
 )
 async def published_results(meeting_id: str, ev: EvaluationDep) -> TallyView:
     state = ev.meeting(meeting_id)
-    view = tally_view(state)
+    view = tally_view(state, public=True)
     if state.published is None or view is None:
         raise Conflict(
             "评议结果尚未公布",

@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.evaluation.domain.closing import publishable
 from services.evaluation.domain.draw import DrawResult, PoolDocument, Verification
 from services.evaluation.domain.meeting import STATUS_ZH, LookBack, MeetingState, MeetingStatus
 from shared.events.evaluation import (
@@ -98,14 +99,26 @@ class ProblemInput(_Request):
     description: str = Field(min_length=1, max_length=4000)
 
 
+TOKEN = Field(
+    min_length=1,
+    max_length=200,
+    description="the one-time ballot token; sent in the body, never in a URL",
+)
+
+
+class TokenRequest(_Request):
+    token: str = TOKEN
+
+
 class CastRequest(_Request):
+    token: str = TOKEN
     ratings: list[RatingInput] = Field(min_length=1, max_length=50)
     comments: str = Field(default="", max_length=4000)
     problems: list[ProblemInput] = Field(default_factory=list, max_length=50)
 
 
 class SpoilRequest(_Request):
-    token: str = Field(min_length=1, max_length=200)
+    token: str = TOKEN
     reason: str = Field(default="", max_length=500)
 
 
@@ -122,8 +135,21 @@ class VerifyDrawRequest(_Request):
 
 class IssuedBallot(BaseModel):
     token: str
-    ballot_url: str
-    qr_svg_url: str
+    ballot_url: str = Field(
+        description="the ballot page with the token in the fragment (#…), which a "
+        "browser never sends to a server, so no access log sees it"
+    )
+
+
+class ReadRequest(_Request):
+    purpose: str = Field(min_length=2, max_length=500, description="why the officer reads it")
+
+
+class CommentsView(BaseModel):
+    meeting_id: str
+    comments: dict[str, list[str]] = Field(description="per agency, sorted")
+    general: list[str]
+    note: str = "本次查阅已记录 / this reading has been recorded"
 
 
 class BallotsIssuedView(BaseModel):
@@ -164,6 +190,12 @@ class LookBackView(BaseModel):
         )
 
 
+class WithheldView(BaseModel):
+    agency_id: str
+    min_valid_ballots: int
+    message: str = "有效票数过少，不予公布 / too few ballots to publish"
+
+
 class TallyView(BaseModel):
     meeting_id: str
     algorithm: str
@@ -174,6 +206,9 @@ class TallyView(BaseModel):
     valid_ballots: int
     results: list[AgencyResult]
     lookbacks: list[LookBackView]
+    withheld: list[WithheldView] = Field(
+        default=[], description="agencies whose result is not published: too few valid ballots"
+    )
 
 
 class MeetingView(BaseModel):
@@ -230,17 +265,21 @@ class MeetingView(BaseModel):
             replacements=len(state.replacements),
             attendees=len(state.attendance.attendee_entity_ids) if state.attendance else None,
             ballots_issued=len(state.token_hashes),
-            ballots_cast=len(state.cast_hashes),
+            ballots_cast=len(state.spent),
             ballots_spoiled=len(state.spoiled_hashes),
             tally=tally_view(state),
             published=state.published is not None,
         )
 
 
-def tally_view(state: MeetingState) -> TallyView | None:
+def tally_view(state: MeetingState, public: bool = False) -> TallyView | None:
+    """The office's view has every figure (withheld agencies named beside them); the
+    public view (``public``) has the published ones only, with their look-backs."""
     t = state.tallied
     if t is None:
         return None
+    minimum = t.min_valid_ballots
+    shown = {r.agency_id for r in t.results if not public or publishable(r, minimum)}
     return TallyView(
         meeting_id=t.meeting_id,
         algorithm=t.algorithm,
@@ -249,8 +288,13 @@ def tally_view(state: MeetingState) -> TallyView | None:
         ballots_spoiled=t.ballots_spoiled,
         ballots_uncast=t.ballots_uncast,
         valid_ballots=t.valid_ballots,
-        results=list(t.results),
-        lookbacks=[LookBackView.of(lb) for lb in state.lookbacks.values()],
+        results=[r for r in t.results if r.agency_id in shown],
+        lookbacks=[LookBackView.of(lb) for a, lb in state.lookbacks.items() if a in shown],
+        withheld=[
+            WithheldView(agency_id=r.agency_id, min_valid_ballots=minimum)
+            for r in t.results
+            if not publishable(r, minimum)
+        ],
     )
 
 
@@ -310,12 +354,13 @@ class CastView(BaseModel):
 
 
 class RepresentativeView(BaseModel):
-    """One line of the check-in sheet; names are unsealed only for the office."""
+    """One line of the check-in sheet; names are unsealed only for the office, and
+    only behind a recorded ``RepresentativesSheetRead``."""
 
     position: int
     entity_id: str
-    name: str
-    contact: str
+    name: str = ""
+    contact: str = ""
     replaces: str | None = None
     attended: bool | None = None
 

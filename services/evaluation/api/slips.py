@@ -9,13 +9,14 @@ from collections.abc import Sequence
 
 import segno
 
-from services.evaluation.api.models import RATING_ZH, BallotView
+from services.evaluation.api.models import RATING_ZH
 from services.evaluation.domain.meeting import MeetingState
 from shared.events.evaluation import Rating
 
 
 def ballot_url(base_url: str, token: str) -> str:
-    return f"{base_url}/ballots/{token}"
+    """The token after ``#``: a browser never sends the fragment to a server."""
+    return f"{base_url}/ballots#{token}"
 
 
 def qr_svg(url: str, scale: int = 4) -> str:
@@ -66,54 +67,86 @@ _STATE_ZH = {
     "closed": "投票已结束 / voting is closed",
 }
 
-_FORM_SCRIPT = """
-document.getElementById('ballot').addEventListener('submit', async (e) => {
-  e.preventDefault();
-  const form = new FormData(e.target);
-  const ratings = [], problems = [];
-  for (const id of JSON.parse(e.target.dataset.agencies)) {
-    ratings.push({agency_id: id, rating: form.get('r:' + id) || '',
-                  comment: form.get('c:' + id) || ''});
-    const p = (form.get('p:' + id) || '').trim();
-    if (p) problems.push({agency_id: id, description: p});
+RATING_LABELS = {r.value: f"{RATING_ZH[r]} {r.value}" for r in Rating}
+
+# The token is read from the fragment and then only sent in POST bodies; the
+# fragment is cleared from the address bar so it is not left in the history.
+_PAGE_SCRIPT = """
+const token = decodeURIComponent(location.hash.slice(1));
+history.replaceState(null, '', location.pathname);
+const states = JSON.parse(document.getElementById('states').textContent);
+const labels = JSON.parse(document.getElementById('labels').textContent);
+const out = document.getElementById('result');
+const post = (path, body) => fetch(path, {method: 'POST',
+  headers: {'Content-Type': 'application/json'}, body: JSON.stringify(body)});
+const el = (tag, attrs, text) => {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
+  if (text) e.textContent = text;
+  return e;
+};
+async function start() {
+  if (!token) { out.textContent = states.unknown; return; }
+  const res = await post('ballots/lookup', {token});
+  const view = await res.json();
+  if (!res.ok) { out.textContent = view.detail.message; return; }
+  document.getElementById('where').textContent = view.place + ' · ' + view.held_on;
+  if (view.state !== 'open') { out.textContent = states[view.state]; return; }
+  const form = document.getElementById('ballot');
+  for (const a of view.agencies) {
+    const set = el('fieldset'); set.append(el('legend', {}, a.name || a.agency_id));
+    for (const [value, label] of Object.entries(labels)) {
+      const l = el('label');
+      l.append(el('input', {type: 'radio', name: 'r:' + a.agency_id, value, required: ''}));
+      l.append(' ' + label + ' '); set.append(l);
+    }
+    set.append(el('p')).append(el('input', {name: 'c:' + a.agency_id,
+      placeholder: '意见 / comment', maxlength: '2000'}));
+    set.append(el('p')).append(el('textarea', {name: 'p:' + a.agency_id,
+      placeholder: '反映问题 / problem raised', maxlength: '4000'}));
+    form.insertBefore(set, form.firstChild);
   }
-  const res = await fetch(location.pathname, {method: 'POST',
-    headers: {'Content-Type': 'application/json'},
-    body: JSON.stringify({ratings, problems, comments: form.get('comments') || ''})});
-  const body = await res.json();
-  document.getElementById('result').textContent =
-    res.ok ? body.message : body.detail.message;
-});
+  form.hidden = false;
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const data = new FormData(form);
+    const ratings = [], problems = [];
+    for (const a of view.agencies) {
+      ratings.push({agency_id: a.agency_id, rating: data.get('r:' + a.agency_id) || '',
+                    comment: data.get('c:' + a.agency_id) || ''});
+      const p = (data.get('p:' + a.agency_id) || '').trim();
+      if (p) problems.push({agency_id: a.agency_id, description: p});
+    }
+    const sent = await post('ballots/cast',
+      {token, ratings, problems, comments: data.get('comments') || ''});
+    const body = await sent.json();
+    out.textContent = sent.ok ? body.message : body.detail.message;
+    if (sent.ok) form.hidden = true;
+  });
+}
+start();
 """
 
 
-def ballot_form(view: BallotView) -> str:
-    """The page a phone opens from the slip's QR code."""
-    head = (
+def _json_script(element_id: str, value: object) -> str:
+    text = json.dumps(value, ensure_ascii=False).replace("<", "\\u003c")
+    return f'<script type="application/json" id="{element_id}">{text}</script>'
+
+
+def ballot_page() -> str:
+    """The page a phone opens from the slip's QR code; the same for every ballot."""
+    states = {**_STATE_ZH, "unknown": "选票无效 / invalid ballot"}
+    return (
         '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<meta name="referrer" content="no-referrer">'
         "<title>民主评议测评票 / Evaluation ballot</title></head><body>"
-        "<h1>民主评议测评票 / Evaluation ballot</h1>"
-        f"<p>{html.escape(view.place)} · {view.held_on.isoformat()}</p>"
-    )
-    if view.state != "open":
-        return f"{head}<p>{_STATE_ZH[view.state]}</p></body></html>"
-    ids = html.escape(json.dumps([a.agency_id for a in view.agencies]))
-    fields = "".join(
-        f"<fieldset><legend>{html.escape(a.name or a.agency_id)}</legend>"
-        + "".join(
-            f'<label><input type="radio" name="r:{html.escape(a.agency_id)}" '
-            f'value="{r.value}" required> {RATING_ZH[r]} {r.value}</label> '
-            for r in Rating
-        )
-        + f'<p><input name="c:{html.escape(a.agency_id)}" placeholder="意见 / comment"></p>'
-        + f'<p><textarea name="p:{html.escape(a.agency_id)}" '
-        'placeholder="反映问题 / problem raised"></textarea></p></fieldset>'
-        for a in view.agencies
-    )
-    return (
-        f'{head}<form id="ballot" data-agencies="{ids}">{fields}'
-        '<p><textarea name="comments" placeholder="其他意见建议 / other comments"></textarea></p>'
+        '<h1>民主评议测评票 / Evaluation ballot</h1><p id="where"></p>'
+        '<form id="ballot" hidden>'
+        '<p><textarea name="comments" maxlength="4000" '
+        'placeholder="其他意见建议 / other comments"></textarea></p>'
         '<button type="submit">提交（只能提交一次）/ Submit (once only)</button></form>'
-        f'<p id="result"></p><script>{_FORM_SCRIPT}</script></body></html>'
+        '<p id="result" role="status"></p>'
+        f"{_json_script('states', states)}{_json_script('labels', RATING_LABELS)}"
+        f"<script>{_PAGE_SCRIPT}</script></body></html>"
     )

@@ -1,17 +1,22 @@
 """Recompute a meeting's tally from its events alone and compare it with the
-recorded ``EvaluationTallied``."""
+recorded ``EvaluationTallied``: counts from the token events (issued, spent,
+spoiled), figures from the published batch (``BallotBoxOpened``), or from the
+former ``BallotCast`` events of meetings recorded before the ballot box."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from services.evaluation.domain.tally import Tally, tally
+from services.evaluation.domain.tally import Tally, legacy_valid, tally
 from shared.events.base import DomainEvent
 from shared.events.evaluation import (
+    BallotBoxOpened,
     BallotCast,
+    BallotContent,
     BallotsIssued,
     BallotSpoiled,
+    BallotTokenSpent,
     EvaluationMeetingScheduled,
     EvaluationTallied,
 )
@@ -31,8 +36,10 @@ class TallyCheck:
 def recompute_tally(events: Iterable[DomainEvent]) -> TallyCheck:
     agencies: tuple[str, ...] = ()
     issued = 0
-    casts: list[BallotCast] = []
-    spoiled: list[BallotSpoiled] = []
+    spent: set[str] = set()
+    legacy: list[BallotCast] = []
+    spoiled: set[str] = set()
+    batch: tuple[BallotContent, ...] = ()
     recorded: EvaluationTallied | None = None
     for event in events:
         match event:
@@ -40,13 +47,20 @@ def recompute_tally(events: Iterable[DomainEvent]) -> TallyCheck:
                 agencies = tuple(a.agency_id for a in event.agencies)
             case BallotsIssued():
                 issued = len(event.token_hashes)
+            case BallotTokenSpent():
+                spent.add(event.token_hash)
             case BallotCast():
-                casts.append(event)
+                spent.add(event.token_hash)
+                legacy.append(event)
             case BallotSpoiled():
-                spoiled.append(event)
+                spoiled.add(event.token_hash)
+            case BallotBoxOpened():
+                batch = event.ballots
             case EvaluationTallied():
                 recorded = event
-    recomputed = tally(agencies, issued, casts, spoiled)
+    # A box opened under this code already holds the former casts' valid contents.
+    valid = list(batch) if batch or not legacy else legacy_valid(legacy, spoiled)
+    recomputed = tally(agencies, issued, spent, spoiled, valid)
     if recorded is None:
         return TallyCheck(recomputed, None, "no EvaluationTallied event recorded")
     return TallyCheck(recomputed, recorded, _first_difference(recorded, recomputed))

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from shared.events.evaluation import (
-    AgencyRating,
     AgencyUnderEvaluation,
     BallotChannel,
+    BallotContent,
+    BoxedBallot,
     PoolEntry,
-    RaisedOnBallot,
 )
 
 
@@ -67,10 +67,12 @@ class IssueBallots:
 
 @dataclass(frozen=True)
 class CastBallot:
+    """``content`` (comments already sealed) is checked here; ``sealed`` is the same
+    ballot sealed under the box key outside, the only form of it that is recorded."""
+
     token: str
-    ratings: tuple[AgencyRating, ...]
-    comments: str
-    problems: tuple[RaisedOnBallot, ...]
+    content: BallotContent
+    sealed: str
     channel: BallotChannel
     at: datetime
 
@@ -84,9 +86,15 @@ class SpoilBallot:
 
 @dataclass(frozen=True)
 class CloseMeeting:
+    """``opened_box``: the box's records unsealed outside; ``shuffle_seed``: secret
+    randomness (hex) for the batch's order, generated outside and never recorded."""
+
     lookback_dissatisfaction_rate: float
     lookback_problems_raised: int
     at: datetime
+    min_valid_ballots: int = 1
+    opened_box: tuple[BoxedBallot, ...] = ()
+    shuffle_seed: str = ""
 
 
 @dataclass(frozen=True)
@@ -98,6 +106,26 @@ class PublishResults:
 class CompleteLookBack:
     agency_id: str
     findings: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ReadRepresentatives:
+    """Unsealing the representatives' sheet, recorded: who, for which office, why."""
+
+    reader: str
+    office_id: str
+    purpose: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ReadBallotComments:
+    """Unsealing the ballot comments, recorded: who, for which office, why."""
+
+    reader: str
+    office_id: str
+    purpose: str
     at: datetime
 
 
@@ -113,4 +141,6 @@ MeetingCommand = (
     | CloseMeeting
     | PublishResults
     | CompleteLookBack
+    | ReadRepresentatives
+    | ReadBallotComments
 )

@@ -7,7 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from services.evaluation.domain import ballots
 from services.evaluation.domain import draw as draw_algorithm
+from services.evaluation.domain.closing import after_tally, publishable
 from services.evaluation.domain.commands import (
     CastBallot,
     CloseMeeting,
@@ -17,20 +19,26 @@ from services.evaluation.domain.commands import (
     IssueBallots,
     MeetingCommand,
     PublishResults,
+    ReadBallotComments,
+    ReadRepresentatives,
     RecordAttendance,
     ReplaceRepresentative,
     ScheduleMeeting,
     SpoilBallot,
 )
-from services.evaluation.domain.tally import TALLY_ALGORITHM, tally, valid_ballots
+from services.evaluation.domain.tally import tally
 from services.evaluation.domain.tokens import MIN_TOKEN_LENGTH, hash_token
-from shared.errors import Conflict, Forbidden, Invalid, NotFound
+from shared.errors import Conflict, Invalid, NotFound
 from shared.events.base import DomainEvent
 from shared.events.evaluation import (
     AttendanceRecorded,
+    BallotBoxOpened,
     BallotCast,
+    BallotCommentsRead,
+    BallotSealed,
     BallotsIssued,
     BallotSpoiled,
+    BallotTokenSpent,
     EvaluationMeetingScheduled,
     EvaluationTallied,
     LookBackCompleted,
@@ -41,6 +49,7 @@ from shared.events.evaluation import (
     ProblemRaised,
     RepresentativeReplaced,
     RepresentativesDrawn,
+    RepresentativesSheetRead,
     ResultsFedBack,
     ResultsPublished,
 )
@@ -86,7 +95,10 @@ class MeetingState:
     replacements: tuple[RepresentativeReplaced, ...] = ()
     attendance: AttendanceRecorded | None = None
     token_hashes: frozenset[str] = frozenset()
-    casts: tuple[BallotCast, ...] = ()
+    spent: frozenset[str] = frozenset()
+    box: tuple[str, ...] = ()
+    opened: BallotBoxOpened | None = None
+    legacy_casts: tuple[BallotCast, ...] = ()
     spoiled: tuple[BallotSpoiled, ...] = ()
     closed: MeetingClosed | None = None
     tallied: EvaluationTallied | None = None
@@ -99,16 +111,8 @@ class MeetingState:
         return tuple(a.agency_id for a in self.scheduled.agencies)
 
     @property
-    def cast_hashes(self) -> frozenset[str]:
-        return frozenset(c.token_hash for c in self.casts)
-
-    @property
     def spoiled_hashes(self) -> frozenset[str]:
         return frozenset(s.token_hash for s in self.spoiled)
-
-
-def lookback_id(meeting_id: str, agency_id: str) -> str:
-    return f"lb-{meeting_id}-{agency_id}"
 
 
 def _status_conflict(state: MeetingState, wanted_zh: str, wanted_en: str) -> Conflict:
@@ -150,6 +154,8 @@ class MeetingDecider:
                 return self._publish(command, state)
             case CompleteLookBack():
                 return self._complete_lookback(command, state)
+            case ReadRepresentatives() | ReadBallotComments():
+                return self._read(command, state)
         raise TypeError(f"unknown command {command!r}")
 
     # -- scheduling, pool, draw ------------------------------------------------------
@@ -349,81 +355,47 @@ class MeetingDecider:
             )
         ]
 
-    def _ballot_in_play(self, token: str, state: MeetingState, verb_zh: str, verb_en: str) -> str:
-        token_hash = hash_token(token)
-        if token_hash not in state.token_hashes:
-            raise Forbidden(
-                "选票无效：未知的选票令牌",
-                "invalid ballot: unknown token",
-                field="token",
-                code="unknown_token",
-            )
-        if state.status is not MeetingStatus.open:
-            raise Conflict(
-                f"评议会已结束投票，不能{verb_zh}",
-                f"voting at this meeting is closed; cannot {verb_en}",
-                field="token",
-                code="meeting_closed",
-            )
-        if token_hash in state.spoiled_hashes:
-            raise Conflict(
-                "该选票已作废", "this ballot has been spoiled", field="token", code="ballot_spoiled"
-            )
-        return token_hash
-
     def _cast(self, c: CastBallot, state: MeetingState) -> list[DomainEvent]:
         assert state.scheduled is not None
-        token_hash = self._ballot_in_play(c.token, state, "投票", "cast a ballot")
-        if token_hash in state.cast_hashes:
+        token_hash = ballots.check_token(
+            c.token,
+            state.token_hashes,
+            state.spoiled_hashes,
+            state.status is MeetingStatus.open,
+            "投票",
+            "cast a ballot",
+        )
+        if token_hash in state.spent:
             raise Conflict(
                 "该选票已投过，不能重复投票",
                 "this ballot has already been cast",
                 field="token",
                 code="already_cast",
             )
-        agencies = state.agency_ids
-        rated = [r.agency_id for r in c.ratings]
-        if len(set(rated)) != len(rated):
-            raise Invalid("同一机关评价了两次", "an agency is rated twice", field="ratings")
-        for agency_id in rated:
-            if agency_id not in agencies:
-                raise Invalid(
-                    f"{agency_id} 不是被评议机关",
-                    f"{agency_id} is not under evaluation",
-                    field="ratings",
-                )
-        missing = [a for a in agencies if a not in rated]
-        if missing:
-            raise Invalid(
-                f"请对 {missing[0]} 作出评价", f"rate agency {missing[0]}", field="ratings"
-            )
-        for problem in c.problems:
-            if problem.agency_id not in agencies:
-                raise Invalid(
-                    f"{problem.agency_id} 不是被评议机关",
-                    f"{problem.agency_id} is not under evaluation",
-                    field="problems",
-                )
-        return [
-            BallotCast(
-                meeting_id=state.scheduled.meeting_id,
-                token_hash=token_hash,
-                channel=c.channel,
-                ratings=tuple(sorted(c.ratings, key=lambda r: r.agency_id)),
-                comments=c.comments,
-                problems=c.problems,
-                cast_at=c.at,
-            )
-        ]
+        ballots.check_content(c.content, state.agency_ids)
+        spent = BallotTokenSpent(
+            meeting_id=state.scheduled.meeting_id,
+            token_hash=token_hash,
+            channel=c.channel,
+            spent_at=c.at,
+        )
+        return list(ballots.cast_events(state.scheduled.meeting_id, token_hash, c.sealed, spent))
 
     def _spoil(self, c: SpoilBallot, state: MeetingState) -> list[DomainEvent]:
         assert state.scheduled is not None
-        token_hash = self._ballot_in_play(c.token, state, "作废选票", "spoil a ballot")
+        token_hash = ballots.check_token(
+            c.token,
+            state.token_hashes,
+            state.spoiled_hashes,
+            state.status is MeetingStatus.open,
+            "作废选票",
+            "spoil a ballot",
+        )
         return [
             BallotSpoiled(
                 meeting_id=state.scheduled.meeting_id,
                 token_hash=token_hash,
-                was_cast=token_hash in state.cast_hashes,
+                was_cast=token_hash in state.spent,
                 reason=c.reason,
                 spoiled_at=c.at,
             )
@@ -438,8 +410,15 @@ class MeetingDecider:
             raise _status_conflict(
                 state, "只有投票中的评议会才能结束", "only an open meeting can close"
             )
-        counted = tally(state.agency_ids, len(state.token_hashes), state.casts, state.spoiled)
-        events: list[DomainEvent] = [
+        legacy_hashes = frozenset(b.token_hash for b in state.legacy_casts)
+        ballots.check_box(c.opened_box, len(state.box), state.spent - legacy_hashes)
+        valid, dropped = ballots.batch(
+            c.opened_box, state.legacy_casts, state.spoiled_hashes, c.shuffle_seed
+        )
+        counted = tally(
+            state.agency_ids, len(state.token_hashes), state.spent, state.spoiled_hashes, valid
+        )
+        return [
             MeetingClosed(
                 meeting_id=meeting.meeting_id,
                 ballots_issued=counted.ballots_issued,
@@ -448,79 +427,15 @@ class MeetingDecider:
                 ballots_uncast=counted.ballots_uncast,
                 closed_at=c.at,
             ),
-            EvaluationTallied(
+            BallotBoxOpened(
                 meeting_id=meeting.meeting_id,
-                campaign_id=meeting.campaign_id,
-                region_code=meeting.region_code,
-                algorithm=TALLY_ALGORITHM,
-                ballots_issued=counted.ballots_issued,
-                ballots_cast=counted.ballots_cast,
-                ballots_spoiled=counted.ballots_spoiled,
-                ballots_uncast=counted.ballots_uncast,
-                valid_ballots=counted.valid_ballots,
-                results=counted.results,
-                lookback_dissatisfaction_rate=c.lookback_dissatisfaction_rate,
-                lookback_problems_raised=c.lookback_problems_raised,
-                tallied_at=c.at,
+                ballots=valid,
+                sealed_records=len(state.box),
+                spoiled_excluded=dropped,
+                opened_at=c.at,
             ),
+            *after_tally(c, meeting, counted, valid),
         ]
-        valid = valid_ballots(state.casts, state.spoiled)
-        by_agency = {r.agency_id: r for r in counted.results}
-        for agency_id in state.agency_ids:
-            events.append(
-                ResultsFedBack(
-                    meeting_id=meeting.meeting_id,
-                    agency_id=agency_id,
-                    result=by_agency[agency_id],
-                    comments=tuple(
-                        sorted(
-                            r.comment
-                            for b in valid
-                            for r in b.ratings
-                            if r.agency_id == agency_id and r.comment
-                        )
-                    ),
-                    problems=tuple(
-                        sorted(
-                            p.description
-                            for b in valid
-                            for p in b.problems
-                            if p.agency_id == agency_id
-                        )
-                    ),
-                    fed_back_at=c.at,
-                )
-            )
-        region_of = {a.agency_id: a.region_code for a in meeting.agencies}
-        # Sorted, numbered and stamped at close time: nothing ties a problem to a ballot.
-        raised = sorted((p.agency_id, p.description) for b in valid for p in b.problems)
-        for index, (agency_id, description) in enumerate(raised, start=1):
-            events.append(
-                ProblemRaised(
-                    meeting_id=meeting.meeting_id,
-                    raised_id=f"{meeting.meeting_id}-p{index:03d}",
-                    campaign_id=meeting.campaign_id,
-                    agency_id=agency_id,
-                    region_code=region_of[agency_id],
-                    description=description,
-                    raised_at=c.at,
-                )
-            )
-        for result in counted.results:
-            reasons = lookback_reasons(result.dissatisfaction_rate, result.problems_raised, c)
-            if reasons:
-                events.append(
-                    LookBackOpened(
-                        meeting_id=meeting.meeting_id,
-                        lookback_id=lookback_id(meeting.meeting_id, result.agency_id),
-                        agency_id=result.agency_id,
-                        reasons=reasons,
-                        dissatisfaction_rate=result.dissatisfaction_rate,
-                        problems_raised=result.problems_raised,
-                        opened_at=c.at,
-                    )
-                )
-        return events
 
     def _publish(self, c: PublishResults, state: MeetingState) -> list[DomainEvent]:
         meeting = state.scheduled
@@ -531,14 +446,56 @@ class MeetingDecider:
                 "只有已计票的评议会才能公布结果一次",
                 "results are published once, after the tally",
             )
+        minimum = state.tallied.min_valid_ballots
         return [
             ResultsPublished(
                 meeting_id=meeting.meeting_id,
                 campaign_id=meeting.campaign_id,
                 region_code=meeting.region_code,
                 valid_ballots=state.tallied.valid_ballots,
-                results=state.tallied.results,
+                results=tuple(r for r in state.tallied.results if publishable(r, minimum)),
+                min_valid_ballots=minimum,
+                withheld=tuple(
+                    r.agency_id for r in state.tallied.results if not publishable(r, minimum)
+                ),
                 published_at=c.at,
+            )
+        ]
+
+    def _read(
+        self, c: ReadRepresentatives | ReadBallotComments, state: MeetingState
+    ) -> list[DomainEvent]:
+        assert state.scheduled is not None
+        purpose = c.purpose.strip()
+        if len(purpose) < 2:
+            raise Invalid(
+                "请写明查阅用途", "state the purpose of reading", field="purpose", code="purpose"
+            )
+        if isinstance(c, ReadRepresentatives):
+            if state.drawn is None:
+                raise _status_conflict(
+                    state, "抽取之后才有代表名单", "there is no sheet before the draw"
+                )
+            return [
+                RepresentativesSheetRead(
+                    meeting_id=state.scheduled.meeting_id,
+                    reader=c.reader,
+                    office_id=c.office_id,
+                    purpose=purpose,
+                    read_at=c.at,
+                )
+            ]
+        if state.opened is None and not state.legacy_casts:
+            raise _status_conflict(
+                state, "票箱开启（计票）之后才能查阅意见", "comments are read after the count"
+            )
+        return [
+            BallotCommentsRead(
+                meeting_id=state.scheduled.meeting_id,
+                reader=c.reader,
+                office_id=c.office_id,
+                purpose=purpose,
+                read_at=c.at,
             )
         ]
 
@@ -597,8 +554,19 @@ class MeetingDecider:
                 return replace(
                     state, status=MeetingStatus.open, token_hashes=frozenset(event.token_hashes)
                 )
-            case BallotCast():
-                return replace(state, casts=(*state.casts, event))
+            case BallotCast():  # the former, linkable form: old topics only
+                return replace(
+                    state,
+                    spent=state.spent | {event.token_hash},
+                    legacy_casts=(*state.legacy_casts, event),
+                )
+            case BallotTokenSpent():
+                return replace(state, spent=state.spent | {event.token_hash})
+            case BallotSealed():
+                return replace(state, box=(*state.box, event.sealed))
+            case BallotBoxOpened():
+                # The sealed records are unreadable once the box key is shredded.
+                return replace(state, box=(), opened=event)
             case BallotSpoiled():
                 return replace(state, spoiled=(*state.spoiled, event))
             case MeetingClosed():
@@ -619,18 +587,6 @@ class MeetingDecider:
         return state
 
 
-def lookback_reasons(
-    dissatisfaction_rate: float, problems_raised: int, thresholds: CloseMeeting
-) -> tuple[str, ...]:
-    """At or above either threshold opens a look-back (回头看)."""
-    reasons = []
-    if dissatisfaction_rate >= thresholds.lookback_dissatisfaction_rate:
-        reasons.append("dissatisfaction_rate")
-    if problems_raised >= thresholds.lookback_problems_raised:
-        reasons.append("problems_raised")
-    return tuple(reasons)
-
-
 def pool_document(pool: PoolFrozen) -> draw_algorithm.PoolDocument:
     return draw_algorithm.PoolDocument(
         algorithm=pool.algorithm,
@@ -649,12 +605,17 @@ MEETING_EVENTS: tuple[type[DomainEvent], ...] = (
     AttendanceRecorded,
     BallotsIssued,
     BallotCast,
+    BallotTokenSpent,
+    BallotSealed,
     BallotSpoiled,
     MeetingClosed,
+    BallotBoxOpened,
     EvaluationTallied,
     ResultsFedBack,
     ResultsPublished,
     LookBackOpened,
     LookBackCompleted,
     ProblemRaised,
+    BallotCommentsRead,
+    RepresentativesSheetRead,
 )

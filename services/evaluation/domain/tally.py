@@ -2,6 +2,8 @@
 
 - A ballot is valid when it was cast and not spoiled; a spoiled ballot counts as
   spoiled whether or not it had been cast; uncast = issued - cast - spoiled-uncast.
+  Counts come from the token events (issued, spent, spoiled); the figures from the
+  valid contents, which the close publishes as one batch (``BallotBoxOpened``).
 - Per agency: counts of each rating among valid ballots, satisfaction rate
   (satisfied + basically satisfied) / valid, dissatisfaction rate dissatisfied / valid
   (0 when there is no valid ballot), problems raised on valid ballots.
@@ -11,10 +13,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
-from shared.events.evaluation import AgencyResult, BallotCast, BallotSpoiled, Rating
+from shared.events.evaluation import AgencyResult, BallotCast, BallotContent, Rating
 
 TALLY_ALGORITHM = "tally-v1"
 
@@ -29,23 +31,23 @@ class Tally:
     results: tuple[AgencyResult, ...]
 
 
-def valid_ballots(
-    casts: Iterable[BallotCast], spoiled: Iterable[BallotSpoiled]
-) -> list[BallotCast]:
-    void = {s.token_hash for s in spoiled}
-    return [cast for cast in casts if cast.token_hash not in void]
+def legacy_valid(casts: Iterable[BallotCast], spoiled: Collection[str]) -> list[BallotContent]:
+    """The valid contents of meetings recorded before the ballot box (``BallotCast``)."""
+    return [
+        BallotContent(ratings=c.ratings, comments=c.comments, problems=c.problems)
+        for c in casts
+        if c.token_hash not in spoiled
+    ]
 
 
 def tally(
     agency_ids: Sequence[str],
     issued: int,
-    casts: Sequence[BallotCast],
-    spoiled: Sequence[BallotSpoiled],
+    cast_hashes: Collection[str],
+    spoiled_hashes: Collection[str],
+    valid: Sequence[BallotContent],
 ) -> Tally:
-    valid = valid_ballots(casts, spoiled)
-    cast_hashes = {c.token_hash for c in casts}
-    spoiled_hashes = {s.token_hash for s in spoiled}
-    spoiled_uncast = len(spoiled_hashes - cast_hashes)
+    spoiled_uncast = len(set(spoiled_hashes) - set(cast_hashes))
     unranked = [_agency_result(agency, valid) for agency in agency_ids]
     return Tally(
         ballots_issued=issued,
@@ -57,7 +59,7 @@ def tally(
     )
 
 
-def _agency_result(agency_id: str, valid: Sequence[BallotCast]) -> AgencyResult:
+def _agency_result(agency_id: str, valid: Sequence[BallotContent]) -> AgencyResult:
     counts = dict.fromkeys(Rating, 0)
     rated = 0
     for ballot in valid:

@@ -1,4 +1,6 @@
-"""The on-site ballot page a representative opens from the QR code."""
+"""The on-site ballot page a representative opens from the QR code. The token is
+never in a URL this server sees: it comes in the fragment of the QR code's link and
+is posted in form bodies from there on."""
 
 from __future__ import annotations
 
@@ -32,7 +34,7 @@ STATE_BY_CODE = {
 
 
 def _state_of(error: BackendError) -> str:
-    if error.status in (403, 404):
+    if error.status in (403, 404) or (error.status == 422 and error.field == "token"):
         return "unknown"
     return STATE_BY_CODE.get(error.code, "closed")
 
@@ -47,11 +49,33 @@ def _closed_page(request: Request, state: str, status_code: int) -> HTMLResponse
     )
 
 
-@router.get("/ballot/{token}", response_class=HTMLResponse)
-async def ballot(token: str, request: Request) -> HTMLResponse:
+@router.get("/ballot", response_class=HTMLResponse)
+async def ballot_entry(request: Request) -> HTMLResponse:
+    """The page a slip's QR code opens (``/ballot#<token>``): the browser keeps the
+    fragment to itself, ``/static/ballot.js`` moves it into this form and posts it, so
+    the token reaches the server only in a POST body. A teller or a phone without
+    scripts types the printed code into the same form."""
+    return page(request, "ballot_entry.html", error=None)
+
+
+async def _ballot_view(request: Request, token: str) -> dict[str, Any]:
+    view: dict[str, Any] = await backend(request).post(
+        "evaluation", "/ballots/lookup", body={"token": token}
+    )
+    return view
+
+
+@router.post("/ballot", response_class=HTMLResponse)
+async def ballot(request: Request) -> HTMLResponse:
+    form = await read_form(request)
+    token = form.get("token")
+    if not token:
+        return page(request, "ballot_entry.html", 422, error="ballot.code_missing")
     try:
-        view = await backend(request).get("evaluation", f"/ballots/{token}")
+        view = await _ballot_view(request, token)
     except BackendError as error:
+        if error.status == 422:
+            return page(request, "ballot_entry.html", 422, error="ballot.unknown")
         return _closed_page(request, _state_of(error), error.status)
     if view["state"] != "open":
         return _closed_page(
@@ -80,16 +104,19 @@ def cast_body(form: Form, agency_ids: list[str]) -> dict[str, Any]:
     }
 
 
-@router.post("/ballot/{token}", response_class=HTMLResponse)
-async def cast(token: str, request: Request) -> HTMLResponse:
+@router.post("/ballot/cast", response_class=HTMLResponse)
+async def cast(request: Request) -> HTMLResponse:
     api = backend(request)
     form = await read_form(request)
+    token = form.get("token")
     agency_ids = form.getlist("agency")
     try:
-        await api.post("evaluation", f"/ballots/{token}", body=cast_body(form, agency_ids))
+        await api.post(
+            "evaluation", "/ballots/cast", body={"token": token, **cast_body(form, agency_ids)}
+        )
     except BackendError as error:
-        if error.status == 422:
-            view = await api.get("evaluation", f"/ballots/{token}")
+        if error.status == 422 and error.field != "token":
+            view = await _ballot_view(request, token)
             return page(
                 request, "ballot.html", 422, ballot=view, token=token, ratings=RATINGS, error=error
             )

@@ -20,7 +20,8 @@ router = APIRouter()
 
 def ballot_url(request: Request, token: str) -> str:
     origin = request.app.state.settings.web_public_origin or str(request.base_url).rstrip("/")
-    return f"{origin}/ballot/{token}"
+    # After '#': the browser never sends the fragment, so no log on the way sees it.
+    return f"{origin}/ballot#{token}"
 
 
 def qr_svg(url: str) -> Markup:
@@ -62,15 +63,22 @@ async def schedule(request: Request) -> RedirectResponse:
     return redirect(f"/workbench/meetings/{meeting['meeting_id']}")
 
 
-@router.get("/workbench/meetings/{meeting_id}", response_class=HTMLResponse)
-async def meeting_detail(meeting_id: str, request: Request) -> HTMLResponse:
+async def _detail(
+    request: Request,
+    meeting_id: str,
+    *,
+    names: list[dict[str, Any]] | None = None,
+    comments: dict[str, Any] | None = None,
+) -> HTMLResponse:
+    """The meeting page. The check-in list shows pseudonymous ids; names appear only
+    in the answer to an explicit, recorded reading (``names``), never on a plain view."""
     _, token = officer(request)
     api = backend(request)
     meeting = await api.get("evaluation", f"/meetings/{meeting_id}", token)
     representatives: list[dict[str, Any]] = []
     verification = None
     if meeting.get("seed"):
-        representatives = await api.get(
+        representatives = names or await api.get(
             "evaluation", f"/meetings/{meeting_id}/representatives", token
         )
         verification = await api.get("evaluation", f"/meetings/{meeting_id}/draw/verify")
@@ -79,16 +87,58 @@ async def meeting_detail(meeting_id: str, request: Request) -> HTMLResponse:
         for lb in await api.get("evaluation", "/lookbacks", token)
         if lb["meeting_id"] == meeting_id
     ]
-    names = {a["agency_id"]: a.get("name", a["agency_id"]) for a in meeting["agencies"]}
+    agency_names = {a["agency_id"]: a.get("name", a["agency_id"]) for a in meeting["agencies"]}
     return page(
         request,
         "meeting.html",
         meeting=meeting,
         representatives=representatives,
+        names_shown=names is not None,
+        comments=comments,
         verification=verification,
         lookbacks=lookbacks,
-        names=names,
+        names=agency_names,
     )
+
+
+@router.get("/workbench/meetings/{meeting_id}", response_class=HTMLResponse)
+async def meeting_detail(meeting_id: str, request: Request) -> HTMLResponse:
+    return await _detail(request, meeting_id)
+
+
+async def _read(
+    request: Request, meeting_id: str, what: str
+) -> tuple[Any, None] | tuple[None, RedirectResponse]:
+    _, token = officer(request)
+    form = await read_form(request)
+    try:
+        found = await backend(request).post(
+            "evaluation",
+            f"/meetings/{meeting_id}/{what}/read",
+            token,
+            {"purpose": form.get("purpose")},
+        )
+    except BackendError as error:
+        return None, refused(request, f"/workbench/meetings/{meeting_id}", error)
+    return found, None
+
+
+@router.post("/workbench/meetings/{meeting_id}/sheet", response_model=None)
+async def read_sheet(meeting_id: str, request: Request) -> HTMLResponse | RedirectResponse:
+    """Names and contacts, once, behind a recorded ``RepresentativesSheetRead``."""
+    sheet, refusal = await _read(request, meeting_id, "representatives")
+    if refusal is not None:
+        return refusal
+    return await _detail(request, meeting_id, names=sheet)
+
+
+@router.post("/workbench/meetings/{meeting_id}/comments", response_model=None)
+async def read_comments(meeting_id: str, request: Request) -> HTMLResponse | RedirectResponse:
+    """The ballot comments, once, behind a recorded ``BallotCommentsRead``."""
+    comments, refusal = await _read(request, meeting_id, "comments")
+    if refusal is not None:
+        return refusal
+    return await _detail(request, meeting_id, comments=comments)
 
 
 @router.post("/workbench/meetings/{meeting_id}/ballots", response_model=None)

@@ -1,6 +1,9 @@
 """Meetings, tallies, feedback, publication, look-backs, problems raised on ballots.
 Ballots are counted per meeting only: nothing here could link a ballot to a person.
-Every row here is attributed from the meeting's own stream, never from other topics."""
+An agency's result below the campaign's minimum of valid ballots gets no figures at
+all (status ``withheld``). Sealed records, the opened batch and the recorded
+readings are on the timeline only. Every row here is attributed from the meeting's
+own stream, never from other topics; the former ``BallotCast`` still replays."""
 
 from __future__ import annotations
 
@@ -46,13 +49,20 @@ projects(ev.RepresentativesDrawn)(_status("drawn"))
 projects(ev.BallotsIssued)(_status("voting"))
 
 
-@projects(ev.RepresentativeReplaced, ev.AttendanceRecorded)
+@projects(
+    ev.RepresentativeReplaced,
+    ev.AttendanceRecorded,
+    ev.BallotSealed,
+    ev.BallotBoxOpened,
+    ev.BallotCommentsRead,
+    ev.RepresentativesSheetRead,
+)
 def timeline_only(uow: UnitOfWork, envelope: EnvelopeAttributes, event: Any) -> None:
     """Recorded on the meeting's timeline; no figure changes."""
 
 
-@projects(ev.BallotCast)
-def ballot_cast(uow: UnitOfWork, envelope: EnvelopeAttributes, event: ev.BallotCast) -> None:
+@projects(ev.BallotTokenSpent, ev.BallotCast)
+def ballot_cast(uow: UnitOfWork, envelope: EnvelopeAttributes, event: Any) -> None:
     _meeting(uow, envelope, event)["ballots"] += 1
 
 
@@ -98,6 +108,11 @@ def tallied(uow: UnitOfWork, envelope: EnvelopeAttributes, event: ev.EvaluationT
     if not meeting["region_code"]:
         meeting["region_code"] = event.region_code
     for result in event.results:
+        if result.valid < event.min_valid_ballots:
+            _result(uow, envelope, meeting, result.agency_id).update(
+                status="withheld", opened_at=ts(event.tallied_at)
+            )
+            continue
         _result_row(uow, envelope, meeting, result).update(
             status="tallied", opened_at=ts(event.tallied_at)
         )
@@ -105,8 +120,11 @@ def tallied(uow: UnitOfWork, envelope: EnvelopeAttributes, event: ev.EvaluationT
 
 @projects(ev.ResultsFedBack)
 def fed_back(uow: UnitOfWork, envelope: EnvelopeAttributes, event: ev.ResultsFedBack) -> None:
-    row = _result_row(uow, envelope, _meeting(uow, envelope, event), event.result)
-    row["flag"] = 1
+    meeting = _meeting(uow, envelope, event)
+    if event.withheld:
+        _result(uow, envelope, meeting, event.agency_id)["flag"] = 1
+        return
+    _result_row(uow, envelope, meeting, event.result)["flag"] = 1
 
 
 @projects(ev.ResultsPublished)
@@ -116,6 +134,8 @@ def published(uow: UnitOfWork, envelope: EnvelopeAttributes, event: ev.ResultsPu
     for result in event.results:
         row = _result_row(uow, envelope, meeting, result)
         row.update(published=1, status="published")
+    for agency_id in event.withheld:
+        _result(uow, envelope, meeting, agency_id)["status"] = "withheld"
 
 
 @projects(ev.LookBackOpened)
