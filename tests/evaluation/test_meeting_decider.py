@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 
 import pytest
 
+from services.evaluation.domain.ballots import open_box
 from services.evaluation.domain.commands import (
     CastBallot,
     CloseMeeting,
@@ -18,7 +19,6 @@ from services.evaluation.domain.commands import (
     ReplaceRepresentative,
     SpoilBallot,
 )
-from services.evaluation.domain.ballots import open_box
 from services.evaluation.domain.meeting import MeetingDecider, MeetingState
 from services.evaluation.domain.tokens import hash_token
 from shared.decider import fold
@@ -26,10 +26,8 @@ from shared.errors import Conflict, Forbidden, Invalid
 from shared.events.base import DomainEvent
 from shared.events.evaluation import (
     AgencyRating,
-    BallotBoxOpened,
     BallotChannel,
     BallotContent,
-    BallotSealed,
     BallotTokenSpent,
     BoxedBallot,
     EvaluationMeetingScheduled,

@@ -17,9 +17,11 @@ from kafka import KafkaConsumer, TopicPartition
 
 from services.cli import main as campaign
 from services.evaluation import commands as evaluation_commands
+from services.evaluation.domain.ballots import box_subject
 from services.evaluation.domain.tokens import hash_token
 from shared.auth import Role
 from shared.events.directory import CampaignRules
+from shared.privacy import KeyStore
 from shared.settings import Settings
 from shared.topics import EVALUATION
 from tests.evaluation.directory_data import publish_directory
@@ -193,13 +195,19 @@ def test_meeting_from_scheduling_to_published_results(
         json={"attendee_entity_ids": attendees},
     )
     assert checked_in.json()["attendees"] == 28
-    sheet = client.get(f"/meetings/{meeting_id}/representatives", headers=office).json()
+    # The plain sheet is pseudonymous; names only behind a recorded, purposeful reading.
+    ids_only = client.get(f"/meetings/{meeting_id}/representatives", headers=office).json()
+    assert ids_only[0]["entity_id"] == reserve and ids_only[0]["replaces"] == declined
+    assert all(line["name"] == "" and line["contact"] == "" for line in ids_only)
+    read_sheet = f"/meetings/{meeting_id}/representatives/read"
+    assert assert_refused(client.post(read_sheet, headers=office, json={}), 422)["field"] == (
+        "purpose"
+    )
+    sheet = client.post(read_sheet, headers=office, json={"purpose": "会前电话通知代表"}).json()
     assert sheet[0]["entity_id"] == reserve and sheet[0]["replaces"] == declined
     assert "商户" in sheet[0]["name"] and sheet[0]["contact"].startswith("1390000")
     assert [line["attended"] for line in sheet[:3]] == [False, False, True]
-    assert_refused(
-        client.get(f"/meetings/{meeting_id}/representatives", headers=county_office), 403
-    )
+    assert_refused(client.post(read_sheet, headers=county_office, json={"purpose": "看看"}), 403)
 
     # -- ballots -----------------------------------------------------------------------------
     issued = client.post(f"/meetings/{meeting_id}/ballots", headers=office)
@@ -210,14 +218,22 @@ def test_meeting_from_scheduling_to_published_results(
         f"/meetings/{meeting_id}/ballots/slips", headers=office, json={"tokens": tokens[:2]}
     )
     assert slips.status_code == 200 and slips.text.count("<svg") == 2 and tokens[1] in slips.text
-    qr = client.get(f"/ballots/{tokens[0]}/qr.svg")
+    assert issued.json()["ballots"][0]["ballot_url"].endswith(f"/ballots#{tokens[0]}")
+    qr = client.post("/ballots/qr.svg", json={"token": tokens[0]})
     assert qr.headers["content-type"].startswith("image/svg+xml") and "<svg" in qr.text
-    assert client.get(f"/ballots/{tokens[0]}").json()["state"] == "open"
-    form = client.get(f"/ballots/{tokens[0]}", headers={"Accept": "text/html"})
-    assert "<form" in form.text and 'value="basically_satisfied"' in form.text
+    assert_refused(client.post("/ballots/qr.svg", json={"token": "no-such-ballot-token"}), 403)
 
-    def ballot(a: str, b: str, problems: tuple[str, ...] = ()) -> dict[str, Any]:
+    def state_of(token: str) -> str:
+        found: str = client.post("/ballots/lookup", json={"token": token}).json()["state"]
+        return found
+
+    assert state_of(tokens[0]) == "open"
+    page = client.get("/ballots")  # one page for every ballot: the token is in the fragment
+    assert "location.hash" in page.text and tokens[0] not in page.text
+
+    def ballot(a: str, b: str, problems: tuple[str, ...] = (), token: str = "") -> dict[str, Any]:
         return {
+            "token": token,
             "ratings": [
                 {"agency_id": ag_a, "rating": a, "comment": "服务热情"},
                 {"agency_id": ag_b, "rating": b},
@@ -226,21 +242,17 @@ def test_meeting_from_scheduling_to_published_results(
         }
 
     # refusals first: each changes nothing
-    assert_refused(
-        client.post("/ballots/not-a-real-ballot-token-000", json=ballot("satisfied", "satisfied")),
-        403,
-        "unknown_token",
-    )
+    def cast(body: dict[str, Any], token: str, headers: Headers | None = None) -> Any:
+        return client.post("/ballots/cast", json={**body, "token": token}, headers=headers or {})
+
+    unknown = cast(ballot("satisfied", "satisfied"), "not-a-real-ballot-token-000")
+    assert "not-a-real-ballot-token-000" not in unknown.text
+    assert_refused(unknown, 403, "unknown_token")
     missing = {"ratings": [{"agency_id": ag_a, "rating": "satisfied"}]}
-    assert (
-        assert_refused(client.post(f"/ballots/{tokens[0]}", json=missing), 422)["field"]
-        == "ratings"
-    )
+    assert assert_refused(cast(missing, tokens[0]), 422)["field"] == "ratings"
     bad_value = ballot("great", "satisfied")
-    assert assert_refused(client.post(f"/ballots/{tokens[0]}", json=bad_value), 422)[
-        "field"
-    ].startswith("ratings")
-    assert client.get(f"/ballots/{tokens[0]}").json()["state"] == "open"
+    assert assert_refused(cast(bad_value, tokens[0]), 422)["field"].startswith("ratings")
+    assert state_of(tokens[0]) == "open"
 
     plan = (
         [("satisfied", "dissatisfied", ("乱罚款", "检查过多"))] * 10
@@ -251,17 +263,15 @@ def test_meeting_from_scheduling_to_published_results(
     teller = office
     for i, (a, b, problems) in enumerate(plan):
         headers = teller if i == 0 else {}
-        response = client.post(
-            f"/ballots/{tokens[i]}", json=ballot(a, b, problems), headers=headers
-        )
+        response = cast(ballot(a, b, problems), tokens[i], headers)
         assert response.status_code == 200, response.text
-    assert_refused(
-        client.post(f"/ballots/{tokens[1]}", json=ballot("satisfied", "satisfied")),
-        409,
-        "already_cast",
-    )
-    after = client.get(f"/ballots/{tokens[1]}", headers={"Accept": "text/html"})
-    assert "<form" not in after.text and "已投过" in after.text
+    assert_refused(cast(ballot("satisfied", "satisfied"), tokens[1]), 409, "already_cast")
+    assert state_of(tokens[1]) == "cast"
+
+    # -- a restart while voting is open: the box is rebuilt from the sealed records ------------
+    client.__exit__(None, None, None)
+    client = service_client("evaluation")
+    assert state_of(tokens[1]) == "cast" and state_of(tokens[26]) == "open"
     spoil_cast = client.post(
         f"/meetings/{meeting_id}/ballots/spoil",
         headers=office,
@@ -273,11 +283,7 @@ def test_meeting_from_scheduling_to_published_results(
         headers=office,
         json={"token": tokens[25], "reason": "撕毁"},
     )
-    assert_refused(
-        client.post(f"/ballots/{tokens[25]}", json=ballot("satisfied", "satisfied")),
-        409,
-        "ballot_spoiled",
-    )
+    assert_refused(cast(ballot("satisfied", "satisfied"), tokens[25]), 409, "ballot_spoiled")
     assert_refused(
         client.post(
             f"/meetings/{meeting_id}/ballots/spoil",
@@ -305,12 +311,17 @@ def test_meeting_from_scheduling_to_published_results(
     assert (results[ag_a]["rank"], results[ag_b]["rank"]) == (1, 2)
     assert results[ag_b]["problems_raised"] == 21
     assert [lb["agency_id"] for lb in t["lookbacks"]] == [ag_b]
-    assert_refused(
-        client.post(f"/ballots/{tokens[26]}", json=ballot("satisfied", "satisfied")),
-        409,
-        "meeting_closed",
-    )
+    assert_refused(cast(ballot("satisfied", "satisfied"), tokens[26]), 409, "meeting_closed")
     assert client.get(f"/meetings/{meeting_id}/results").status_code == 409
+    # The box key is gone: the per-cast records can never be read or linked again.
+    keys = KeyStore(broker_settings.resolved_keystore_url)
+    assert keys.key_for(box_subject(meeting_id), create=False) is None
+
+    read_comments = f"/meetings/{meeting_id}/comments/read"
+    assert_refused(client.post(read_comments, headers=county_office, json={"purpose": "看看"}), 403)
+    comments = client.post(read_comments, headers=office, json={"purpose": "向被评议机关反馈"})
+    assert comments.status_code == 200, comments.text
+    assert comments.json()["comments"][ag_a] == ["服务热情"] * 24
 
     open_lookbacks = client.get("/lookbacks", params={"open_only": True}, headers=office).json()
     assert f"lb-{meeting_id}-{ag_b}" in [lb["lookback_id"] for lb in open_lookbacks]
@@ -363,7 +374,8 @@ def test_meeting_from_scheduling_to_published_results(
     assert campaign([*verify_args, "03 17 22 28 31 08"]) == 1
     assert "first difference: seed" in capsys.readouterr().out
     paths = client.get("/openapi.json").json()["paths"]
-    assert "/ballots/{token}" in paths and "/draws/verify" in paths
+    assert "/ballots/cast" in paths and "/draws/verify" in paths
+    assert not [p for p in paths if "token" in p], "a ballot token in a URL path"
 
     # -- secrecy: the whole topic ---------------------------------------------------------------
     hashes = {hash_token(tok) for tok in tokens}
@@ -373,13 +385,18 @@ def test_meeting_from_scheduling_to_published_results(
     for key, value in topic_records(broker_settings):
         text = value.decode("utf-8")
         assert not any(tok in text for tok in tokens), "a plaintext token reached the topic"
+        assert "服务热情" not in text, "a ballot comment reached the topic in clear"
         if key.decode() != meeting_id:
             continue
         mine += 1
-        types.append(json.loads(text)["type"].split(".")[-2])
+        event = json.loads(text)
+        types.append(event["type"].split(".")[-2])
         if any(h in text for h in hashes):
             assert not [p for p in people if p in text], f"ballot linked to a person: {text[:200]}"
-    assert mine > 30
+            assert '"ratings"' not in text, "a ballot's content beside its token hash"
+        if types[-1] == "BallotBoxOpened":
+            assert len(event["data"]["ballots"]) == 24
+    assert mine > 30 and "BallotCast" not in types
     assert types.count("ProblemRaised") == 21 and types.count("ResultsFedBack") == 2
     for name in (
         "EvaluationMeetingScheduled",
@@ -388,8 +405,12 @@ def test_meeting_from_scheduling_to_published_results(
         "RepresentativeReplaced",
         "AttendanceRecorded",
         "BallotsIssued",
-        "BallotCast",
+        "BallotTokenSpent",
+        "BallotSealed",
         "BallotSpoiled",
+        "BallotBoxOpened",
+        "RepresentativesSheetRead",
+        "BallotCommentsRead",
         "MeetingClosed",
         "EvaluationTallied",
         "ResultsPublished",
@@ -404,7 +425,8 @@ def test_meeting_from_scheduling_to_published_results(
     restarted = service_client("evaluation")
     assert restarted.get(f"/meetings/{meeting_id}", headers=office).json() == before
     assert_refused(
-        restarted.post(f"/ballots/{tokens[1]}", json=ballot("satisfied", "satisfied")), 409
+        restarted.post("/ballots/cast", json=ballot("satisfied", "satisfied", token=tokens[1])),
+        409,
     )
     assert_refused(
         restarted.post(
