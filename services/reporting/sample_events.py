@@ -668,6 +668,20 @@ def meeting_story(
                 ratings=(ev.AgencyRating(agency_id=agency, rating=rating),), problems=problems
             )
         )
+        if n == 0:  # the former, linkable form, as on topics written before the ballot box
+            log.add(
+                meeting,
+                ev.BallotCast(
+                    meeting_id=meeting,
+                    token_hash=f"{n:064x}",
+                    channel=ev.BallotChannel.phone,
+                    ratings=contents[-1].ratings,
+                    problems=problems,
+                    cast_at=log.now,
+                ),
+                region=region,
+            )
+            continue
         log.add(
             meeting,
             ev.BallotTokenSpent(
@@ -710,6 +724,18 @@ def meeting_story(
         ),
         region=region,
     )
+    for read in (ev.RepresentativesSheetRead, ev.BallotCommentsRead):
+        log.add(
+            meeting,
+            read(
+                meeting_id=meeting,
+                reader=f"legal_office:office-{region}@{region}",
+                office_id=f"office-{region}",
+                purpose="反馈整改",
+                read_at=log.now,
+            ),
+            region=region,
+        )
     result = ev.AgencyResult(
         agency_id=agency,
         satisfied=satisfied,

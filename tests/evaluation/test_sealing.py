@@ -53,6 +53,6 @@ def test_after_shredding_the_box_cannot_be_opened_nor_filled(sealer: BallotSeale
 def test_comments_of_another_meeting_do_not_unseal(sealer: BallotSealer) -> None:
     content, _ = asyncio.run(sealer.seal(MEETING, TOKEN_HASH, CONTENT))
     asyncio.run(sealer.seal("meet-other", TOKEN_HASH, CONTENT))  # it has keys of its own
-    per_agency, general = asyncio.run(sealer.comments("meet-other", (content,)))
+    per_agency, _ = asyncio.run(sealer.comments("meet-other", (content,)))
     assert per_agency == {"ag-a": ["[无法解密 unreadable]"]}
     assert comments_subject("meet-other") != comments_subject(MEETING)
