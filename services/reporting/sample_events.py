@@ -573,9 +573,30 @@ def full_story(log: EventLog, key: str, agency: str, region: str) -> None:
     meeting_story(log, key, agency, region)
 
 
+_FIGURES = (
+    "satisfied",
+    "basically_satisfied",
+    "dissatisfied",
+    "valid",
+    "satisfaction_rate",
+    "dissatisfaction_rate",
+    "rank",
+    "problems_raised",
+)
+
+
 def meeting_story(
-    log: EventLog, key: str, agency: str, region: str, *, satisfied: int = 2, dissatisfied: int = 1
+    log: EventLog,
+    key: str,
+    agency: str,
+    region: str,
+    *,
+    satisfied: int = 2,
+    dissatisfied: int = 1,
+    min_valid_ballots: int = 1,
 ) -> None:
+    """``min_valid_ballots`` above the ballots cast withholds the result, as the
+    decider does: no figures fed back or published."""
     meeting = f"meet-{key}"
     entities = tuple(f"ent-{key}-{n}" for n in range(3))
     log.add(
@@ -763,14 +784,22 @@ def meeting_story(
             lookback_dissatisfaction_rate=0.2,
             lookback_problems_raised=5,
             # The sample's meetings are tiny (three voters): its rule lets them publish.
-            min_valid_ballots=1,
+            min_valid_ballots=min_valid_ballots,
             tallied_at=log.now,
         ),
         region=region,
     )
+    withheld = total < min_valid_ballots
+    shown = result if not withheld else result.model_copy(update=dict.fromkeys(_FIGURES, 0))
     log.add(
         meeting,
-        ev.ResultsFedBack(meeting_id=meeting, agency_id=agency, result=result, fed_back_at=log.now),
+        ev.ResultsFedBack(
+            meeting_id=meeting,
+            agency_id=agency,
+            result=shown,
+            withheld=withheld,
+            fed_back_at=log.now,
+        ),
         region=region,
     )
     log.add(
@@ -780,8 +809,9 @@ def meeting_story(
             campaign_id=CAMPAIGN,
             region_code=region,
             valid_ballots=total,
-            results=(result,),
-            min_valid_ballots=1,
+            results=() if withheld else (result,),
+            min_valid_ballots=min_valid_ballots,
+            withheld=(agency,) if withheld else (),
             published_at=log.now,
         ),
         region=region,
