@@ -93,6 +93,14 @@ class Evaluation:
         return await self.store.execute(MEETING, meeting_id, command, context)
 
 
+def office_meeting(ev: Evaluation, meeting_id: str, actor: Actor) -> MeetingState:
+    """The meeting, for the legal office of its region (or above) only."""
+    state = ev.meeting(meeting_id)
+    assert state.scheduled is not None
+    require_office_for(actor, state.scheduled.region_code)
+    return state
+
+
 def _evaluation(request: Request) -> Evaluation:
     evaluation: Evaluation = request.app.state.evaluation
     return evaluation
