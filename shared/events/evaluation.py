@@ -181,6 +181,9 @@ class BallotsIssued(DomainEvent):
 
 @event("evaluation.BallotCast")
 class BallotCast(DomainEvent):
+    """The former, linkable form (hash, content and time together): read when
+    replaying old topics, never written since the ballot box."""
+
     meeting_id: str
     token_hash: str
     channel: BallotChannel
