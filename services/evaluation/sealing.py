@@ -7,9 +7,11 @@ from __future__ import annotations
 import asyncio
 import secrets
 
+from sqlalchemy.exc import IntegrityError
+
 from services.evaluation.domain.ballots import box_subject, comments_subject, open_box
 from shared.events.evaluation import AgencyRating, BallotContent, BoxedBallot
-from shared.privacy import PersonalDataVault, UnreadableCiphertext, is_sealed
+from shared.privacy import KeyStore, PersonalDataVault, UnreadableCiphertext, is_sealed
 
 UNREADABLE = "[无法解密 unreadable]"
 
@@ -24,14 +26,27 @@ def new_shuffle_seed() -> str:
 
 
 class BallotSealer:
-    def __init__(self, vault: PersonalDataVault) -> None:
+    def __init__(self, vault: PersonalDataVault, keys: KeyStore) -> None:
         self.vault = vault
+        self._keys = keys
+
+    async def prepare(self, meeting_id: str) -> None:
+        """The meeting's box and comments keys, made before voting opens: casts arrive
+        together, and the first ones would otherwise race to create the same key."""
+        subjects = [box_subject(meeting_id), comments_subject(meeting_id)]
+        await asyncio.to_thread(self._keys.keys_for_new, subjects)
+
+    def _encrypt(self, subject: str, text: str) -> str:
+        try:
+            return self.vault.encrypt(subject, text)
+        except IntegrityError:  # another cast created the key meanwhile: it is there now
+            return self.vault.encrypt(subject, text)
 
     def _seal_content(self, meeting_id: str, content: BallotContent) -> BallotContent:
         subject = comments_subject(meeting_id)
 
         def seal(text: str) -> str:
-            return self.vault.encrypt(subject, text) if text else ""
+            return self._encrypt(subject, text) if text else ""
 
         return BallotContent(
             ratings=tuple(
@@ -48,7 +63,7 @@ class BallotSealer:
         sealed_content = self._seal_content(meeting_id, content)
         boxed = BoxedBallot(token_hash=token_hash, content=sealed_content)
         try:
-            sealed = self.vault.encrypt(box_subject(meeting_id), boxed.model_dump_json())
+            sealed = self._encrypt(box_subject(meeting_id), boxed.model_dump_json())
         except ValueError as exc:  # the box key was shredded: the meeting has closed
             raise BoxAlreadyShredded(meeting_id) from exc
         return sealed_content, sealed

@@ -436,3 +436,48 @@ def test_meeting_from_scheduling_to_published_results(
         ),
         409,
     )
+
+
+def test_a_small_meeting_publishes_no_figures(
+    service_client: Callable[..., TestClient],
+    broker_settings: Settings,
+    auth_header: Callable[..., Headers],
+) -> None:
+    directory = publish_directory(broker_settings, strata={"a": 4}, rules=CampaignRules())
+    (agency,) = list(directory.agencies)
+    client = service_client("evaluation")
+    office = auth_header(Role.legal_office, "office-360100", "360100")
+    meeting_id = f"meet-small-{uuid.uuid4().hex[:8]}"
+    body = {
+        "meeting_id": meeting_id,
+        "campaign_id": directory.campaign_id,
+        "region_code": "360100",
+        "agency_ids": [agency],
+        "held_on": "2017-02-10",
+        "place": "县政府小会议室",
+        "representatives": 3,
+        "reserve_size": 1,
+        "reason_for_fewer": "乡镇人口少",
+    }
+    wait_for(
+        lambda: client.post("/meetings", json=body, headers=office).status_code == 201,
+        "the directory to reach the service",
+    )
+    path = f"/meetings/{meeting_id}"
+    client.post(f"{path}/pool/freeze", headers=office)
+    drawn = client.post(f"{path}/draw", headers=office, json={"randomness": "1 2 3"}).json()
+    attendees = {"attendee_entity_ids": drawn["representatives"]}
+    client.post(f"{path}/attendance", headers=office, json=attendees)
+    tokens = [b["token"] for b in client.post(f"{path}/ballots", headers=office).json()["ballots"]]
+    for token in tokens:
+        vote = {"token": token, "ratings": [{"agency_id": agency, "rating": "dissatisfied"}]}
+        assert client.post("/ballots/cast", json=vote).status_code == 200
+    office_view = client.post(f"{path}/close", headers=office).json()
+    assert office_view["valid_ballots"] == 3
+    assert [w["agency_id"] for w in office_view["withheld"]] == [agency]
+    assert client.post(f"{path}/publish", headers=office).status_code == 200
+    public = client.get(f"{path}/results").json()
+    assert public["results"] == [] and public["lookbacks"] == []
+    (withheld,) = public["withheld"]
+    assert withheld["agency_id"] == agency and withheld["min_valid_ballots"] == 5
+    assert "不予公布" in withheld["message"] and "too few ballots" in withheld["message"]

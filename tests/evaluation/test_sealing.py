@@ -26,7 +26,21 @@ CONTENT = BallotContent(
 
 @pytest.fixture
 def sealer(tmp_path: Path) -> BallotSealer:
-    return BallotSealer(PersonalDataVault(KeyStore(f"sqlite:///{tmp_path / 'keys.sqlite'}")))
+    keys = KeyStore(f"sqlite:///{tmp_path / 'keys.sqlite'}")
+    return BallotSealer(PersonalDataVault(keys), keys)
+
+
+def test_casts_arriving_together_all_get_sealed(sealer: BallotSealer) -> None:
+    """The first casts of a meeting whose keys were not prepared race to create them."""
+
+    async def together() -> list[tuple[BallotContent, str]]:
+        return await asyncio.gather(
+            *(sealer.seal("meet-race", hash_token(f"t-{i:020d}"), CONTENT) for i in range(12))
+        )
+
+    sealed = asyncio.run(together())
+    opened = asyncio.run(sealer.open("meet-race", tuple(s for _, s in sealed)))
+    assert len({b.token_hash for b in opened}) == 12
 
 
 def test_a_sealed_ballot_shows_no_hash_and_no_comment(sealer: BallotSealer) -> None:

@@ -35,15 +35,19 @@ class Evaluation:
     clock: Clock
 
     vault: PersonalDataVault | None = None
+    _sealer: BallotSealer | None = None
 
     def _vault(self) -> PersonalDataVault:
-        if self.vault is None:
-            self.vault = PersonalDataVault(KeyStore(self.settings.resolved_keystore_url))
-        return self.vault
+        return self.sealer.vault
 
     @property
     def sealer(self) -> BallotSealer:
-        return BallotSealer(self._vault())
+        """Made on first use (the key store is a database); one for the process."""
+        if self._sealer is None:
+            keys = KeyStore(self.settings.resolved_keystore_url)
+            self.vault = self.vault or PersonalDataVault(keys)
+            self._sealer = BallotSealer(self.vault, keys)
+        return self._sealer
 
     def unseal(self, entity_id: str, what: str) -> str:
         """A representative's name or contact, decrypted (``ERASED`` once shredded).

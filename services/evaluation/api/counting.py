@@ -61,6 +61,7 @@ async def issue_ballots(
     await ev.execute(
         meeting_id, IssueBallots(tokens=tokens, at=ev.clock.now()), actor.as_extension(), state
     )
+    await ev.sealer.prepare(meeting_id)  # before any token is handed out
     base = str(request.base_url).rstrip("/")
     return BallotsIssuedView(
         meeting_id=meeting_id,
