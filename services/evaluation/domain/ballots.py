@@ -96,8 +96,10 @@ def check_content(content: BallotContent, agencies: Sequence[str]) -> None:
 
 
 def cast_events(
-    meeting_id: str, token_hash: str, content_sealed: str, spent: BallotTokenSpent
+    meeting_id: str, content_sealed: str, spent: BallotTokenSpent
 ) -> list[BallotTokenSpent | BallotSealed]:
+    """Two events: nothing in the first says what the ballot says, nothing readable in
+    the second says whose token it was or when."""
     if not content_sealed:
         raise Invalid("选票内容未密封", "the ballot's content is not sealed", field="sealed")
     return [spent, BallotSealed(meeting_id=meeting_id, sealed=content_sealed)]

@@ -105,7 +105,7 @@ class MeetingDecider:
                 return self._read(command, state)
         raise TypeError(f"unknown command {command!r}")
 
-    # -- scheduling, pool, draw ------------------------------------------------------
+    # -- ballots: spending apart from the sealed content --------------------------------
 
     def _cast(self, c: CastBallot, state: MeetingState) -> list[DomainEvent]:
         assert state.scheduled is not None
@@ -131,7 +131,7 @@ class MeetingDecider:
             channel=c.channel,
             spent_at=c.at,
         )
-        return list(ballots.cast_events(state.scheduled.meeting_id, token_hash, c.sealed, spent))
+        return list(ballots.cast_events(state.scheduled.meeting_id, c.sealed, spent))
 
     def _spoil(self, c: SpoilBallot, state: MeetingState) -> list[DomainEvent]:
         assert state.scheduled is not None
