@@ -1,0 +1,47 @@
+"""The token index: a ballot's meeting found by one look-up of its token's hash,
+filled from ``BallotsIssued`` as the log is folded."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from services.evaluation.api.context import MEETING
+from services.evaluation.domain.meeting import MEETING_EVENTS, MeetingDecider
+from services.evaluation.domain.tokens import hash_token
+from services.evaluation.store import EvaluationStore
+from shared.clock import SystemClock
+from shared.envelope import CloudEvent, new_event_id
+from shared.events.base import DomainEvent
+from shared.eventstore import AggregateKind
+from shared.kafka.producer import EventPublisher
+from shared.settings import Settings
+from tests.evaluation.test_meeting_decider import open_history, token
+
+
+def _envelope(meeting_id: str, sequence: int, event: DomainEvent) -> CloudEvent:
+    return CloudEvent(
+        id=new_event_id(),
+        source="/evaluation",
+        type=event.type_string(),
+        subject=meeting_id,
+        time=datetime.now(UTC),
+        dataschema=event.schema_id(),
+        data=event.model_dump(mode="json"),
+        sequence=sequence,
+        partitionkey=meeting_id,
+    )
+
+
+def test_a_token_finds_its_meeting_and_an_unknown_one_finds_none() -> None:
+    store = EvaluationStore(
+        source="/evaluation",
+        topic="evaluation.events",
+        publisher=EventPublisher(Settings()),
+        clock=SystemClock(),
+    )
+    store.register(AggregateKind(MEETING, MeetingDecider(), MEETING_EVENTS))
+    for sequence, event in enumerate(open_history(attendees=3), start=1):
+        assert store.apply(_envelope("meet-t1", sequence, event), event)
+    assert store.meeting_of_token_hash(hash_token(token(2))) == "meet-t1"
+    assert store.meeting_of_token_hash(hash_token(token(3))) is None  # not issued
+    assert store.meeting_of_token_hash(token(0)) is None  # the token itself is no key
