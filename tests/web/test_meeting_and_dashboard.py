@@ -94,6 +94,7 @@ def test_meeting_ballot_cast_once_from_the_qr_link(
     assert links.count() == 3
     assert page.locator(".slip svg").count() == 3
     ballot_url = str(links.first.get_attribute("href"))
+    third_token = str(links.nth(2).get_attribute("href")).split("#", 1)[1]
     # The token rides in the fragment, which the browser never sends to a server.
     assert ballot_url.startswith(web_stack.web + "/ballot#")
     screenshot(page, "22-ballot-slips")
@@ -126,6 +127,14 @@ def test_meeting_ballot_cast_once_from_the_qr_link(
         first.goto(ballot_url)
         first.wait_for_selector("[data-ballot-outcome]")
         assert "已经使用" in first.locator("[data-ballot-outcome]").inner_text()
+        # The evaluation service's own slip link works the same way, on its own page.
+        first.goto(f"{web_stack.urls['evaluation']}/ballots#{third_token}")
+        first.wait_for_selector("#ballot:not([hidden]) fieldset")
+        assert third_token not in first.url
+        for fieldset in first.locator("#ballot fieldset").all():
+            fieldset.locator("input[type=radio]").first.check()
+        first.click("#ballot button[type=submit]")
+        expect(first.locator("#result")).to_contain_text("选票已收到")
         first.goto("about:blank")  # a new link, not a jump within the same page
         first.goto(web_stack.web + "/ballot#not-a-real-token-000000")
         first.wait_for_selector("[data-ballot-outcome]")
@@ -134,14 +143,14 @@ def test_meeting_ballot_cast_once_from_the_qr_link(
         phone.close()
 
     page.goto(f"/workbench/meetings/{meeting_id}")
-    assert page.locator("[data-live-count]").inner_text().strip() == "1"
+    assert page.locator("[data-live-count]").inner_text().strip() == "2"
     page.click("form[action$='/close'] button")
     page.click("form[action$='/publish'] button")
     screenshot(page, "26-meeting-results")
     page.goto("/results")
     section = page.locator("section", has_text="南昌市政府第一会议室")
     assert section.count() >= 1
-    # One valid ballot is below the campaign's minimum: no figures, a bilingual notice.
+    # Two valid ballots are below the campaign's minimum: no figures, a bilingual notice.
     assert page.locator("[data-withheld]").count() >= len(agencies)
     assert "不予公布" in page.locator("main").inner_text()
     screenshot(page, "27-public-results")

@@ -93,6 +93,7 @@ async function start() {
   document.getElementById('where').textContent = view.place + ' · ' + view.held_on;
   if (view.state !== 'open') { out.textContent = states[view.state]; return; }
   const form = document.getElementById('ballot');
+  const tail = form.firstChild;  // the agencies come before the general comments
   for (const a of view.agencies) {
     const set = el('fieldset'); set.append(el('legend', {}, a.name || a.agency_id));
     for (const [value, label] of Object.entries(labels)) {
@@ -100,11 +101,13 @@ async function start() {
       l.append(el('input', {type: 'radio', name: 'r:' + a.agency_id, value, required: ''}));
       l.append(' ' + label + ' '); set.append(l);
     }
-    set.append(el('p')).append(el('input', {name: 'c:' + a.agency_id,
+    const comment = el('p'), problem = el('p');
+    comment.append(el('input', {name: 'c:' + a.agency_id,
       placeholder: '意见 / comment', maxlength: '2000'}));
-    set.append(el('p')).append(el('textarea', {name: 'p:' + a.agency_id,
+    problem.append(el('textarea', {name: 'p:' + a.agency_id,
       placeholder: '反映问题 / problem raised', maxlength: '4000'}));
-    form.insertBefore(set, form.firstChild);
+    set.append(comment, problem);
+    form.insertBefore(set, tail);
   }
   form.hidden = false;
   form.addEventListener('submit', async (e) => {
