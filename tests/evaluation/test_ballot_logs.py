@@ -152,11 +152,12 @@ def test_no_log_line_carries_a_ballot_token_or_its_hash(system: LoggedSystem) ->
     for token in tokens[:6]:
         cast = _vote_on_the_web(web, token, [agency])
         assert cast.status_code == 200 and 'data-ballot-outcome="accepted"' in cast.text
-    again = web.post("/ballot", data={"token": tokens[0]})  # a second use is refused
+    entry = _form_fields(web.get("/ballot").text)  # whatever the form carries besides
+    again = web.post("/ballot", data={**entry, "token": tokens[0]})  # a second use is refused
     assert again.status_code == 409 and 'data-ballot-outcome="refused"' in again.text
     unknown = "Zz" + secrets.token_urlsafe(16)
     tokens.append(unknown)
-    refused = web.post("/ballot", data={"token": unknown})
+    refused = web.post("/ballot", data={**entry, "token": unknown})
     assert refused.status_code in (403, 404) and unknown not in refused.text
     teller = api.post(
         "/ballots/cast",
