@@ -19,6 +19,7 @@ from shared.regions import jiangxi
 from shared.vocabulary import LABELS_ZH
 
 from .backend import BackendError
+from .csrf import csrf_token_of
 from .i18n import MESSAGES, pick_lang, translator
 from .session import FLASH_COOKIE, LANG_COOKIE, actor_of
 
@@ -96,6 +97,7 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
         actor=actor_of(request),
         flash=flash,
         dev_sign_in=request.app.state.settings.web_dev_sign_in,
+        csrf_token=csrf_token_of(request),
         path=request.url.path,
         label=labeller(lang),
         switch_url=_switch_url(request, "zh" if lang == "en" else "en"),
@@ -127,3 +129,8 @@ def refused(request: Request, url: str, error: BackendError) -> RedirectResponse
 def error_page(request: Request, error: BackendError) -> HTMLResponse:
     status = error.status if error.status in (401, 403, 404, 409, 422) else 502
     return page(request, "error.html", status_code=status, error=error)
+
+
+def refusal_page(request: Request, status: int, zh: str, en: str) -> HTMLResponse:
+    """A refusal in both languages, the Chinese first (the guard's 403 and 413)."""
+    return page(request, "refused.html", status_code=status, message_zh=zh, message_en=en)
