@@ -40,6 +40,7 @@ async def forward(service: str, path: str, request: Request) -> Response:
     backend = request.app.state.backend
     headers = {k: v for k, v in request.headers.items() if k.lower() not in _HOP_BY_HOP}
     headers.pop("cookie", None)
+    headers.pop("x-csrf-token", None)
     headers.pop("x-forwarded-for", None)
     if request.client:
         headers["X-Forwarded-For"] = request.client.host

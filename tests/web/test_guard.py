@@ -74,6 +74,13 @@ def assert_refused_page(answer: object, status: int, *phrases: str) -> None:
         assert phrase in text
 
 
+def test_pages_name_their_origin_to_their_own_forms(web: TestClient) -> None:
+    # Under ``no-referrer`` Chromium sends ``Origin: null`` with the app's own forms.
+    answer = web.get("/")
+    assert answer.headers["referrer-policy"] == "same-origin"
+    assert '<meta name="csrf-token" content="' in answer.text
+
+
 def test_dev_sign_in_from_the_own_page_sets_a_strict_httponly_cookie(web: TestClient) -> None:
     form = web.get("/signin")
     binding = cookie(form, "campaign_csrf")
