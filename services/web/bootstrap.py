@@ -10,6 +10,7 @@ import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from shared.clock import Clock, SystemClock
@@ -19,7 +20,7 @@ from . import proxy
 from .backend import Backend, BackendError
 from .guard import Guard
 from .pages import ballot, cases, dashboard, intake, items, meetings, public, signin
-from .render import error_page, redirect
+from .render import error_page, http_refusal, redirect
 from .session import actor_of
 
 CONTENT_SECURITY_POLICY = (
@@ -80,6 +81,11 @@ def build_app(
         if exc.status == 401 or (exc.status == 403 and actor_of(request) is None):
             return redirect(f"/signin?next={request.url.path}")
         return error_page(request, exc)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        return http_refusal(request, exc.status_code)
 
     @app.get("/health", include_in_schema=False)
     async def health() -> dict[str, str]:

@@ -11,7 +11,7 @@ from urllib.parse import quote, unquote
 from zoneinfo import ZoneInfo
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from shared.auth import ROLE_LABELS_ZH
@@ -134,3 +134,20 @@ def error_page(request: Request, error: BackendError) -> HTMLResponse:
 def refusal_page(request: Request, status: int, zh: str, en: str) -> HTMLResponse:
     """A refusal in both languages, the Chinese first (the guard's 403 and 413)."""
     return page(request, "refused.html", status_code=status, message_zh=zh, message_en=en)
+
+
+# FastAPI's own answers (an unknown path, a method a route does not take), in both languages.
+HTTP_REFUSALS = {
+    404: ("未找到该页面或地址", "no such page or address"),
+    405: ("该地址不接受这种请求方法", "this address does not take that request method"),
+}
+
+
+def http_refusal(request: Request, status: int) -> Response:
+    zh, en = HTTP_REFUSALS.get(
+        status, (f"请求无法处理（{status}）", f"the request failed ({status})")
+    )
+    if request.url.path.startswith("/api/"):
+        body = {"detail": {"message_zh": zh, "message_en": en}}
+        return JSONResponse(body, status_code=status)
+    return refusal_page(request, status, zh, en)

@@ -300,3 +300,13 @@ def test_a_number_that_is_not_one_is_a_422_naming_the_field(web: TestClient) -> 
         headers=OWN,
     )
     assert answer.status_code == 303 and "flash" in (answer.headers.get("set-cookie") or "")
+
+
+def test_unknown_paths_and_methods_are_bilingual(web: TestClient) -> None:
+    missing = web.get("/no-such-page")
+    assert_refused_page(missing, 404, "未找到该页面", "no such page")
+    wrong = web.put("/tip", headers=OWN, data={"csrf_token": token_in(web.get("/tip").text)})
+    assert_refused_page(wrong, 405, "请求方法", "request method")
+    api = web.get("/api/nothing/here")
+    assert api.status_code == 404 and api.json()["detail"]["message_zh"]
+    assert web.get("/").status_code == 200
