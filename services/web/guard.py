@@ -13,11 +13,11 @@ proxies only) marks every cookie the app sets ``Secure``."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
 from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.settings import Settings
@@ -185,12 +185,13 @@ class Guard:
         request = Request(scope)
         https = scope.get("scheme") == "https"
         name = binding_cookie(https)
-        sent_binding = request.cookies.get(name)
-        binding = sent_binding if is_binding(sent_binding) else None
-        fresh = None if binding else new_binding()
+        sent = request.cookies.get(name)
+        binding = sent if is_binding(sent) else None
+        current = binding or new_binding()
         session = request.cookies.get(TOKEN_COOKIE)
-        scope.setdefault("state", {})[STATE_KEY] = self.tokens.mint(binding or str(fresh), session)
-        send = _with_cookies(send, https, _binding_header(name, fresh, https) if fresh else None)
+        scope.setdefault("state", {})[STATE_KEY] = self.tokens.mint(current, session)
+        planted = None if binding else _binding_header(name, current, https)
+        send = _with_cookies(send, https, planted)
 
         api = scope["path"].startswith("/api/")
         guarded = scope["method"] not in SAFE_METHODS and not (api and _bearer(request))
@@ -222,6 +223,7 @@ class Guard:
         async def nothing() -> Message:
             return {"type": "http.disconnect"}
 
+        response: Response
         if scope["path"].startswith("/api/"):
             detail = {
                 "code": refusal.code,
@@ -229,18 +231,7 @@ class Guard:
                 "message_zh": refusal.zh,
                 "message_en": refusal.en,
             }
-            body = json.dumps({"detail": detail}, ensure_ascii=False).encode()
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": refusal.status,
-                    "headers": [
-                        (b"content-type", b"application/json"),
-                        (b"content-length", str(len(body)).encode()),
-                    ],
-                }
-            )
-            await send({"type": "http.response.body", "body": body})
-            return
-        response = refusal_page(Request(scope), refusal.status, refusal.zh, refusal.en)
+            response = JSONResponse({"detail": detail}, status_code=refusal.status)
+        else:
+            response = refusal_page(Request(scope), refusal.status, refusal.zh, refusal.en)
         await response(scope, nothing, send)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from starlette.testclient import TestClient
 
@@ -35,7 +36,9 @@ def web_settings(settings: Settings) -> Settings:
     )
 
 
-def browser(settings: Settings, base: str = "http://testserver", peer: tuple[str, int] = PEER):
+def browser(
+    settings: Settings, base: str = "http://testserver", peer: tuple[str, int] = PEER
+) -> TestClient:
     app = build_app(settings, backend_urls=CLOSED)
     return TestClient(app, base_url=base, client=peer, follow_redirects=False)
 
@@ -52,12 +55,10 @@ def token_in(html: str) -> str:
     return found.group(1)
 
 
-def set_cookies(response: object) -> list[str]:
-    return response.headers.get_list("set-cookie")  # type: ignore[attr-defined,no-any-return]
-
-
-def cookie(response: object, name: str) -> str | None:
-    return next((c for c in set_cookies(response) if c.startswith(f"{name}=")), None)
+def cookie(response: httpx.Response, name: str) -> str | None:
+    """The ``Set-Cookie`` header for ``name`` in ``response``, if any."""
+    found = response.headers.get_list("set-cookie")
+    return next((c for c in found if c.startswith(f"{name}=")), None)
 
 
 def sign_in(web: TestClient, origin: dict[str, str] = OWN) -> None:
@@ -66,12 +67,11 @@ def sign_in(web: TestClient, origin: dict[str, str] = OWN) -> None:
     assert answer.status_code == 303, answer.text
 
 
-def assert_refused_page(answer: object, status: int, *phrases: str) -> None:
-    assert answer.status_code == status  # type: ignore[attr-defined]
-    text = answer.text  # type: ignore[attr-defined]
-    assert "data-refused" in text
+def assert_refused_page(answer: httpx.Response, status: int, *phrases: str) -> None:
+    assert answer.status_code == status
+    assert "data-refused" in answer.text
     for phrase in phrases:
-        assert phrase in text
+        assert phrase in answer.text
 
 
 def test_pages_name_their_origin_to_their_own_forms(web: TestClient) -> None:
