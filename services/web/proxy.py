@@ -39,8 +39,9 @@ async def forward(service: str, path: str, request: Request) -> Response:
         return _refusal(404, "未找到该地址", "no such address")
     backend = request.app.state.backend
     headers = {k: v for k, v in request.headers.items() if k.lower() not in _HOP_BY_HOP}
-    headers.pop("cookie", None)
-    headers.pop("x-csrf-token", None)
+    # The services need none of these; a Referer could carry a ballot page's token.
+    for private in ("cookie", "x-csrf-token", "referer", "origin"):
+        headers.pop(private, None)
     headers.pop("x-forwarded-for", None)
     if request.client:
         headers["X-Forwarded-For"] = request.client.host

@@ -1,6 +1,7 @@
 """The web application's guard in process (Starlette's test client, no services behind
 it: every backend URL points at a closed port, so a request that got past the guard and
-reached a service answers 502, and one stopped before answers 403, 404, 413 or 422)."""
+reached a service answers 502, and one stopped before answers 403, 404, 413 or 422; one
+test puts an echo server behind the proxy to see what reaches a service)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,10 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from services.web.bootstrap import build_app
@@ -16,6 +21,7 @@ from services.web.config import BACKENDS, MAX_FORM_BYTES, MAX_PROXY_BYTES
 from shared.auth import Role, mint_token
 from shared.clock import SystemClock
 from shared.settings import Settings
+from tests.web.conftest import LiveServer
 
 OWN = {"origin": "http://testserver"}
 SIBLING = {"origin": "http://127.0.0.1:9911"}
@@ -310,3 +316,53 @@ def test_unknown_paths_and_methods_are_bilingual(web: TestClient) -> None:
     api = web.get("/api/nothing/here")
     assert api.status_code == 404 and api.json()["detail"]["message_zh"]
     assert web.get("/").status_code == 200
+
+
+async def _echo(request: Request) -> JSONResponse:
+    body = await request.body()
+    return JSONResponse({"headers": dict(request.headers), "body": body.decode()})
+
+
+@pytest.fixture(scope="module")
+def echo() -> Iterator[str]:
+    server = LiveServer(
+        Starlette(routes=[Route("/{path:path}", _echo, methods=["GET", "POST"])]), "echo"
+    )
+    server.start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+def test_the_proxy_passes_the_body_on_and_keeps_private_headers_back(
+    web_settings: Settings, echo: str
+) -> None:
+    app = build_app(web_settings, backend_urls={**CLOSED, "evaluation": echo})
+    with TestClient(app, client=PEER, follow_redirects=False) as client:
+        sign_in(client)
+        token = token_in(client.get("/workbench").text)
+        body = '{"note": "本站页面发出的调用"}'
+        answer = client.post(
+            "/api/evaluation/meetings/meet-abc123/pool/freeze",
+            content=body.encode(),
+            headers={
+                **OWN,
+                "x-csrf-token": token,
+                "content-type": "application/json",
+                "referer": "http://testserver/ballot/secret-ballot-token",
+            },
+        )
+        assert answer.status_code == 200, answer.text
+        seen = answer.json()
+        assert seen["body"] == body
+        assert seen["headers"]["authorization"].startswith("Bearer ")
+        assert seen["headers"]["x-forwarded-for"] == PEER[0]
+        for private in ("cookie", "x-csrf-token", "referer", "origin"):
+            assert private not in seen["headers"]
+        refused = client.post(
+            "/api/evaluation/meetings/meet-abc123/pool/freeze",
+            content=body.encode(),
+            headers={**OWN, "content-type": "application/json"},
+        )
+        assert refused.status_code == 403
