@@ -18,6 +18,7 @@ from services.web.origin import (
     origin_accepted,
     serving_origin,
 )
+from services.web.pages.signin import safe_next
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "services" / "web" / "templates"
 
@@ -144,3 +145,11 @@ def test_every_post_form_carries_the_token() -> None:
                 forms += 1
                 assert 'name="csrf_token" value="{{ csrf_token }}"' in form, template.name
     assert forms >= 30
+
+
+def test_sign_in_goes_on_to_a_path_of_this_site_only() -> None:
+    for local in ("/workbench", "/workbench/tips?status=received", "/"):
+        assert safe_next(local) == local
+    for elsewhere in ("//evil.example", "/\\evil.example", "https://evil.example", "", "x"):
+        assert safe_next(elsewhere) == "/workbench"
+    assert safe_next("/a\r\nSet-Cookie: x=1") == "/workbench"

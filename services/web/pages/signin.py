@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
@@ -19,13 +21,18 @@ router = APIRouter()
 STAFF_ROLES = [r for r in Role if r is not Role.public]
 
 
-def _safe_next(target: str) -> str:
-    return target if target.startswith("/") and not target.startswith("//") else "/workbench"
+# A path on this site: browsers read ``//host`` and ``/\host`` as another site.
+_LOCAL_PATH = re.compile(r"/(?![/\\])[^\s\\]*")
+
+
+def safe_next(target: str) -> str:
+    """Where to go after signing in: a path on this site, else the workbench."""
+    return target if _LOCAL_PATH.fullmatch(target) else "/workbench"
 
 
 def _signed_in(token: str, target: str) -> RedirectResponse:
     # Secure is added by the guard whenever the request came over HTTPS.
-    response = redirect(_safe_next(target))
+    response = redirect(safe_next(target))
     response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict", max_age=12 * 3600)
     return response
 
@@ -37,7 +44,7 @@ def _signin_page(request: Request, next_path: str, error: str, status_code: int)
         status_code=status_code,
         roles=STAFF_ROLES,
         regions=[jiangxi().province, *jiangxi().cities(), *jiangxi().counties()],
-        next=_safe_next(next_path),
+        next=safe_next(next_path),
         error=error,
     )
 
