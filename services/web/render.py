@@ -132,7 +132,8 @@ def error_page(request: Request, error: BackendError) -> HTMLResponse:
 
 
 def refusal_page(request: Request, status: int, zh: str, en: str) -> HTMLResponse:
-    """A refusal in both languages, the Chinese first (the guard's 403 and 413)."""
+    """A refusal in both languages, the Chinese first: the guard's 403 and 413, a form
+    field the app cannot read (422), an unknown path or method."""
     return page(request, "refused.html", status_code=status, message_zh=zh, message_en=en)
 
 
