@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     web_reporting_url: str = ""
     # The origin printed in ballot QR codes (empty: the origin of the request).
     web_public_origin: str = ""
+    # Origins whose forms and /api calls the web app accepts (comma-separated); empty:
+    # WEB_PUBLIC_ORIGIN if set, else the origin each request was served on.
+    web_allowed_origins: str = ""
     web_backend_timeout_s: float = Field(default=30.0, gt=0)
     # Proxies whose X-Forwarded-For a service trusts (the web app in front of intake).
     forwarded_allow_ips: str = "127.0.0.1"

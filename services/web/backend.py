@@ -6,6 +6,8 @@ from typing import Any
 
 import httpx
 
+from .ids import safe_path
+
 
 class BackendError(Exception):
     """A refusal (or an outage) of a service, with its bilingual message."""
@@ -60,6 +62,8 @@ class Backend:
         params: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
     ) -> httpx.Response:
+        if not safe_path(path):
+            raise BackendError(404, "未找到该记录", "no such record")
         sent = dict(headers or {})
         if token:
             sent["Authorization"] = f"Bearer {token}"
@@ -71,6 +75,8 @@ class Backend:
                 params={k: v for k, v in (params or {}).items() if v not in (None, "")},
                 headers=sent,
             )
+        except httpx.InvalidURL as exc:
+            raise BackendError(404, "未找到该记录", "no such record") from exc
         except httpx.HTTPError as exc:
             raise BackendError(
                 503, f"{service} 服务暂时无法访问", f"the {service} service is unreachable"

@@ -10,14 +10,17 @@ import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from shared.clock import Clock, SystemClock
 from shared.settings import Settings, get_settings
 
 from . import proxy
 from .backend import Backend, BackendError
+from .guard import Guard
 from .pages import ballot, cases, dashboard, intake, items, meetings, public, signin
-from .render import error_page, redirect
+from .render import error_page, http_refusal, redirect
 from .session import actor_of
 
 CONTENT_SECURITY_POLICY = (
@@ -51,18 +54,26 @@ def build_app(
     app.state.settings = settings
     app.state.clock = clock or SystemClock()
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    # Innermost of the three, so that its refusals get the security headers too.
+    app.add_middleware(Guard, settings=settings)
 
     @app.middleware("http")
     async def _security_headers(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         response = await call_next(request)
-        # Everything comes from this origin; ballot tokens in URLs never leak as referrers.
+        # Everything comes from this origin. ``same-origin``: ballot tokens in URLs never
+        # leak as referrers to another origin, while the browser still names this origin
+        # in ``Origin`` on its own forms (under ``no-referrer`` it would send ``null``).
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         return response
+
+    # Outermost: the scheme (for Secure cookies) and the client address come from
+    # ``X-Forwarded-*`` only when the proxy sending them is in ``FORWARDED_ALLOW_IPS``.
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
 
     @app.exception_handler(BackendError)
     async def _backend_error(request: Request, exc: Exception) -> HTMLResponse | RedirectResponse:
@@ -70,6 +81,11 @@ def build_app(
         if exc.status == 401 or (exc.status == 403 and actor_of(request) is None):
             return redirect(f"/signin?next={request.url.path}")
         return error_page(request, exc)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        return http_refusal(request, exc.status_code)
 
     @app.get("/health", include_in_schema=False)
     async def health() -> dict[str, str]:

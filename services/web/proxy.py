@@ -1,12 +1,16 @@
 """``/api/<service>/<path>``: the four APIs under the web origin, with the caller's
-bearer token (or the sign-in cookie's) passed through."""
+bearer token (or the sign-in cookie's) passed through. The guard has already checked
+the origin, the anti-forgery token and the body's size (``guard.py``)."""
 
 from __future__ import annotations
+
+import json
 
 import httpx
 from fastapi import APIRouter, Request, Response
 
 from .config import BACKENDS
+from .ids import safe_path
 from .session import TOKEN_COOKIE
 
 router = APIRouter(include_in_schema=False)
@@ -24,13 +28,20 @@ _HOP_BY_HOP = {
 }
 
 
+def _refusal(status: int, zh: str, en: str) -> Response:
+    body = {"detail": {"message_zh": zh, "message_en": en}}
+    return Response(json.dumps(body, ensure_ascii=False), status, media_type="application/json")
+
+
 @router.api_route("/api/{service}/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 async def forward(service: str, path: str, request: Request) -> Response:
-    if service not in BACKENDS:
-        return Response(status_code=404)
+    if service not in BACKENDS or not safe_path(path):
+        return _refusal(404, "未找到该地址", "no such address")
     backend = request.app.state.backend
     headers = {k: v for k, v in request.headers.items() if k.lower() not in _HOP_BY_HOP}
-    headers.pop("cookie", None)
+    # The services need none of these; a Referer could carry a ballot page's token.
+    for private in ("cookie", "x-csrf-token", "referer", "origin"):
+        headers.pop(private, None)
     headers.pop("x-forwarded-for", None)
     if request.client:
         headers["X-Forwarded-For"] = request.client.host
@@ -45,11 +56,9 @@ async def forward(service: str, path: str, request: Request) -> Response:
             content=await request.body(),
             headers=headers,
         )
+    except httpx.InvalidURL:
+        return _refusal(404, "未找到该地址", "no such address")
     except httpx.HTTPError:
-        return Response(
-            '{"detail":{"message_zh":"服务暂时无法访问","message_en":"service unreachable"}}',
-            status_code=502,
-            media_type="application/json",
-        )
+        return _refusal(502, "服务暂时无法访问", "service unreachable")
     passed = {k: v for k, v in upstream.headers.items() if k.lower() not in _HOP_BY_HOP}
     return Response(upstream.content, status_code=upstream.status_code, headers=passed)

@@ -11,7 +11,7 @@ from urllib.parse import quote, unquote
 from zoneinfo import ZoneInfo
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from shared.auth import ROLE_LABELS_ZH
@@ -19,6 +19,7 @@ from shared.regions import jiangxi
 from shared.vocabulary import LABELS_ZH
 
 from .backend import BackendError
+from .csrf import csrf_token_of
 from .i18n import MESSAGES, pick_lang, translator
 from .session import FLASH_COOKIE, LANG_COOKIE, actor_of
 
@@ -96,6 +97,7 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
         actor=actor_of(request),
         flash=flash,
         dev_sign_in=request.app.state.settings.web_dev_sign_in,
+        csrf_token=csrf_token_of(request),
         path=request.url.path,
         label=labeller(lang),
         switch_url=_switch_url(request, "zh" if lang == "en" else "en"),
@@ -127,3 +129,26 @@ def refused(request: Request, url: str, error: BackendError) -> RedirectResponse
 def error_page(request: Request, error: BackendError) -> HTMLResponse:
     status = error.status if error.status in (401, 403, 404, 409, 422) else 502
     return page(request, "error.html", status_code=status, error=error)
+
+
+def refusal_page(request: Request, status: int, zh: str, en: str) -> HTMLResponse:
+    """A refusal in both languages, the Chinese first: the guard's 403 and 413, a form
+    field the app cannot read (422), an unknown path or method."""
+    return page(request, "refused.html", status_code=status, message_zh=zh, message_en=en)
+
+
+# FastAPI's own answers (an unknown path, a method a route does not take), in both languages.
+HTTP_REFUSALS = {
+    404: ("未找到该页面或地址", "no such page or address"),
+    405: ("该地址不接受这种请求方法", "this address does not take that request method"),
+}
+
+
+def http_refusal(request: Request, status: int) -> Response:
+    zh, en = HTTP_REFUSALS.get(
+        status, (f"请求无法处理（{status}）", f"the request failed ({status})")
+    )
+    if request.url.path.startswith("/api/"):
+        body = {"detail": {"message_zh": zh, "message_en": en}}
+        return JSONResponse(body, status_code=status)
+    return refusal_page(request, status, zh, en)

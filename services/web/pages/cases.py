@@ -13,7 +13,7 @@ from ..backend import BackendError
 from ..forms import read_form
 from ..i18n import pick_lang, translator
 from ..render import page, redirect, refused
-from .common import backend, officer
+from .common import backend, officer, path_id
 
 router = APIRouter()
 
@@ -52,6 +52,7 @@ async def open_case(request: Request) -> RedirectResponse:
 @router.get("/workbench/cases/{case_id}", response_class=HTMLResponse)
 async def case_detail(case_id: str, request: Request) -> HTMLResponse:
     _, token = officer(request)
+    case_id = path_id(case_id, "case_id")
     case = await backend(request).get("rectification", f"/cases/{case_id}", token)
     return page(request, "case.html", case=case, bodies=REFERRAL_BODIES)
 
@@ -59,6 +60,7 @@ async def case_detail(case_id: str, request: Request) -> HTMLResponse:
 @router.post("/workbench/cases/{case_id}/{action}")
 async def act(case_id: str, action: str, request: Request) -> RedirectResponse:
     _, token = officer(request)
+    case_id = path_id(case_id, "case_id")
     back = f"/workbench/cases/{case_id}"
     form = await read_form(request)
     path: str
@@ -73,7 +75,10 @@ async def act(case_id: str, action: str, request: Request) -> RedirectResponse:
             },
         )
     elif action == "acknowledge":
-        referral = form.get("referral_id")
+        try:
+            referral = path_id(form.get("referral_id"), "referral_id")
+        except BackendError as error:
+            return refused(request, back, error)
         path, body = (
             f"/cases/{case_id}/referrals/{referral}/acknowledgement",
             {

@@ -9,6 +9,7 @@ from fastapi import Request
 from shared.auth import Actor, Role, mint_token
 
 from ..backend import Backend, BackendError
+from ..ids import is_aggregate_id
 from ..session import actor_of, token_of
 
 
@@ -44,3 +45,11 @@ def forwarded_for(request: Request) -> dict[str, str]:
     """The visitor's address for the services' per-client throttles (uvicorn trusts
     ``X-Forwarded-For`` from the addresses in ``FORWARDED_ALLOW_IPS``)."""
     return {"X-Forwarded-For": request.client.host} if request.client else {}
+
+
+def path_id(value: str, field: str) -> str:
+    """An aggregate's id from the URL or a form; anything of another shape is not found
+    (a 404 page), and never reaches a backend URL."""
+    if not is_aggregate_id(value):
+        raise BackendError(404, f"未找到该记录（{field}）", f"no such record ({field})", field)
+    return value

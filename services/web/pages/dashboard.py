@@ -19,7 +19,7 @@ from ..forms import read_form
 from ..i18n import pick_lang, translator
 from ..render import page
 from ..session import actor_of, token_of
-from .common import backend
+from .common import backend, path_id
 
 router = APIRouter()
 
@@ -132,6 +132,7 @@ async def agency_dashboard(agency_id: str, request: Request) -> HTMLResponse:
     token = token_of(request)
     if not token or actor_of(request) is None:
         raise BackendError(401, "请先登录", "please sign in first")
+    agency_id = path_id(agency_id, "agency_id")
     data = await backend(request).get("reporting", f"/dashboard/agencies/{agency_id}", token)
     figures: dict[str, Any] = data["figures"]
     return page(

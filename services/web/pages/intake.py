@@ -15,7 +15,7 @@ from ..backend import BackendError
 from ..forms import read_form
 from ..i18n import pick_lang, translator
 from ..render import page, redirect, refused
-from .common import backend, officer
+from .common import backend, officer, path_id
 
 router = APIRouter()
 
@@ -38,6 +38,7 @@ async def queue(request: Request) -> HTMLResponse:
 @router.get("/workbench/tips/{tip_id}", response_class=HTMLResponse)
 async def tip_detail(tip_id: str, request: Request) -> HTMLResponse:
     _, token = officer(request)
+    tip_id = path_id(tip_id, "tip_id")
     tip = await backend(request).get("intake", f"/tips/{tip_id}", token)
     return page(
         request,
@@ -54,6 +55,7 @@ ACTIONS = ("accept", "reject", "assign", "transfer", "substantiate", "unsubstant
 @router.post("/workbench/tips/{tip_id}/{action}")
 async def act(tip_id: str, action: str, request: Request) -> RedirectResponse:
     _, token = officer(request)
+    tip_id = path_id(tip_id, "tip_id")
     back = f"/workbench/tips/{tip_id}"
     if action not in ACTIONS:
         return redirect(back)

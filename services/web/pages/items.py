@@ -11,10 +11,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from shared.auth import Role
 
 from ..backend import BackendError
-from ..forms import read_form
+from ..forms import Form, read_form
 from ..i18n import pick_lang, translator
-from ..render import page, redirect, refused
-from .common import backend, officer
+from ..render import page, redirect, refusal_page, refused
+from .common import backend, officer, path_id
 
 router = APIRouter()
 
@@ -45,7 +45,7 @@ async def tracker(request: Request) -> HTMLResponse:
     if actor.role is Role.agency_staff:
         path = f"/agencies/{actor.organisation}/items"
     elif query.get("agency_id"):
-        path = f"/agencies/{query['agency_id']}/items"
+        path = f"/agencies/{path_id(query['agency_id'], 'agency_id')}/items"
     else:
         path = f"/regions/{query.get('region_code') or actor.region_code}/items"
     found = await backend(request).get("rectification", path, token, **params)
@@ -57,6 +57,7 @@ async def tracker(request: Request) -> HTMLResponse:
 @router.get("/workbench/items/{item_id}", response_class=HTMLResponse)
 async def item_detail(item_id: str, request: Request) -> HTMLResponse:
     _, token = officer(request)
+    item_id = path_id(item_id, "item_id")
     item = await backend(request).get("rectification", f"/items/{item_id}", token)
     item["mark"] = deadline_mark(item, request.app.state.clock.now().date())
     return page(request, "item.html", item=item)
@@ -73,23 +74,37 @@ ACTIONS: dict[str, str] = {
 }
 
 
-@router.post("/workbench/items/{item_id}/{action}")
-async def act(item_id: str, action: str, request: Request) -> RedirectResponse:
+def action_body(action: str, form: Form) -> dict[str, Any] | None:
+    """What the service takes for ``action``; a 422 refusal naming a field that is not a
+    whole number."""
+    if action == "progress":
+        return {"note": form.get("note"), "percent": form.integer("percent", default=0)}
+    fields = {
+        "completion": ("measures",),
+        "return": ("reasons",),
+        "extension": ("due_on", "reason"),
+        "decline": ("reasons",),
+    }
+    if action not in fields:
+        return None
+    return {name: form.get(name) for name in fields[action]}
+
+
+@router.post("/workbench/items/{item_id}/{action}", response_model=None)
+async def act(item_id: str, action: str, request: Request) -> HTMLResponse | RedirectResponse:
     _, token = officer(request)
+    item_id = path_id(item_id, "item_id")
     back = f"/workbench/items/{item_id}"
     if action not in ACTIONS:
         return redirect(back)
     form = await read_form(request)
-    bodies: dict[str, dict[str, Any] | None] = {
-        "progress": {"note": form.get("note"), "percent": int(form.get("percent") or 0)},
-        "completion": {"measures": form.get("measures")},
-        "return": {"reasons": form.get("reasons")},
-        "extension": {"due_on": form.get("due_on"), "reason": form.get("reason")},
-        "decline": {"reasons": form.get("reasons")},
-    }
+    try:
+        body = action_body(action, form)
+    except BackendError as error:
+        return refusal_page(request, error.status, error.zh, error.en)
     try:
         await backend(request).post(
-            "rectification", f"/items/{item_id}{ACTIONS[action]}", token, bodies.get(action)
+            "rectification", f"/items/{item_id}{ACTIONS[action]}", token, body
         )
     except BackendError as error:
         return refused(request, back, error)

@@ -45,18 +45,18 @@ async def meeting_list(request: Request) -> HTMLResponse:
 async def schedule(request: Request) -> RedirectResponse:
     actor, token = officer(request)
     form = await read_form(request)
-    body: dict[str, Any] = {
-        "region_code": form.get("region_code") or actor.region_code,
-        "agency_ids": [a.strip() for a in form.get("agency_ids").split(",") if a.strip()],
-        "held_on": form.get("held_on"),
-        "place": form.get("place"),
-        "representatives": int(form.get("representatives") or 0),
-        "reason_for_fewer": form.get("reason_for_fewer"),
-    }
-    for optional in ("meeting_id", "campaign_id"):
-        if form.get(optional):
-            body[optional] = form.get(optional)
     try:
+        body: dict[str, Any] = {
+            "region_code": form.get("region_code") or actor.region_code,
+            "agency_ids": [a.strip() for a in form.get("agency_ids").split(",") if a.strip()],
+            "held_on": form.get("held_on"),
+            "place": form.get("place"),
+            "representatives": form.integer("representatives", default=0),
+            "reason_for_fewer": form.get("reason_for_fewer"),
+        }
+        for optional in ("meeting_id", "campaign_id"):
+            if form.get(optional):
+                body[optional] = form.get(optional)
         meeting = await backend(request).post("evaluation", "/meetings", token, body)
     except BackendError as error:
         return refused(request, "/workbench/meetings", error)
