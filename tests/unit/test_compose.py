@@ -355,3 +355,15 @@ def test_a_service_on_the_superuser_or_a_shared_role_is_caught(compose: dict[str
     without_roles = database_problems(compose, "")
     assert "reporting: the init script does not create role readmodels" in without_roles
     assert "intake: any role may connect to keystore" in without_roles
+
+
+def test_the_operators_env_file_stays_out_of_git_and_the_image() -> None:
+    ignored = {line.strip() for line in (ROOT / ".gitignore").read_text().splitlines()}
+    assert ".env" in ignored
+    build_ignored = {line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()}
+    assert {".env", ".env.*", ".git", ".venv", "var"} <= build_ignored
+    example = (ROOT / "deploy" / "compose" / "env.example").read_text()
+    for variable in ("JWT_SECRET", "POSTGRES_PASSWORD", "KEYSTORE_DB_PASSWORD"):
+        assert re.search(rf"^{variable}=$", example, flags=re.MULTILINE), variable
+    assert "READMODEL_DB_PASSWORD=\n" in example  # named, never given a value
+    assert re.search(r"^USER campaign$", (ROOT / "deploy" / "Dockerfile").read_text(), re.M)
