@@ -87,8 +87,8 @@ async def test_a_body_over_the_limit_is_refused_before_it_is_read(
 ) -> None:
     oversized = b'{"pool": ' + b" " * draws.MAX_VERIFY_BODY_BYTES + b"}"
     refused = _refusal(await client.post("/draws/verify", content=oversized), 413)
-    assert refused["field"] == "body" and refused["code"] == "too_large"
-    assert "MiB" in refused["message_zh"] and "limit" in refused["message_en"]
+    assert refused["code"] == "body_too_large"
+    assert "请求体" in refused["message_zh"] and "limit" in refused["message_en"]
 
 
 async def test_a_streamed_body_without_a_length_is_cut_off_at_the_limit(
@@ -99,7 +99,7 @@ async def test_a_streamed_body_without_a_length_is_cut_off_at_the_limit(
             yield b" " * 65536
 
     refused = _refusal(await client.post("/draws/verify", content=chunks()), 413)
-    assert refused["field"] == "body"
+    assert refused["code"] == "body_too_large"
 
 
 async def test_a_body_just_under_the_limit_is_read_and_judged_on_its_content(

@@ -47,6 +47,8 @@ def evaluation(
             **os.environ,
             "KAFKA_BOOTSTRAP_SERVERS": broker_settings.kafka_bootstrap_servers,
             "DATA_DIR": str(data_dir),
+            # the test's own throwaway secret is the development one
+            "CAMPAIGN_DEV_MODE": "true",
         },
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -84,7 +86,7 @@ def test_the_oversized_draw_is_refused(evaluation: str) -> None:
     refused = httpx.post(f"{evaluation}/draws/verify", content=body, timeout=30)
     assert refused.status_code == 413
     detail = refused.json()["detail"]
-    assert detail["field"] == "body" and detail["message_zh"] and detail["message_en"]
+    assert detail["code"] == "body_too_large" and detail["message_zh"] and detail["message_en"]
     assert httpx.get(f"{evaluation}/meetings/meet-none/pool", timeout=10).status_code == 404
 
 

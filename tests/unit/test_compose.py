@@ -175,6 +175,8 @@ def secret_problems(compose: dict[str, Any]) -> list[str]:
         wanted = needed_secrets(name)
         if given != wanted:
             problems.append(f"{name} gets {sorted(given)}, its code reads {sorted(wanted)}")
+        if "CAMPAIGN_DEV_MODE" in environment:
+            problems.append(f"{name} runs in development mode (accepts the default secret)")
         for variable in given:
             value = str(environment[variable])
             if variable == "JWT_SECRET" and not REQUIRED.fullmatch(value):
@@ -315,7 +317,9 @@ def test_a_secret_given_too_widely_or_with_a_default_is_caught(compose: dict[str
     rectification["KEYSTORE_URL"] = broken["services"]["intake"]["environment"]["KEYSTORE_URL"]
     broken["services"]["web"]["environment"]["JWT_SECRET"] = "${JWT_SECRET:-change-me}"
     broken["services"]["reporting"]["environment"]["JWT_SECRET"] = "a-committed-secret"
+    broken["services"]["evaluation"]["environment"]["CAMPAIGN_DEV_MODE"] = "true"
     problems = secret_problems(broken)
+    assert "evaluation runs in development mode (accepts the default secret)" in problems
     assert "topics gets ['JWT_SECRET'], its code reads []" in problems
     assert any(p.startswith("rectification gets ['JWT_SECRET', 'KEYSTORE_URL']") for p in problems)
     assert "web: JWT_SECRET is not required from the environment" in problems

@@ -51,7 +51,7 @@ class BodyTooLarge(Refusal):
     """The request body is over the route's limit (HTTP 413)."""
 
     status_code: ClassVar[int] = 413
-    kind: ClassVar[str] = "too_large"
+    kind: ClassVar[str] = "body_too_large"
 
 
 def _pool(ev: EvaluationDep, meeting_id: str) -> PoolFrozen:
