@@ -29,6 +29,7 @@ def _grouped(groups: tuple[str, ...], separator: str) -> str:
 
 def _mobiles() -> list[str]:
     written = [_grouped(("138", "0013", "8000"), sep) for sep in SEPARATORS]
+    written += [_grouped(g, " ") for g in (("1380", "0138", "000"), ("138", "00138000"))]
     written += [
         f"{prefix}{number}"
         for prefix in ("+86 ", "+86-", "0086 ", "(+86)", "（+86）", "＋86 ")
@@ -80,6 +81,7 @@ ORDINARY = (
     "拨打 12345 热线或 110",
     "第 1 3 5 7 9 条",
     "编号 138001380001",  # twelve digits: not a phone number
+    "1998-09-01 123 号",  # eleven digits from a 1, but grouped as a date
 )
 
 
@@ -97,6 +99,24 @@ def test_several_numbers_in_one_text_are_each_masked_and_the_rest_kept() -> None
         f"当事人张某（身份证 {REDACTED}，手机 {REDACTED}，"
         f"座机 {REDACTED}）于 2016-12-01 被罚款 500 元"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "published"),
+    [
+        ("1998-09-01 138 0013 8000", f"1998-09-01 {REDACTED}"),
+        ("5 13800138000 123456", f"5 {REDACTED} 123456"),
+        ("2016-12-01 2017-01-01 360102 19800101 123X", f"2016-12-01 2017-01-01 {REDACTED}"),
+    ],
+)
+def test_a_number_beside_a_near_miss_is_still_masked(text: str, published: str) -> None:
+    assert redact(text) == published
+
+
+def test_long_runs_of_digits_and_spaces_are_redacted_in_one_pass() -> None:
+    """No pattern backtracks without bound: a 200,000-character run is one pass."""
+    text = "1 3 8 0 0 1 3 8 0 0 0 " * 10_000 + "13800138000"
+    assert redact(text).endswith(REDACTED)
 
 
 def test_e_mail_addresses_are_masked() -> None:
