@@ -6,12 +6,14 @@ runs in its worker process."""
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -33,19 +35,18 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def evaluation(
-    broker_settings: Settings, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
+@contextmanager
+def _running_evaluation(settings: Settings, data_dir: Path) -> Iterator[tuple[str, int]]:
+    """``campaign serve evaluation`` as a process of its own: (its URL, its pid)."""
     port = _free_port()
-    data_dir = tmp_path_factory.mktemp("evaluation-service")
-    log = (data_dir / "evaluation.log").open("wb")
+    log_path = data_dir / "evaluation.log"
+    log = log_path.open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "services.cli", "serve", "evaluation", "--port", str(port)],
         cwd=ROOT,
         env={
             **os.environ,
-            "KAFKA_BOOTSTRAP_SERVERS": broker_settings.kafka_bootstrap_servers,
+            "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
             "DATA_DIR": str(data_dir),
             # the test's own throwaway secret is the development one
             "CAMPAIGN_DEV_MODE": "true",
@@ -57,7 +58,7 @@ def evaluation(
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
-            assert process.poll() is None, (data_dir / "evaluation.log").read_text()
+            assert process.poll() is None, log_path.read_text()
             try:
                 if httpx.get(f"{url}/health", timeout=5).status_code == 200:
                     break
@@ -65,18 +66,46 @@ def evaluation(
                 pass
             time.sleep(0.5)
         else:
-            pytest.fail(
-                "evaluation did not become healthy: " + (data_dir / "evaluation.log").read_text()
-            )
-        yield url
+            pytest.fail("evaluation did not become healthy: " + log_path.read_text())
+        yield url, process.pid
     finally:
-        process.terminate()
+        if process.poll() is None:
+            process.terminate()
         try:
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
         log.close()
+
+
+@pytest.fixture(scope="module")
+def evaluation(
+    broker_settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    with _running_evaluation(broker_settings, tmp_path_factory.mktemp("evaluation")) as (url, _):
+        yield url
+
+
+def _children(pid: int) -> set[int]:
+    """Processes whose parent is ``pid`` (from /proc)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
 
 
 def test_the_oversized_draw_is_refused(evaluation: str) -> None:
@@ -114,3 +143,20 @@ def test_other_requests_are_answered_while_a_large_verification_runs(evaluation:
     assert answered_while_running >= 10
     assert outcome["large"].status_code == 200, outcome["large"].text
     assert outcome["large"].json()["matches"] is True
+
+
+def test_the_verifier_does_not_outlive_a_killed_service(
+    broker_settings: Settings, tmp_path: Path
+) -> None:
+    pool = _large_pool(100)
+    with _running_evaluation(broker_settings, tmp_path) as (url, pid):
+        before = _children(pid)
+        answer = httpx.post(f"{url}/draws/verify", json=_body(pool), timeout=60)
+        assert answer.status_code == 200, answer.text
+        workers = {c for c in _children(pid) - before if _alive(c)}
+        assert workers, "the verification ran in no worker process"
+        os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not any(_alive(w) for w in workers), "the verifier outlived the service"

@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import multiprocessing.connection
+import os
+import threading
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, ClassVar
@@ -179,6 +182,22 @@ def verify_body(body: bytes) -> VerificationView | Refusal | list[dict[str, Any]
     return VerificationView.of(verification)
 
 
+def _exit_with_the_service() -> None:
+    """Run in the worker as it starts: exit as soon as the service process is gone,
+    however it ended. A pool's worker holds both ends of its task pipe, so it would
+    otherwise wait for work for ever after a killed service."""
+    service = multiprocessing.parent_process()
+    if service is None:
+        return
+    sentinel = service.sentinel
+
+    def watch() -> None:
+        multiprocessing.connection.wait([sentinel])
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-the-service", daemon=True).start()
+
+
 class _Worker:
     """One worker process for every verification of this service process."""
 
@@ -189,7 +208,9 @@ class _Worker:
     def _pool(self) -> Executor:
         if self._executor is None:
             context = multiprocessing.get_context("spawn")
-            self._executor = ProcessPoolExecutor(max_workers=1, mp_context=context)
+            self._executor = ProcessPoolExecutor(
+                max_workers=1, mp_context=context, initializer=_exit_with_the_service
+            )
         return self._executor
 
     async def run(self, body: bytes) -> VerificationView | Refusal | list[dict[str, Any]]:
