@@ -3,6 +3,7 @@ names exists in the code and agrees with the settings."""
 
 from __future__ import annotations
 
+import copy
 import re
 from pathlib import Path
 from typing import Any
@@ -46,13 +47,12 @@ def test_every_command_is_a_cli_command(compose: dict[str, Any]) -> None:
     assert compose["services"]["topics"]["command"] == ["topics", "create"]
 
 
-def test_ports_and_health_checks_match_the_settings(compose: dict[str, Any]) -> None:
+def test_health_checks_match_the_settings(compose: dict[str, Any]) -> None:
     settings = Settings()
     for service in SERVED:
         spec = compose["services"][service]
         assert spec["command"] == ["serve", service]
         port = settings.port_of(service)
-        assert spec["ports"] == [f"{port}:{port}"]
         assert f"127.0.0.1:{port}/health" in " ".join(spec["healthcheck"]["test"])
 
 
@@ -61,7 +61,8 @@ def test_every_environment_variable_is_a_setting(compose: dict[str, Any]) -> Non
     for name, spec in app_services(compose).items():
         unknown = set(spec["environment"]) - fields
         assert not unknown, f"{name} sets variables no setting reads: {unknown}"
-        assert spec["environment"]["KAFKA_BOOTSTRAP_SERVERS"] == "kafka:9092"
+        if name != "web":
+            assert spec["environment"]["KAFKA_BOOTSTRAP_SERVERS"] == "kafka:9092"
 
 
 def test_the_web_app_reaches_each_service_by_its_compose_name(compose: dict[str, Any]) -> None:
@@ -89,3 +90,284 @@ def test_named_volumes_are_declared(compose: dict[str, Any]) -> None:
             source = volume.split(":", 1)[0]
             if not source.startswith((".", "/")):
                 assert source in declared, f"{name} uses undeclared volume {source}"
+
+
+# -- exposure, networks, databases and secrets ---------------------------------------
+# Each check returns what is wrong with a compose document, so that the tests can show
+# both that the committed file passes and that a broken one is caught.
+
+SECRET_VARIABLES = ("JWT_SECRET", "KEYSTORE_URL", "READMODEL_URL", "POSTGRES_PASSWORD")
+REQUIRED = re.compile(r"\$\{(?P<name>[A-Z_]+):\?[^}]+\}")
+INIT_SCRIPT = ROOT / "deploy" / "compose" / "postgres-init.sh"
+
+
+def _networks(spec: dict[str, Any]) -> set[str]:
+    networks = spec.get("networks", [])
+    return set(networks) if isinstance(networks, list) else set(networks or {})
+
+
+def exposure_problems(compose: dict[str, Any]) -> list[str]:
+    """Only the web app publishes a port; nothing runs in the host's network."""
+    problems = []
+    for name, spec in compose["services"].items():
+        if spec.get("network_mode") == "host":
+            problems.append(f"{name} runs in the host's network")
+        ports = spec.get("ports", [])
+        if name == "web":
+            if ports != ["8000:8000"]:
+                problems.append(f"web publishes {ports}, not just 8000")
+        elif ports:
+            problems.append(f"{name} publishes {ports}")
+    return problems
+
+
+def network_problems(compose: dict[str, Any]) -> list[str]:
+    """Kafka and PostgreSQL sit on internal networks; only the web app is on a network
+    that reaches outside, and it is on neither the broker's nor the database's."""
+    declared = compose.get("networks", {})
+    problems = []
+    outside = {name for name, spec in declared.items() if not (spec or {}).get("internal")}
+    for name, spec in compose["services"].items():
+        networks = _networks(spec)
+        if not networks:
+            problems.append(f"{name} is on the default network")
+        if networks - set(declared):
+            problems.append(f"{name} uses undeclared networks {networks - set(declared)}")
+        if name != "web" and networks & outside:
+            problems.append(
+                f"{name} is on a network that reaches outside: {sorted(networks & outside)}"
+            )
+    for backend in ("kafka", "postgres"):
+        shared_with_web = _networks(compose["services"][backend]) & _networks(
+            compose["services"]["web"]
+        )
+        if shared_with_web:
+            problems.append(f"the web app shares {sorted(shared_with_web)} with {backend}")
+    return problems
+
+
+def _service_code(service: str) -> str:
+    return "\n".join(p.read_text() for p in (ROOT / "services" / service).rglob("*.py"))
+
+
+def needed_secrets(service: str) -> set[str]:
+    """What a service's code reads: tokens (shared.auth), the key store, the read models."""
+    if service == "topics":
+        return set()
+    code = _service_code(service)
+    needed = set()
+    if re.search(r"from shared\.auth import|shared\.auth\b", code):
+        needed.add("JWT_SECRET")
+    if "resolved_keystore_url" in code:
+        needed.add("KEYSTORE_URL")
+    if "resolved_readmodel_url" in code:
+        needed.add("READMODEL_URL")
+    return needed
+
+
+def secret_problems(compose: dict[str, Any]) -> list[str]:
+    """Each app service gets exactly the secrets its code reads, each one required from
+    the operator's environment (``${NAME:?…}``) and never given a value here."""
+    problems = []
+    for name, spec in app_services(compose).items():
+        environment = spec.get("environment", {})
+        given = {v for v in SECRET_VARIABLES if v in environment}
+        wanted = needed_secrets(name)
+        if given != wanted:
+            problems.append(f"{name} gets {sorted(given)}, its code reads {sorted(wanted)}")
+        if "CAMPAIGN_DEV_MODE" in environment:
+            problems.append(f"{name} runs in development mode (accepts the default secret)")
+        for variable in given:
+            value = str(environment[variable])
+            if variable == "JWT_SECRET" and not REQUIRED.fullmatch(value):
+                problems.append(f"{name}: JWT_SECRET is not required from the environment")
+            if variable.endswith("_URL") and not REQUIRED.search(value):
+                problems.append(f"{name}: {variable} carries a password that is not required")
+            if ":-" in value:
+                problems.append(f"{name}: {variable} has a default")
+    return problems
+
+
+def _login(url: str) -> tuple[str, str, str]:
+    """(user, password variable, database) of a postgresql URL with ``${…}`` in it."""
+    match = re.fullmatch(
+        r"postgresql\+psycopg://(?P<user>\w+):\$\{(?P<password>[A-Z_]+):\?[^}]+\}"
+        r"@postgres:5432/(?P<database>\w+)",
+        url,
+    )
+    assert match, f"not a postgresql URL with a required password: {url}"
+    return match["user"], match["password"], match["database"]
+
+
+def database_problems(compose: dict[str, Any], init_script: str) -> list[str]:
+    """The key store and the read models each have a role of their own, created by the
+    init script and owning only its database; no service logs in as the superuser, and
+    only the services with a database URL are on the database's network."""
+    problems = []
+    postgres = compose["services"]["postgres"]
+    mounted = [v for v in postgres.get("volumes", []) if "docker-entrypoint-initdb.d" in v]
+    if mounted != ["./deploy/compose/postgres-init.sh:/docker-entrypoint-initdb.d/10-roles.sh:ro"]:
+        problems.append(f"the init script is not mounted: {mounted}")
+    if postgres["environment"].get("POSTGRES_USER", "postgres") != "postgres":
+        problems.append("the superuser is not postgres")
+    logins: dict[str, tuple[str, str, str]] = {}
+    for name, spec in app_services(compose).items():
+        environment = spec.get("environment", {})
+        urls = {v: environment[v] for v in ("KEYSTORE_URL", "READMODEL_URL") if v in environment}
+        for variable, url in urls.items():
+            logins[f"{name}.{variable}"] = user, password, database = _login(url)
+            if user == "postgres" or password == "POSTGRES_PASSWORD":
+                problems.append(f"{name} logs in to {database} as the superuser")
+            if f"CREATE ROLE {user} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE" not in init_script:
+                problems.append(f"{name}: the init script does not create role {user}")
+            if f"CREATE DATABASE {database} OWNER {user};" not in init_script:
+                problems.append(f"{name}: {database} is not owned by {user}")
+            if f"REVOKE ALL ON DATABASE {database} FROM PUBLIC;" not in init_script:
+                problems.append(f"{name}: any role may connect to {database}")
+            if postgres["environment"].get(password) != f"${{{password}:?set {password}}}":
+                problems.append(f"postgres does not receive {password} for role {user}")
+        on_data = "data" in _networks(spec)
+        if on_data != bool(urls):
+            problems.append(f"{name} is {'' if on_data else 'not '}on the database network")
+    by_variable: dict[str, set[tuple[str, str, str]]] = {}
+    for where, login in logins.items():
+        by_variable.setdefault(where.split(".")[1], set()).add(login)
+    keystore, readmodels = (
+        by_variable.get("KEYSTORE_URL", set()),
+        by_variable.get("READMODEL_URL", set()),
+    )
+    if len(keystore) != 1 or len(readmodels) != 1:
+        problems.append(f"one login each expected: {keystore} {readmodels}")
+    elif {u for u, _, _ in keystore} & {u for u, _, _ in readmodels}:
+        problems.append("the key store and the read models share a role")
+    return problems
+
+
+def test_only_the_web_app_is_published(compose: dict[str, Any]) -> None:
+    assert exposure_problems(compose) == []
+    assert "8000" in (ROOT / "README.md").read_text().split("## Deployment with docker-compose")[1]
+
+
+def test_a_published_service_port_is_caught(compose: dict[str, Any]) -> None:
+    broken = copy.deepcopy(compose)
+    broken["services"]["intake"]["ports"] = ["8001:8001"]
+    broken["services"]["kafka"]["ports"] = ["9092:9092"]
+    broken["services"]["web"]["ports"] = ["8000:8000", "8004:8004"]
+    assert sorted(exposure_problems(broken)) == [
+        "intake publishes ['8001:8001']",
+        "kafka publishes ['9092:9092']",
+        "web publishes ['8000:8000', '8004:8004'], not just 8000",
+    ]
+
+
+def test_kafka_and_postgres_are_on_internal_networks_only(compose: dict[str, Any]) -> None:
+    assert network_problems(compose) == []
+    assert _networks(compose["services"]["kafka"]) == {"events"}
+    assert _networks(compose["services"]["postgres"]) == {"data"}
+    assert compose["networks"]["events"]["internal"] is True
+    text = (ROOT / "docker-compose.yml").read_text()
+    assert "must never be reachable" in text and "from outside" in text
+    deployment = (ROOT / "README.md").read_text().split("## Deployment with docker-compose")[1]
+    assert "must never be reachable from outside" in deployment.split("\n## ")[0]
+
+
+def test_a_broker_on_a_reachable_network_is_caught(compose: dict[str, Any]) -> None:
+    broken = copy.deepcopy(compose)
+    broken["services"]["kafka"]["networks"] = ["events", "edge"]
+    broken["services"]["postgres"]["networks"] = ["data", "apps"]
+    problems = network_problems(broken)
+    assert "kafka is on a network that reaches outside: ['edge']" in problems
+    assert "the web app shares ['apps'] with postgres" in problems
+    assert "the web app shares ['edge'] with kafka" in problems
+    opened = copy.deepcopy(compose)
+    opened["networks"]["events"] = {}
+    assert sorted(network_problems(opened)) == [
+        f"{name} is on a network that reaches outside: ['events']"
+        for name in sorted(
+            ("evaluation", "intake", "kafka", "rectification", "reporting", "topics")
+        )
+    ]
+
+
+def test_each_service_gets_only_the_secrets_its_code_reads(compose: dict[str, Any]) -> None:
+    assert secret_problems(compose) == []
+    given = {
+        name: {v for v in SECRET_VARIABLES if v in spec.get("environment", {})}
+        for name, spec in app_services(compose).items()
+    }
+    assert given == {
+        "topics": set(),
+        "intake": {"JWT_SECRET", "KEYSTORE_URL"},
+        "rectification": {"JWT_SECRET"},
+        "evaluation": {"JWT_SECRET", "KEYSTORE_URL"},
+        "reporting": {"JWT_SECRET", "READMODEL_URL"},
+        "web": {"JWT_SECRET"},
+    }
+    for name in ("kafka", "postgres"):
+        assert "JWT_SECRET" not in compose["services"][name]["environment"]
+
+
+def test_a_secret_given_too_widely_or_with_a_default_is_caught(compose: dict[str, Any]) -> None:
+    broken = copy.deepcopy(compose)
+    broken["services"]["topics"]["environment"] = {
+        **broken["services"]["topics"]["environment"],
+        "JWT_SECRET": "${JWT_SECRET:?set it}",
+    }
+    rectification = broken["services"]["rectification"]["environment"]
+    rectification["KEYSTORE_URL"] = broken["services"]["intake"]["environment"]["KEYSTORE_URL"]
+    broken["services"]["web"]["environment"]["JWT_SECRET"] = "${JWT_SECRET:-change-me}"
+    broken["services"]["reporting"]["environment"]["JWT_SECRET"] = "a-committed-secret"
+    broken["services"]["evaluation"]["environment"]["CAMPAIGN_DEV_MODE"] = "true"
+    problems = secret_problems(broken)
+    assert "evaluation runs in development mode (accepts the default secret)" in problems
+    assert "topics gets ['JWT_SECRET'], its code reads []" in problems
+    assert any(p.startswith("rectification gets ['JWT_SECRET', 'KEYSTORE_URL']") for p in problems)
+    assert "web: JWT_SECRET is not required from the environment" in problems
+    assert "web: JWT_SECRET has a default" in problems
+    assert "reporting: JWT_SECRET is not required from the environment" in problems
+
+
+def test_the_key_store_and_the_read_models_have_roles_of_their_own(
+    compose: dict[str, Any],
+) -> None:
+    init_script = INIT_SCRIPT.read_text()
+    assert database_problems(compose, init_script) == []
+    assert init_script.startswith("#!/bin/sh") and INIT_SCRIPT.stat().st_mode & 0o111
+    for name in ("intake", "evaluation"):
+        url = compose["services"][name]["environment"]["KEYSTORE_URL"]
+        assert _login(url) == ("keystore", "KEYSTORE_DB_PASSWORD", "keystore")
+    url = compose["services"]["reporting"]["environment"]["READMODEL_URL"]
+    assert _login(url) == ("readmodels", "READMODEL_DB_PASSWORD", "readmodels")
+    for spec in app_services(compose).values():
+        assert "POSTGRES_PASSWORD" not in str(spec.get("environment", {}))
+
+
+def test_a_service_on_the_superuser_or_a_shared_role_is_caught(compose: dict[str, Any]) -> None:
+    broken = copy.deepcopy(compose)
+    superuser = "postgresql+psycopg://postgres:${POSTGRES_PASSWORD:?set it}@postgres:5432/keystore"
+    broken["services"]["intake"]["environment"]["KEYSTORE_URL"] = superuser
+    broken["services"]["rectification"]["networks"] = ["apps", "events", "data"]
+    problems = database_problems(broken, INIT_SCRIPT.read_text())
+    assert "intake logs in to keystore as the superuser" in problems
+    assert "rectification is on the database network" in problems
+    shared = copy.deepcopy(compose)
+    reporting = shared["services"]["reporting"]["environment"]
+    reporting["READMODEL_URL"] = reporting["READMODEL_URL"].replace("//readmodels:", "//keystore:")
+    assert "the key store and the read models share a role" in database_problems(
+        shared, INIT_SCRIPT.read_text().replace("OWNER readmodels", "OWNER keystore")
+    )
+    without_roles = database_problems(compose, "")
+    assert "reporting: the init script does not create role readmodels" in without_roles
+    assert "intake: any role may connect to keystore" in without_roles
+
+
+def test_the_operators_env_file_stays_out_of_git_and_the_image() -> None:
+    ignored = {line.strip() for line in (ROOT / ".gitignore").read_text().splitlines()}
+    assert ".env" in ignored
+    build_ignored = {line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()}
+    assert {".env", ".env.*", ".git", ".venv", "var"} <= build_ignored
+    example = (ROOT / "deploy" / "compose" / "env.example").read_text()
+    for variable in ("JWT_SECRET", "POSTGRES_PASSWORD", "KEYSTORE_DB_PASSWORD"):
+        assert re.search(rf"^{variable}=$", example, flags=re.MULTILINE), variable
+    assert "READMODEL_DB_PASSWORD=\n" in example  # named, never given a value
+    assert re.search(r"^USER campaign$", (ROOT / "deploy" / "Dockerfile").read_text(), re.M)

@@ -1,9 +1,15 @@
 """Render a summary report as PDF. Chinese text uses reportlab's built-in CID font
-``STSong-Light`` (Adobe-GB1), which needs no font file."""
+``STSong-Light`` (Adobe-GB1), which needs no font file.
+
+A ReportLab paragraph reads its text as markup (``<b>``, ``<font>``, ``&amp;``). Every
+text here comes from the directory, the read models or a label, never from markup we
+wrote, so each is escaped: an agency named ``<b>…</b>`` prints as written, and an
+unclosed tag in a name cannot break the report."""
 
 from __future__ import annotations
 
 import io
+from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -24,6 +30,11 @@ def _register_font() -> None:
         pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
 
+def _text(text: str, style: ParagraphStyle) -> Paragraph:
+    """A paragraph showing ``text`` literally."""
+    return Paragraph(escape(text), style)
+
+
 def render_pdf(report: SummaryReport) -> bytes:
     _register_font()
     title = ParagraphStyle("title", fontName=FONT, fontSize=18, leading=26, alignment=1)
@@ -39,13 +50,13 @@ def render_pdf(report: SummaryReport) -> bytes:
         topMargin=2 * cm,
         bottomMargin=2 * cm,
     )
-    story: list[object] = [Paragraph(report.title, title), Spacer(1, 8)]
-    story.append(Paragraph(f"数据截至：{report.as_of.isoformat(timespec='seconds')}", body))
-    story.append(Paragraph(report.intro, body))
+    story: list[object] = [_text(report.title, title), Spacer(1, 8)]
+    story.append(_text(f"数据截至：{report.as_of.isoformat(timespec='seconds')}", body))
+    story.append(_text(report.intro, body))
     for table in report.tables:
-        story.append(Paragraph(table.heading, heading))
-        cells = [[Paragraph(c, body) for c in table.columns]]
-        cells += [[Paragraph(c, body) for c in row] for row in table.rows]
+        story.append(_text(table.heading, heading))
+        cells = [[_text(c, body) for c in table.columns]]
+        cells += [[_text(c, body) for c in row] for row in table.rows]
         pdf_table = PdfTable(cells, repeatRows=1, hAlign="LEFT")
         pdf_table.setStyle(
             TableStyle(
@@ -59,7 +70,7 @@ def render_pdf(report: SummaryReport) -> bytes:
         story.append(pdf_table)
         if table.heading.startswith("二、"):
             story.append(Spacer(1, 6))
-            story.append(Paragraph(f"图：{report.chart_title}", body))
+            story.append(_text(f"图：{report.chart_title}", body))
             story.append(Image(io.BytesIO(report.chart_png), width=16 * cm, height=8.2 * cm))
     document.build(story)
     return buffer.getvalue()
