@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from shared.auth import Actor
 from shared.errors import Conflict, Invalid
 from shared.events.intake import Attachment, TipChannel
 from shared.eventstore import CommandContext
@@ -71,6 +72,8 @@ class NewTip:
     contact: dict[str, str] | None = None
     origin_ref: str = ""
     with_receipt: bool = True
+    filer: Actor | None = None  # the officer filing it, None for the public
+    by_system: bool = False
     # The request as sent, for the idempotency check (only with an Idempotency-Key).
     request_body: dict[str, Any] = field(default_factory=dict)
 
@@ -154,6 +157,8 @@ async def _receive(
             parts.privacy.fingerprint(tip.request_body) if idempotency_lookup else ""
         ),
         origin_ref=tip.origin_ref,
+        filer=tip.filer,
+        by_system=tip.by_system,
     )
     context = CommandContext(
         actor=actor,

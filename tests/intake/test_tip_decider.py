@@ -153,6 +153,28 @@ def test_receive_refuses_bad_input(overrides: dict[str, object], field: str) -> 
     assert refusal.field == field
 
 
+def test_the_public_may_not_file_under_an_internal_channel() -> None:
+    inspection = receive(channel=TipChannel.joint_inspection)
+    refusal = given(decider).when(inspection).then_refused(Forbidden, "joint_inspection")
+    assert refusal.field == "channel"
+    by_agency = receive(channel=TipChannel.spot_check, filer=agency)
+    given(decider).when(by_agency).then_refused(Forbidden, "internal")
+
+
+def test_an_officer_of_the_region_files_under_an_internal_channel() -> None:
+    filed = given(decider).when(receive(channel=TipChannel.joint_inspection, filer=officer))
+    assert [type(e) for e in filed.decided()] == [TipReceived]
+    elsewhere = receive(channel=TipChannel.joint_inspection, filer=other_county)
+    given(decider).when(elsewhere).then_refused(Forbidden, "360102")
+
+
+def test_only_the_platform_files_evaluation_meeting_tips() -> None:
+    meeting = receive(channel=TipChannel.public_evaluation, filer=officer)
+    assert given(decider).when(meeting).then_refused(Invalid).field == "channel"
+    system = receive(channel=TipChannel.public_evaluation, by_system=True)
+    assert given(decider).when(system).decided()
+
+
 def test_commands_on_unknown_tip_are_refused() -> None:
     given(decider).when(AcceptTip(officer, LATER, LATER)).then_refused(NotFound, "no such tip")
 
@@ -178,10 +200,16 @@ def test_accept_twice_is_refused() -> None:
     )
 
 
-def test_accept_outside_region_is_forbidden() -> None:
-    given(decider, received()).when(AcceptTip(other_county, LATER, LATER)).then_refused(
-        Forbidden, "may not act on region 360102"
-    )
+def test_accept_outside_region_gets_the_answer_an_unknown_tip_gets() -> None:
+    outside = given(decider, received()).when(AcceptTip(other_county, LATER, LATER))
+    unknown = given(decider).when(AcceptTip(officer, LATER, LATER))
+    hidden, missing = outside.then_refused(NotFound), unknown.then_refused(NotFound)
+    assert hidden.as_detail() == missing.as_detail()
+    assert "360102" not in f"{hidden.zh}{hidden.en}"
+
+
+def test_the_role_is_checked_before_the_tip_is_looked_for() -> None:
+    given(decider).when(AcceptTip(agency, LATER, LATER)).then_refused(Forbidden, "intake_officer")
 
 
 def test_accept_by_wrong_role_is_forbidden() -> None:
@@ -211,7 +239,7 @@ def test_reject_after_verification_is_refused() -> None:
 
 
 def test_merge_into_open_tip() -> None:
-    target = TargetTip("tip-2", TipStatus.accepted, "c1")
+    target = TargetTip("tip-2", TipStatus.accepted, "c1", DONGHU, DONGHU)
     given(decider, received()).when(MergeTip(officer, target, "tip-2", LATER)).then(
         TipMerged(tip_id=TIP, into_tip_id="tip-2", merged_at=LATER)
     )
@@ -221,27 +249,57 @@ def test_merge_into_unknown_tip_is_not_found() -> None:
     given(decider, received()).when(MergeTip(officer, None, "tip-9", LATER)).then_refused(NotFound)
 
 
+def test_merge_into_another_citys_tip_gets_the_answer_an_unknown_target_gets() -> None:
+    ji_an = TargetTip("tip-2", TipStatus.accepted, "c1", "360202", "360202")
+    refused = given(decider, received()).when(MergeTip(officer, ji_an, "tip-2", LATER))
+    hidden = refused.then_refused(NotFound)
+    missing = given(decider, received()).when(MergeTip(officer, None, "tip-2", LATER))
+    assert hidden.as_detail() == missing.then_refused(NotFound).as_detail()
+    assert hidden.field == "into_tip_id" and "accepted" not in hidden.en
+
+
+def test_merge_into_a_closed_tip_of_another_region_does_not_tell_its_status() -> None:
+    closed = TargetTip("tip-2", TipStatus.rejected, "c1", "360202", "360202")
+    refused = given(decider, received()).when(MergeTip(officer, closed, "tip-2", LATER))
+    assert "rejected" not in refused.then_refused(NotFound).en
+
+
+def test_merge_into_a_tip_the_officer_sees_but_does_not_handle_is_forbidden() -> None:
+    escalated = TargetTip("tip-2", TipStatus.received, "c1", DONGHU, "360100")
+    given(decider, received()).when(MergeTip(officer, escalated, "tip-2", LATER)).then_refused(
+        Forbidden, "360100"
+    )
+    given(decider, received()).when(MergeTip(city_officer, escalated, "tip-2", LATER)).then(
+        TipMerged(tip_id=TIP, into_tip_id="tip-2", merged_at=LATER)
+    )
+
+
+def test_merge_into_a_target_of_another_id_is_refused() -> None:
+    other = TargetTip("tip-5", TipStatus.accepted, "c1", DONGHU, DONGHU)
+    given(decider, received()).when(MergeTip(officer, other, "tip-2", LATER)).then_refused(NotFound)
+
+
 def test_merge_into_itself_is_invalid() -> None:
-    target = TargetTip(TIP, TipStatus.received, "c1")
+    target = TargetTip(TIP, TipStatus.received, "c1", DONGHU, DONGHU)
     given(decider, received()).when(MergeTip(officer, target, TIP, LATER)).then_refused(Invalid)
 
 
 def test_merge_into_rejected_tip_is_refused() -> None:
-    target = TargetTip("tip-2", TipStatus.rejected, "c1")
+    target = TargetTip("tip-2", TipStatus.rejected, "c1", DONGHU, DONGHU)
     given(decider, received()).when(MergeTip(officer, target, "tip-2", LATER)).then_refused(
         Conflict
     )
 
 
 def test_merge_across_campaigns_is_refused() -> None:
-    target = TargetTip("tip-2", TipStatus.received, "c2")
+    target = TargetTip("tip-2", TipStatus.received, "c2", DONGHU, DONGHU)
     given(decider, received()).when(MergeTip(officer, target, "tip-2", LATER)).then_refused(
         Conflict, "another campaign"
     )
 
 
 def test_merge_a_merged_tip_is_refused() -> None:
-    target = TargetTip("tip-3", TipStatus.received, "c1")
+    target = TargetTip("tip-3", TipStatus.received, "c1", DONGHU, DONGHU)
     merged = TipMerged(tip_id=TIP, into_tip_id="tip-2", merged_at=LATER)
     given(decider, received(), merged).when(MergeTip(officer, target, "tip-3", LATER)).then_refused(
         Conflict
@@ -290,7 +348,7 @@ def test_after_transfer_the_old_region_may_not_act() -> None:
         transferred_at=LATER,
     )
     scenario = given(decider, received(), moved)
-    scenario.when(AcceptTip(officer, LATER, LATER)).then_refused(Forbidden)
+    scenario.when(AcceptTip(officer, LATER, LATER)).then_refused(NotFound, "may not see it")
     assert scenario.when(AcceptTip(other_county, LATER, LATER)).decided()
 
 
@@ -474,7 +532,7 @@ def test_contact_needs_a_purpose_and_the_right_role_and_region() -> None:
     scenario = given(decider, received("aesgcm1:xx"))
     scenario.when(DecryptContact(officer, " ", LATER)).then_refused(Invalid)
     scenario.when(DecryptContact(agency, "x", LATER)).then_refused(Forbidden)
-    scenario.when(DecryptContact(other_county, "x", LATER)).then_refused(Forbidden)
+    scenario.when(DecryptContact(other_county, "x", LATER)).then_refused(NotFound)
 
 
 def test_erasing_contact_is_recorded_once_and_ends_decryption() -> None:

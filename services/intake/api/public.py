@@ -98,6 +98,7 @@ async def submit(
         attachments=tuple(Attachment(**a.model_dump()) for a in body.attachments),
         contact=body.contact.model_dump(exclude_none=True) if body.contact else None,
         request_body=body.model_dump(mode="json") if idempotency_key else {},
+        filer=actor,
     )
     submitted = await submit_tip(
         parts,

@@ -15,7 +15,7 @@ from shared.paging import Limit, Offset, window
 from shared.regions import jiangxi, known_region
 
 from ..application import new_problem_id, record_tip_problems
-from ..domain.access import require_region
+from ..domain.access import no_such_tip, require_region
 from ..domain.calendar import local_date
 from ..domain.commands import (
     AcceptTip,
@@ -30,7 +30,17 @@ from ..domain.commands import (
     TransferTip,
     UnsubstantiateTip,
 )
-from ..domain.tip import STATUS_ZH, TipDecider, TipState, TipStatus
+from ..domain.tip import (
+    ERASE_ROLES,
+    STATUS_ZH,
+    TRIAGE_ROLES,
+    VERIFICATION_ROLES,
+    TipDecider,
+    TipState,
+    TipStatus,
+    roles_for,
+    visible_to,
+)
 from ..parts import IntakeParts
 from ..store import PROBLEM, TIP
 from ..tipster_privacy import contact_subject
@@ -90,21 +100,21 @@ def tip_view(parts: IntakeParts, tip_id: str, state: TipState) -> TipView:
     )
 
 
-def _visible(actor: Actor, state: TipState) -> bool:
-    try:
-        require_region(actor, state.handling_region_code)
-    except Forbidden:
-        try:
-            require_region(actor, state.region_code)
-        except Forbidden:
-            return False
-    return True
+def _tip(parts: IntakeParts, actor: Actor, tip_id: str, *roles: Role) -> TipState:
+    """The tip's state, for an actor of one of ``roles`` who may see it. The role is
+    checked first; an unknown tip and one the actor may not see get the same 404."""
+    actor.require(*roles)
+    aggregate = parts.store.get(TIP, tip_id)
+    state: TipState | None = aggregate.state if aggregate is not None else None
+    if state is None or not visible_to(actor, state):
+        raise no_such_tip()
+    return state
 
 
 async def _execute(
     parts: IntakeParts, tip_id: str, command: TipCommand, actor: Actor, correlation: str
 ) -> TipState:
-    state: TipState = parts.store.require(TIP, tip_id).state
+    state = _tip(parts, actor, tip_id, *roles_for(command))
     context = CommandContext(
         actor=actor.as_extension(),
         campaign_id=state.campaign_id,
@@ -146,7 +156,7 @@ async def list_tips(
             return False
         if within is not None and not regions.is_within(state.region_code, within):
             return False
-        return _visible(actor, state)
+        return visible_to(actor, state)
 
     total, page = window(
         ((tip_id, state) for tip_id, state in parts.store.all(TIP) if listed(state)),
@@ -164,18 +174,14 @@ async def list_tips(
 
 @router.get("/tips/{tip_id}", response_model=TipView, summary="线索详情 / One tip")
 async def get_tip(tip_id: str, parts: Parts, actor: CurrentActor) -> TipView:
-    actor.require(*READER_ROLES)
-    state: TipState = parts.store.require(TIP, tip_id).state
-    if not _visible(actor, state):
-        require_region(actor, state.handling_region_code)
-    return tip_view(parts, tip_id, state)
+    return tip_view(parts, tip_id, _tip(parts, actor, tip_id, *READER_ROLES))
 
 
 @router.post("/tips/{tip_id}/accept", response_model=TipView, summary="受理 / Accept")
 async def accept(
     tip_id: str, body: AcceptBody, parts: Parts, actor: CurrentActor, correlation: CorrelationId
 ) -> TipView:
-    state = parts.store.require(TIP, tip_id).state
+    state = _tip(parts, actor, tip_id, *TRIAGE_ROLES)
     due = parts.directory.verification_due(state.campaign_id, parts.clock.now())
     command = AcceptTip(actor, due, parts.clock.now(), note=body.note)
     return tip_view(parts, tip_id, await _execute(parts, tip_id, command, actor, correlation))
@@ -195,11 +201,14 @@ async def reject(
 async def merge(
     tip_id: str, body: MergeBody, parts: Parts, actor: CurrentActor, correlation: CorrelationId
 ) -> TipView:
+    _tip(parts, actor, tip_id, *TRIAGE_ROLES)
     target_aggregate = parts.store.get(TIP, body.into_tip_id)
     target = None
     if target_aggregate is not None:
-        target_state: TipState = target_aggregate.state
-        target = TargetTip(body.into_tip_id, target_state.status, target_state.campaign_id)
+        t: TipState = target_aggregate.state
+        target = TargetTip(
+            body.into_tip_id, t.status, t.campaign_id, t.region_code, t.handling_region_code
+        )
     command = MergeTip(actor, target, body.into_tip_id, parts.clock.now())
     return tip_view(parts, tip_id, await _execute(parts, tip_id, command, actor, correlation))
 
@@ -208,7 +217,7 @@ async def merge(
 async def assign(
     tip_id: str, body: AssignBody, parts: Parts, actor: CurrentActor, correlation: CorrelationId
 ) -> TipView:
-    state = parts.store.require(TIP, tip_id).state
+    state = _tip(parts, actor, tip_id, *TRIAGE_ROLES)
     now = parts.clock.now()
     due = parts.directory.verification_due(state.campaign_id, now)
     command = AssignTip(actor, body.assignee, due, now, note=body.note)
@@ -219,7 +228,7 @@ async def assign(
 async def transfer(
     tip_id: str, body: TransferBody, parts: Parts, actor: CurrentActor, correlation: CorrelationId
 ) -> TipView:
-    state = parts.store.require(TIP, tip_id).state
+    state = _tip(parts, actor, tip_id, *TRIAGE_ROLES)
     now = parts.clock.now()
     due = parts.directory.triage_due(state.campaign_id, now)
     command = TransferTip(actor, body.to_region_code, body.reason, due, now)
@@ -265,7 +274,7 @@ async def substantiate(
     actor: CurrentActor,
     correlation: CorrelationId,
 ) -> Verified:
-    state: TipState = parts.store.require(TIP, tip_id).state
+    state = _tip(parts, actor, tip_id, *VERIFICATION_ROLES)
     now = parts.clock.now()
     problems = tuple(_found_problem(parts, state, i, p) for i, p in enumerate(body.problems))
     command = SubstantiateTip(
@@ -329,7 +338,7 @@ async def decrypt_contact(
 async def erase_contact(
     tip_id: str, body: EraseBody, parts: Parts, actor: CurrentActor, correlation: CorrelationId
 ) -> ContactOut:
-    state: TipState = parts.store.require(TIP, tip_id).state
+    state = _tip(parts, actor, tip_id, *ERASE_ROLES)
     command = EraseContact(actor, body.reason, parts.clock.now())
     TipDecider().decide(command, state)  # refuse before anything is destroyed
     await asyncio.to_thread(parts.privacy.vault.shred, contact_subject(tip_id))

@@ -31,6 +31,10 @@ class ReceiveTip:
     idempotency_lookup: str = ""
     request_fingerprint: str = ""
     origin_ref: str = ""
+    # Who filed it: None for the public; an officer for the internal channels.
+    filer: Actor | None = None
+    # Filed by the platform itself (a problem raised in an evaluation meeting).
+    by_system: bool = False
 
 
 @dataclass(frozen=True)
@@ -51,11 +55,13 @@ class RejectTip:
 
 @dataclass(frozen=True)
 class TargetTip:
-    """What the API knows of the tip a duplicate is merged into."""
+    """The state of the tip a duplicate is merged into, as far as the decision needs it."""
 
     tip_id: str
     status: str
     campaign_id: str
+    region_code: str
+    handling_region_code: str
 
 
 @dataclass(frozen=True)

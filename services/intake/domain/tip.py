@@ -9,7 +9,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from shared.auth import Actor, Role
-from shared.errors import Conflict, Invalid, NotFound
+from shared.errors import Conflict, Forbidden, Invalid
 from shared.events.base import DomainEvent
 from shared.events.intake import (
     ContactDecrypted,
@@ -28,7 +28,7 @@ from shared.events.intake import (
 )
 from shared.regions import jiangxi
 
-from .access import require_region, require_role
+from .access import may_see, no_such_tip, require_region, require_role
 from .calendar import local_date
 from .commands import (
     AcceptTip,
@@ -75,6 +75,15 @@ TRIAGE_ROLES = (Role.intake_officer,)
 VERIFICATION_ROLES = (Role.intake_officer, Role.legal_office)
 CONTACT_ROLES = (Role.intake_officer, Role.legal_office, Role.discipline_liaison)
 ERASE_ROLES = (Role.legal_office, Role.admin)
+# The channels a citizen reaches the campaign through; every other channel is the
+# campaign's own work (inspections, forums, reviews, referrals) and is filed by an officer.
+PUBLIC_CHANNELS = frozenset(
+    {TipChannel.hotline, TipChannel.letter, TipChannel.visit, TipChannel.website, TipChannel.media}
+)
+INTERNAL_FILERS = (Role.intake_officer, Role.legal_office)
+SYSTEM_CHANNELS = frozenset({TipChannel.public_evaluation})
+# Who may read a tip's sealed words (description, attachment names, findings).
+TEXT_ROLES = (Role.intake_officer, Role.legal_office)
 
 
 @dataclass(frozen=True)
@@ -105,6 +114,24 @@ class TipState:
     contact_erased: bool = False
     received_at: datetime | None = None
     updated_at: datetime | None = None
+
+
+def visible_to(actor: Actor, state: TipState) -> bool:
+    """Whether ``actor`` may know that this tip exists at all."""
+    if state.status is TipStatus.new:
+        return False
+    return may_see(actor, state.region_code, state.handling_region_code)
+
+
+def roles_for(command: TipCommand) -> tuple[Role, ...]:
+    """The roles that may issue ``command`` on some tip."""
+    if isinstance(command, SubstantiateTip | UnsubstantiateTip):
+        return VERIFICATION_ROLES
+    if isinstance(command, DecryptContact):
+        return CONTACT_ROLES
+    if isinstance(command, EraseContact):
+        return ERASE_ROLES
+    return TRIAGE_ROLES
 
 
 def pending_deadline(state: TipState) -> tuple[TipStage, datetime] | None:
@@ -141,6 +168,28 @@ def _known_region(code: str, field: str) -> None:
         )
 
 
+def _check_filer(c: ReceiveTip) -> None:
+    """The public files under the public channels only; an internal channel needs an
+    officer of the tip's region; evaluation meetings' channel is the platform's own."""
+    if c.by_system or c.channel in PUBLIC_CHANNELS:
+        return
+    if c.channel in SYSTEM_CHANNELS:
+        raise Invalid(
+            "民主评议会渠道的线索只能由评议系统转入",
+            "public_evaluation tips come only from evaluation meetings",
+            field="channel",
+        )
+    if c.filer is None or c.filer.role not in INTERNAL_FILERS:
+        raise Forbidden(
+            f"“{c.channel.value}”是内部渠道，只有线索受理人员或法制部门可以登记",
+            f"channel {c.channel.value} is internal: only an intake officer or a legal office "
+            "may file under it",
+            field="channel",
+            code="channel_not_allowed",
+        )
+    require_region(c.filer, c.region_code)
+
+
 def _refuse_status(state: TipState, action_zh: str, action_en: str) -> Conflict:
     return Conflict(
         f"线索 {state.tip_id} 当前状态为“{STATUS_ZH[state.status]}”，不能{action_zh}",
@@ -156,10 +205,15 @@ class TipDecider:
     def decide(self, command: TipCommand, state: TipState) -> Sequence[DomainEvent]:
         if isinstance(command, ReceiveTip):
             return self._receive(command, state)
-        if state.status is TipStatus.new:
-            raise NotFound("未找到该线索", "no such tip", field="tip_id")
         if isinstance(command, EscalateTip):
+            if state.status is TipStatus.new:
+                raise no_such_tip()
             return self._escalate(command, state)
+        # The role first (it does not depend on the tip), then one answer for a tip
+        # that does not exist and one the actor may not see.
+        require_role(command.actor, *roles_for(command))
+        if not visible_to(command.actor, state):
+            raise no_such_tip()
         if isinstance(command, DecryptContact):
             return self._decrypt(command, state)
         if isinstance(command, EraseContact):
@@ -178,6 +232,7 @@ class TipDecider:
                 code="duplicate",
             )
         _known_region(c.region_code, "region_code")
+        _check_filer(c)
         _not_blank(c.description, "description", "问题描述", "description")
         if c.occurred_on > local_date(c.at):
             raise Invalid(
@@ -287,20 +342,25 @@ class TipDecider:
             raise Invalid(
                 "线索不能与自身合并", "a tip cannot be merged into itself", field="into_tip_id"
             )
-        if c.into is None:
-            raise NotFound(
-                f"未找到目标线索 {c.into_tip_id}",
-                f"target tip {c.into_tip_id} not found",
-                field="into_tip_id",
-            )
-        if c.into.status in (TipStatus.rejected, TipStatus.merged, TipStatus.new):
+        # The target is judged from its own state: an actor who may not see it gets
+        # the answer an unknown id gets, and must be entitled to act on it as well.
+        target = c.into
+        if (
+            target is None
+            or target.tip_id != c.into_tip_id
+            or target.status == TipStatus.new
+            or not may_see(c.actor, target.region_code, target.handling_region_code)
+        ):
+            raise no_such_tip("into_tip_id")
+        require_region(c.actor, target.handling_region_code)
+        if target.status in (TipStatus.rejected, TipStatus.merged):
             raise Conflict(
                 f"目标线索 {c.into_tip_id} 已不予受理或已被合并，不能作为合并目标",
-                f"target tip {c.into_tip_id} is {c.into.status}; merge into an open tip",
+                f"target tip {c.into_tip_id} is {target.status}; merge into an open tip",
                 field="into_tip_id",
                 code="illegal_transition",
             )
-        if c.into.campaign_id != state.campaign_id:
+        if target.campaign_id != state.campaign_id:
             raise Conflict(
                 "目标线索属于另一专项治理活动",
                 "the target tip belongs to another campaign",
