@@ -97,6 +97,9 @@ def up(args: argparse.Namespace) -> int:
     if getattr(args, "demo", False):
         # The demo plays a whole campaign, so the services share a simulated clock.
         os.environ["CLOCK_MODE"] = "controlled"
+        # The demo's simulated citizens reach intake through the loopback, each with
+        # the address it forwards; a plain start trusts no proxy unless told to.
+        os.environ.setdefault("TRUSTED_PROXIES", "127.0.0.1")
     for service in SERVICES:
         start_service(settings, service)
     unhealthy = wait_healthy(settings)

@@ -115,6 +115,9 @@ class System:
             CLOCK_MODE="controlled",
             RECTIFICATION_TICK_SECONDS="0.5",
             PYTHONUNBUFFERED="1",
+            # The simulation stands in for the web app in front of intake: it forwards
+            # each simulated citizen's own address, which intake's rate limits key on.
+            TRUSTED_PROXIES="127.0.0.1",
             **{f"{s.upper()}_PORT": str(p) for s, p in self.ports.items()},
         )
         env.update(self.env)

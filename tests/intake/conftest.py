@@ -30,7 +30,10 @@ def clock() -> SimulatedClock:
 
 @pytest.fixture(scope="module")
 def intake(broker_settings: Settings, world: World, clock: SimulatedClock) -> Iterator[TestClient]:
-    client = TestClient(build_app(broker_settings, clock))
+    # These tests submit many tips from one test client; the limit itself is tested
+    # in test_rate_limits.py.
+    settings = broker_settings.model_copy(update={"intake_tip_limit": "100000/hour"})
+    client = TestClient(build_app(settings, clock))
     with client:
         yield client
 

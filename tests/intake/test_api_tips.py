@@ -19,7 +19,6 @@ from services.intake.domain.receipt import (
     normalise,
 )
 from services.intake.parts import IntakeParts
-from services.intake.throttle import FailureThrottle
 from shared.auth import Role
 from shared.clock import SimulatedClock
 
@@ -82,7 +81,7 @@ def test_submit_returns_tip_id_and_receipt_code(intake: TestClient, world: World
 
 
 def test_wrong_and_unknown_codes_get_the_same_answer(intake: TestClient, world: World) -> None:
-    parts_of(intake).throttle = FailureThrottle(parts_of(intake).clock)
+    parts_of(intake).throttle.storage.reset()
     code = submit(intake, world)["receipt_code"]
     wrong = intake.post("/tips/status", json={"receipt_code": other_valid_code(code)})
     unknown_code = new_receipt_code(secrets.randbelow)
@@ -91,24 +90,22 @@ def test_wrong_and_unknown_codes_get_the_same_answer(intake: TestClient, world: 
     assert wrong.status_code == unknown.status_code == 404
     assert wrong.json() == unknown.json()
     assert "receipt" in wrong.json()["detail"]["message_en"]
-    parts_of(intake).throttle = FailureThrottle(parts_of(intake).clock)
+    parts_of(intake).throttle.storage.reset()
 
 
 def test_mistyped_code_is_caught_by_the_check_character(intake: TestClient, world: World) -> None:
-    parts_of(intake).throttle = FailureThrottle(parts_of(intake).clock)
+    parts_of(intake).throttle.storage.reset()
     code = normalise(submit(intake, world)["receipt_code"])
     typo = code[:3] + ("Z" if code[3] != "Z" else "Y") + code[4:]
     response = intake.post("/tips/status", json={"receipt_code": typo})
     assert response.status_code == 422
     assert response.json()["detail"]["field"] == "receipt_code"
-    parts_of(intake).throttle = FailureThrottle(parts_of(intake).clock)
+    parts_of(intake).throttle.storage.reset()
 
 
-def test_repeated_failures_are_throttled(
-    intake: TestClient, world: World, clock: SimulatedClock
-) -> None:
+def test_repeated_failures_are_throttled(intake: TestClient, world: World) -> None:
     parts = parts_of(intake)
-    parts.throttle = FailureThrottle(clock)
+    parts.throttle.storage.reset()
     code = submit(intake, world)["receipt_code"]
     for _ in range(5):
         assert (
@@ -119,7 +116,7 @@ def test_repeated_failures_are_throttled(
     assert throttled.status_code == 429
     assert throttled.json()["detail"]["message_zh"]
     assert 0 < int(throttled.headers["Retry-After"]) <= 15 * 60 + 1
-    parts.throttle = FailureThrottle(clock)
+    parts.throttle.storage.reset()
     assert intake.post("/tips/status", json={"receipt_code": code}).status_code == 200
 
 
