@@ -17,7 +17,7 @@ from shared.settings import Settings, get_settings
 from shared.topics import INTAKE
 
 from . import policies, timers
-from .api import admin, directory, public, self_inspection, tips
+from .api import admin, directory, public, self_inspection, tip_words, tips
 from .client_address import TrustedProxies
 from .directory.view import IntakeDirectory
 from .parts import IntakeParts
@@ -88,6 +88,7 @@ def build_app(settings: Settings | None = None, clock: Clock | None = None) -> F
     for router in (
         public.router,
         tips.router,
+        tip_words.router,
         self_inspection.router,
         directory.router,
         admin.router,
