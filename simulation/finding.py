@@ -185,10 +185,7 @@ def submit(run: Run, plan: TipPlan, day: date) -> None:
     key = f"sim-{run.campaign_id}-{run.seed}-{plan.number}"
     # The campaign's own channels (inspections, forums, reviews) are filed by an officer.
     filer = {"role": None} if plan.channel in PUBLIC_CHANNELS else run.as_intake()
-    # Each citizen comes from an address of their own (198.18.0.0/15, set aside for tests).
-    citizen = f"198.{18 + plan.number // 65536 % 2}.{plan.number // 256 % 256}.{plan.number % 256}"
-    headers = {"Idempotency-Key": key, "X-Forwarded-For": citizen}
-    receipt = run.api.post("intake", "/tips", body, headers=headers, **filer)
+    receipt = run.api.post("intake", "/tips", body, headers={"Idempotency-Key": key}, **filer)
     plan.tip_id = receipt["tip_id"]
 
 

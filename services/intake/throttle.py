@@ -9,6 +9,7 @@ code is even looked at, which makes guessing codes slow."""
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import math
 import time
 
@@ -18,6 +19,18 @@ from limits.strategies import SlidingWindowCounterRateLimiter
 from shared.errors import Throttled
 
 from .rate_limit_store import SqlStorage
+
+
+def budget_key(client: str) -> str:
+    """Whose budget a request spends: the client's address, or for IPv6 its /64 (one
+    host is usually given a whole /64, and could otherwise rotate through it)."""
+    try:
+        address = ipaddress.ip_address(client)
+    except ValueError:
+        return client
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
 
 
 def _wait(limiter: SlidingWindowCounterRateLimiter, item: RateLimitItem, *key: str) -> int:
@@ -37,6 +50,7 @@ class RateLimits:
 
     async def tip_submitted(self, client: str) -> None:
         """Count a tip from ``client``; refuse it once the client's budget is spent."""
+        client = budget_key(client)
         if not await asyncio.to_thread(self._limiter.hit, self.tips, "tips", client):
             wait = await asyncio.to_thread(_wait, self._limiter, self.tips, "tips", client)
             raise Throttled(
@@ -47,6 +61,7 @@ class RateLimits:
 
     async def check_lookup(self, client: str) -> None:
         """Refuse while ``client`` has used up its failed lookups."""
+        client = budget_key(client)
         item = self.lookup_failures
         if not await asyncio.to_thread(self._limiter.test, item, "lookup-failures", client):
             wait = await asyncio.to_thread(_wait, self._limiter, item, "lookup-failures", client)
@@ -57,4 +72,5 @@ class RateLimits:
             )
 
     async def lookup_failed(self, client: str) -> None:
+        client = budget_key(client)
         await asyncio.to_thread(self._limiter.hit, self.lookup_failures, "lookup-failures", client)

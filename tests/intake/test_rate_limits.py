@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from services.intake.bootstrap import build_app
 from services.intake.client_address import TrustedProxies
 from services.intake.rate_limit_store import SqlStorage, counters
-from services.intake.throttle import RateLimits
+from services.intake.throttle import RateLimits, budget_key
 from shared.auth import Role
 from shared.clock import SimulatedClock
 from shared.errors import Throttled
@@ -45,6 +45,13 @@ def test_a_trusted_proxy_forwards_the_right_most_untrusted_hop() -> None:
     assert proxies.client_of(PROXY, ["10.30.0.9"]) == "10.30.0.9"  # only proxies: the first
     assert proxies.client_of(PROXY, []) == PROXY
     assert proxies.client_of(PROXY, ["198.51.100.7, not-an-address"]) == PROXY
+
+
+def test_an_ipv6_host_spends_one_budget_for_its_whole_64() -> None:
+    assert budget_key("2001:db8:1:2::5") == budget_key("2001:db8:1:2:ffff::9")
+    assert budget_key("2001:db8:1:2::5") != budget_key("2001:db8:1:3::5")
+    assert budget_key("198.51.100.7") != budget_key("198.51.100.8")
+    assert budget_key("testclient") == "testclient"
 
 
 def test_a_malformed_trusted_proxies_setting_is_refused() -> None:
