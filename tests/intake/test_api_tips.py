@@ -115,7 +115,7 @@ def test_repeated_failures_are_throttled(intake: TestClient, world: World) -> No
     throttled = intake.post("/tips/status", json={"receipt_code": code})
     assert throttled.status_code == 429
     assert throttled.json()["detail"]["message_zh"]
-    assert 0 < int(throttled.headers["Retry-After"]) <= 15 * 60 + 1
+    assert 0 < int(throttled.headers["Retry-After"]) <= 24 * 3600
     parts.throttle.storage.reset()
     assert intake.post("/tips/status", json={"receipt_code": code}).status_code == 200
 
