@@ -198,6 +198,7 @@ class ContactDecrypted(DomainEvent):
 
     tip_id: str
     decrypted_by: str = Field(description="role:organisation:region of the reader")
+    read_by: str = Field(default="", description="the reader's own subject (the person)")
     purpose: str
     decrypted_at: datetime
 

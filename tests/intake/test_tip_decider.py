@@ -526,7 +526,11 @@ def test_substantiate_twice_is_refused() -> None:
 def test_decrypting_contact_is_recorded() -> None:
     given(decider, received("aesgcm1:xx")).when(DecryptContact(legal, "回访", LATER)).then(
         ContactDecrypted(
-            tip_id=TIP, decrypted_by=legal.as_extension(), purpose="回访", decrypted_at=LATER
+            tip_id=TIP,
+            decrypted_by=legal.as_extension(),
+            read_by="l",
+            purpose="回访",
+            decrypted_at=LATER,
         )
     )
 

@@ -331,6 +331,7 @@ class TipDecider:
             ContactDecrypted(
                 tip_id=state.tip_id,
                 decrypted_by=c.actor.as_extension(),
+                read_by=c.actor.subject,
                 purpose=c.purpose,
                 decrypted_at=c.at,
             )
