@@ -183,6 +183,14 @@ def test_agency_staff_act_only_for_their_own_agency_and_offices_for_their_region
         assert hidden.json() == client.get("/items/rect-nope", headers=header).json()
     assert client.get("/regions/360100/items", headers=other_city).status_code == 403
     assert client.get("/items", headers=auth_header(Role.public, "-", "360000")).status_code == 403
+    # The role first: an unknown region does not get a different answer than a known one.
+    public = auth_header(Role.public, "-", "360000")
+    for path in ("/items", "/cases", "/regulations"):
+        for region in ("999999", "360100"):
+            assert (
+                client.get(path, params={"region_code": region}, headers=public).status_code == 403
+            )
+    assert client.get("/regions/999999/items", headers=public).status_code == 403
     assert client.get("/items").status_code == 401
 
     client.post(f"/items/{item_id}/completion", json={"measures": "m"}, headers=own)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from services.rectification.api.deps import (
+    CASE_READERS,
     Runtime,
     context,
     new_id,
@@ -128,6 +129,7 @@ async def list_cases(
     offset: Offset = 0,
     limit: Limit = 50,
 ) -> CasePage:
+    actor.require(*CASE_READERS)
     region = known_region(region_code or actor.region_code)
     require_reader_of_region(actor, region)
     regions = jiangxi()

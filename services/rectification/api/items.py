@@ -147,6 +147,7 @@ async def list_items(
             )
         agency_id = actor.organisation
     else:
+        actor.require(*REGION_READERS)
         region_code = known_region(region_code or actor.region_code)
         require_reader_of_region(actor, region_code)
     return _select(runtime, filters, agency_id=agency_id, region_code=region_code)
@@ -164,6 +165,7 @@ async def list_agency_items(
     if actor.role is Role.agency_staff:
         require_reader_of_item(actor, agency_id, "")
     else:
+        actor.require(*REGION_READERS)
         region_code = known_region(actor.region_code)
         require_reader_of_region(actor, region_code)
     return _select(

@@ -14,7 +14,11 @@ from services.rectification.api.deps import (
     require_reader_of_region,
 )
 from services.rectification.api.models import RegulationPage, RegulationRequest, RegulationView
-from services.rectification.domain.access import require_agency_staff, require_region
+from services.rectification.domain.access import (
+    REGION_READERS,
+    require_agency_staff,
+    require_region,
+)
 from services.rectification.domain.regulations import REGULATION_PREFIX, AdoptRegulation
 from services.rectification.runtime import REGULATION
 from shared.auth import CurrentActor, Role
@@ -88,6 +92,7 @@ async def list_regulations(
     limit: Limit = 50,
 ) -> RegulationPage:
     regions = jiangxi()
+    actor.require(Role.agency_staff, *REGION_READERS)
     region = known_region(region_code or actor.region_code)
     if actor.role is Role.agency_staff:
         agency_id = actor.organisation
