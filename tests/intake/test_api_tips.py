@@ -292,6 +292,22 @@ def test_a_county_officer_cannot_merge_into_another_citys_tip(
     assert refused.status_code == 409 and "rejected" in refused.json()["detail"]["message_en"]
 
 
+def test_a_tip_lists_only_the_merged_duplicates_its_reader_may_see(
+    intake: TestClient, world: World, as_role: Headers
+) -> None:
+    mine = submit(intake, world)["tip_id"]
+    elsewhere = submit(intake, world, region_code="360202", agency_id=None, agency_text="某局")
+    province = as_role(Role.intake_officer, "360000")
+    merged = intake.post(
+        f"/tips/{elsewhere['tip_id']}/merge", json={"into_tip_id": mine}, headers=province
+    )
+    assert merged.status_code == 200
+    seen_by_province = intake.get(f"/tips/{mine}", headers=province).json()["merged_tips"]
+    assert seen_by_province == [elsewhere["tip_id"]]
+    county = as_role(Role.intake_officer, "360102")
+    assert intake.get(f"/tips/{mine}", headers=county).json()["merged_tips"] == []
+
+
 def test_the_public_files_only_under_public_channels(
     intake: TestClient, world: World, as_role: Headers
 ) -> None:

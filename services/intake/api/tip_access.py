@@ -22,7 +22,17 @@ READER_ROLES = (
 )
 
 
-def tip_view(parts: IntakeParts, tip_id: str, state: TipState) -> TipView:
+def _merged_visible(parts: IntakeParts, actor: Actor, tip_id: str) -> list[str]:
+    """The duplicates merged into ``tip_id`` that ``actor`` may know of."""
+    shown = []
+    for merged_id in parts.store.merged_into.values(tip_id):
+        aggregate = parts.store.get(TIP, merged_id)
+        if aggregate is not None and visible_to(actor, aggregate.state):
+            shown.append(merged_id)
+    return shown
+
+
+def tip_view(parts: IntakeParts, actor: Actor, tip_id: str, state: TipState) -> TipView:
     return TipView(
         tip_id=tip_id,
         status=state.status.value,
@@ -39,7 +49,7 @@ def tip_view(parts: IntakeParts, tip_id: str, state: TipState) -> TipView:
         escalated=sorted(state.escalated),
         assignee=state.assignee,
         merged_into=state.merged_into,
-        merged_tips=parts.store.merged_into.values(tip_id),
+        merged_tips=_merged_visible(parts, actor, tip_id),
         referred_to=state.referred_to,
         problem_ids=list(state.problem_ids),
         received_at=state.received_at,

@@ -99,13 +99,13 @@ async def list_tips(
         total=total,
         offset=offset,
         limit=limit,
-        tips=[tip_view(parts, tip_id, state) for tip_id, state in page],
+        tips=[tip_view(parts, actor, tip_id, state) for tip_id, state in page],
     )
 
 
 @router.get("/tips/{tip_id}", response_model=TipView, summary="线索详情 / One tip")
 async def get_tip(tip_id: str, parts: Parts, actor: CurrentActor) -> TipView:
-    return tip_view(parts, tip_id, visible_tip(parts, actor, tip_id, *READER_ROLES))
+    return tip_view(parts, actor, tip_id, visible_tip(parts, actor, tip_id, *READER_ROLES))
 
 
 @router.post("/tips/{tip_id}/accept", response_model=TipView, summary="受理 / Accept")
@@ -116,7 +116,7 @@ async def accept(
     due = parts.directory.verification_due(state.campaign_id, parts.clock.now())
     sealed = await parts.privacy.seal(tip_id, body.note)
     command = AcceptTip(actor, due, parts.clock.now(), note=body.note, sealed_note=sealed)
-    return tip_view(parts, tip_id, await execute(parts, tip_id, command, actor, correlation))
+    return tip_view(parts, actor, tip_id, await execute(parts, tip_id, command, actor, correlation))
 
 
 @router.post(
@@ -130,7 +130,7 @@ async def reject(
     command = RejectTip(
         actor, body.reason, parts.clock.now(), referred_to=body.referred_to, sealed_reason=sealed
     )
-    return tip_view(parts, tip_id, await execute(parts, tip_id, command, actor, correlation))
+    return tip_view(parts, actor, tip_id, await execute(parts, tip_id, command, actor, correlation))
 
 
 @router.post("/tips/{tip_id}/merge", response_model=TipView, summary="重复线索合并 / Merge")
@@ -146,7 +146,7 @@ async def merge(
             body.into_tip_id, t.status, t.campaign_id, t.region_code, t.handling_region_code
         )
     command = MergeTip(actor, target, body.into_tip_id, parts.clock.now())
-    return tip_view(parts, tip_id, await execute(parts, tip_id, command, actor, correlation))
+    return tip_view(parts, actor, tip_id, await execute(parts, tip_id, command, actor, correlation))
 
 
 @router.post("/tips/{tip_id}/assign", response_model=TipView, summary="交办核查 / Assign")
@@ -158,7 +158,7 @@ async def assign(
     due = parts.directory.verification_due(state.campaign_id, now)
     sealed = await parts.privacy.seal(tip_id, body.note)
     command = AssignTip(actor, body.assignee, due, now, note=body.note, sealed_note=sealed)
-    return tip_view(parts, tip_id, await execute(parts, tip_id, command, actor, correlation))
+    return tip_view(parts, actor, tip_id, await execute(parts, tip_id, command, actor, correlation))
 
 
 @router.post("/tips/{tip_id}/transfer", response_model=TipView, summary="跨地区转办 / Transfer")
@@ -170,7 +170,7 @@ async def transfer(
     due = parts.directory.triage_due(state.campaign_id, now)
     sealed = await parts.privacy.seal(tip_id, body.reason)
     command = TransferTip(actor, body.to_region_code, body.reason, due, now, sealed_reason=sealed)
-    return tip_view(parts, tip_id, await execute(parts, tip_id, command, actor, correlation))
+    return tip_view(parts, actor, tip_id, await execute(parts, tip_id, command, actor, correlation))
 
 
 def _found_problem(
