@@ -35,8 +35,9 @@ def _serve(args: argparse.Namespace) -> int:
         port=args.port or settings.port_of(args.service),
         log_level=args.log_level,
         lifespan="on",
-        proxy_headers=True,
-        forwarded_allow_ips=settings.forwarded_allow_ips,
+        # X-Forwarded-For is judged by the services themselves, against TRUSTED_PROXIES
+        # (services/intake/client_address.py), from the real peer address.
+        proxy_headers=False,
     )
     return 0
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
@@ -38,6 +38,10 @@ class SubjectKey(_Base):
     key: Mapped[bytes | None] = mapped_column(LargeBinary(32), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     shredded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class SubjectErased(ValueError):
+    """The subject's key was shredded: nothing new can be sealed for it."""
 
 
 class UnreadableCiphertext(ValueError):
@@ -181,10 +185,16 @@ class PersonalDataVault:
         keys = await self._group_commit.keys_for_new(*plaintexts)
         return {s: self._seal(s, keys[s], text) for s, text in plaintexts.items()}
 
+    async def encrypt_each(self, items: Sequence[tuple[str, str]]) -> list[str]:
+        """``encrypt`` for the event loop, any number of plaintexts per subject, in the
+        order given; the keys are made and committed as with ``encrypt_many``."""
+        keys = await self._group_commit.keys_for_new(*dict.fromkeys(s for s, _ in items))
+        return [self._seal(s, keys[s], text) for s, text in items]
+
     @staticmethod
     def _seal(subject_id: str, key: bytes | None, plaintext: str) -> str:
         if key is None:  # the row is there but its key was shredded
-            raise ValueError(f"subject {subject_id!r} has been erased; it cannot get new data")
+            raise SubjectErased(f"subject {subject_id!r} has been erased; it cannot get new data")
         nonce = os.urandom(12)
         sealed = AESGCM(key).encrypt(nonce, plaintext.encode("utf-8"), subject_id.encode())
         return _PREFIX + base64.b64encode(nonce + sealed).decode("ascii")
@@ -204,6 +214,10 @@ class PersonalDataVault:
 
     def shred(self, subject_id: str) -> bool:
         return self._keys.shred(subject_id)
+
+    def is_shredded(self, subject_id: str) -> bool:
+        """True once the subject's key was shredded (or never existed)."""
+        return self._keys.key_for(subject_id, create=False) is None
 
 
 def is_sealed(value: str) -> bool:

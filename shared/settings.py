@@ -76,8 +76,14 @@ class Settings(BaseSettings):
     # WEB_PUBLIC_ORIGIN if set, else the origin each request was served on.
     web_allowed_origins: str = ""
     web_backend_timeout_s: float = Field(default=30.0, gt=0)
-    # Proxies whose X-Forwarded-For a service trusts (the web app in front of intake).
-    forwarded_allow_ips: str = "127.0.0.1"
+    # Proxies whose X-Forwarded-For a service trusts (the web app in front of intake):
+    # comma-separated addresses or networks. Empty: none, the direct peer is the client.
+    trusted_proxies: str = ""
+    # Rate limits (``limits`` notation, e.g. "20/hour"), counted on the wall clock in a
+    # database every process of the service reaches (empty: a SQLite file in data_dir).
+    rate_limit_url: str = ""
+    intake_tip_limit: str = "20/hour"
+    intake_lookup_failure_limit: str = "5/15 minutes"
 
     def port_of(self, service: str) -> int:
         ports = {
@@ -108,6 +114,10 @@ class Settings(BaseSettings):
     @property
     def resolved_keystore_url(self) -> str:
         return self.keystore_url or self.sqlite_url("keystore")
+
+    @property
+    def resolved_rate_limit_url(self) -> str:
+        return self.rate_limit_url or self.sqlite_url("ratelimits")
 
     @property
     def resolved_readmodel_url(self) -> str:

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from functools import partial
 
 from services.intake.domain.kinds import KINDS
+from services.intake.domain.tip import PUBLIC_CHANNELS
 from shared.events.directory import PhaseCode
 from shared.regions import jiangxi
 from shared.vocabulary import ProblemCategory, Sector, Severity
@@ -182,7 +183,9 @@ def submit(run: Run, plan: TipPlan, day: date) -> None:
     if plan.with_contact:
         body["contact"] = {"phone": f"139{plan.number % 100_000_000:08d}"}
     key = f"sim-{run.campaign_id}-{run.seed}-{plan.number}"
-    receipt = run.api.post("intake", "/tips", body, role=None, headers={"Idempotency-Key": key})
+    # The campaign's own channels (inspections, forums, reviews) are filed by an officer.
+    filer = {"role": None} if plan.channel in PUBLIC_CHANNELS else run.as_intake()
+    receipt = run.api.post("intake", "/tips", body, headers={"Idempotency-Key": key}, **filer)
     plan.tip_id = receipt["tip_id"]
 
 

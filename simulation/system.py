@@ -115,6 +115,9 @@ class System:
             CLOCK_MODE="controlled",
             RECTIFICATION_TICK_SECONDS="0.5",
             PYTHONUNBUFFERED="1",
+            # Every simulated citizen files from this one address; intake's per-client
+            # limit on public tips would stop the campaign after a few.
+            INTAKE_TIP_LIMIT="1000000/hour",
             **{f"{s.upper()}_PORT": str(p) for s, p in self.ports.items()},
         )
         env.update(self.env)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from shared.auth import Actor
 from shared.errors import Conflict, Invalid
 from shared.events.intake import Attachment, TipChannel
 from shared.eventstore import CommandContext
@@ -22,6 +23,7 @@ from .domain.self_inspection import SelfInspectionState
 from .domain.tip import TipState
 from .parts import IntakeParts
 from .store import PROBLEM, SELF_INSPECTION, TIP
+from .tipster_privacy import TipWords
 
 
 def new_tip_id() -> str:
@@ -71,6 +73,8 @@ class NewTip:
     contact: dict[str, str] | None = None
     origin_ref: str = ""
     with_receipt: bool = True
+    filer: Actor | None = None  # the officer filing it, None for the public
+    by_system: bool = False
     # The request as sent, for the idempotency check (only with an Idempotency-Key).
     request_body: dict[str, Any] = field(default_factory=dict)
 
@@ -129,8 +133,13 @@ async def _receive(
     # A sealed copy of the receipt code is kept only to answer a retry with the same
     # Idempotency-Key; without a key nothing would ever open it.
     kept_receipt = receipt if idempotency_lookup else ""
-    sealed_contact, sealed_receipt = await parts.privacy.seal_new_tip(
-        tip_id, tip.contact, kept_receipt
+    words = TipWords(
+        description=tip.description,
+        agency_text=tip.agency_text,
+        attachment_names=tuple(a.file_name for a in tip.attachments),
+    )
+    sealed_contact, sealed_receipt, sealed_text = await parts.privacy.seal_new_tip(
+        tip_id, tip.contact, kept_receipt, words
     )
     command = ReceiveTip(
         tip_id=tip_id,
@@ -146,6 +155,7 @@ async def _receive(
         power=tip.power,
         attachments=tip.attachments,
         sealed_contact=sealed_contact,
+        sealed_text=sealed_text,
         receipt_lookup=parts.privacy.lookup("receipt", receipt) if receipt else "",
         sealed_receipt=sealed_receipt,
         idempotency_lookup=idempotency_lookup,
@@ -154,6 +164,8 @@ async def _receive(
             parts.privacy.fingerprint(tip.request_body) if idempotency_lookup else ""
         ),
         origin_ref=tip.origin_ref,
+        filer=tip.filer,
+        by_system=tip.by_system,
     )
     context = CommandContext(
         actor=actor,
@@ -241,6 +253,18 @@ async def escalate_overdue(parts: IntakeParts) -> int:
         events = await parts.store.execute(TIP, tip_id, EscalateTip(at=now), context)
         escalated += len(events)
     return escalated
+
+
+async def finish_erasures(parts: IntakeParts) -> int:
+    """Shred the keys of tipsters whose erasure is recorded: the event is published
+    first, so a crash before the shredding leaves the tip on this work list, and the
+    next pass shreds it. Shredding twice changes nothing."""
+    shredded = 0
+    for tip_id in parts.store.tips_to_erase.members():
+        await asyncio.to_thread(parts.privacy.erase, tip_id)
+        parts.store.tips_to_erase.discard(tip_id)
+        shredded += 1
+    return shredded
 
 
 async def reconcile_problems(parts: IntakeParts) -> int:

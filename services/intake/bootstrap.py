@@ -17,11 +17,12 @@ from shared.settings import Settings, get_settings
 from shared.topics import INTAKE
 
 from . import policies, timers
-from .api import admin, directory, public, self_inspection, tips
+from .api import admin, directory, public, self_inspection, tip_words, tips
+from .client_address import TrustedProxies
 from .directory.view import IntakeDirectory
 from .parts import IntakeParts
 from .store import IntakeStore
-from .throttle import FailureThrottle
+from .throttle import RateLimits
 from .tipster_privacy import TipsterPrivacy
 
 SERVICE = "intake"
@@ -47,7 +48,12 @@ def build_parts(settings: Settings, clock: Clock) -> IntakeParts:
         store=store,
         directory=IntakeDirectory(),
         privacy=TipsterPrivacy(KeyStore(settings.resolved_keystore_url, clock)),
-        throttle=FailureThrottle(clock),
+        throttle=RateLimits(
+            settings.resolved_rate_limit_url,
+            tips=settings.intake_tip_limit,
+            lookup_failures=settings.intake_lookup_failure_limit,
+        ),
+        proxies=TrustedProxies.parse(settings.trusted_proxies),
     )
     policies.subscribe(runtime, parts)
     return parts
@@ -82,6 +88,7 @@ def build_app(settings: Settings | None = None, clock: Clock | None = None) -> F
     for router in (
         public.router,
         tips.router,
+        tip_words.router,
         self_inspection.router,
         directory.router,
         admin.router,

@@ -9,9 +9,10 @@ from shared.keyed_locks import KeyedLocks
 from shared.runtime import ServiceRuntime
 from shared.settings import Settings
 
+from .client_address import TrustedProxies
 from .directory.view import IntakeDirectory
 from .store import IntakeStore
-from .throttle import FailureThrottle
+from .throttle import RateLimits
 from .tipster_privacy import TipsterPrivacy
 
 
@@ -23,5 +24,6 @@ class IntakeParts:
     store: IntakeStore
     directory: IntakeDirectory
     privacy: TipsterPrivacy
-    throttle: FailureThrottle
+    throttle: RateLimits
+    proxies: TrustedProxies = field(default_factory=TrustedProxies)
     idempotency_locks: KeyedLocks = field(default_factory=KeyedLocks)

@@ -47,6 +47,7 @@ async def on_problem_raised(parts: IntakeParts, received: Received) -> bool:
         agency_text="" if agency_known else event.agency_id,
         origin_ref=f"evaluation:{event.raised_id}",
         with_receipt=False,
+        by_system=True,
     )
     try:
         await submit_tip(

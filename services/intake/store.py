@@ -22,6 +22,7 @@ from shared.events.intake import (
     TipReceived,
     TipRejected,
     TipSubstantiated,
+    TipTextDecrypted,
     TipTransferred,
     TipUnsubstantiated,
 )
@@ -52,6 +53,7 @@ KINDS = (
             TipSubstantiated,
             TipUnsubstantiated,
             ContactDecrypted,
+            TipTextDecrypted,
             ContactErased,
         ),
         due=escalation_due,
@@ -85,6 +87,8 @@ class IntakeStore(EventStore):
         # the deadline watcher empties on each pass, so they hold only recent ones.
         self.tips_with_problems = self.state_file.worklist("tips_with_problems")
         self.reports_with_problems = self.state_file.worklist("reports_with_problems")
+        # Tipsters whose erasure is recorded but whose keys may not be shredded yet.
+        self.tips_to_erase = self.state_file.worklist("tips_to_erase")
 
     def applied(self, aggregate_id: str, aggregate: Aggregate, event: DomainEvent) -> None:
         if isinstance(event, TipSubstantiated):
@@ -98,6 +102,8 @@ class IntakeStore(EventStore):
                 self.tip_by_idempotency_key.put(event.idempotency_lookup, event.tip_id)
         elif isinstance(event, TipMerged):
             self.merged_into.put(event.into_tip_id, event.tip_id)
+        elif isinstance(event, ContactErased):
+            self.tips_to_erase.add(event.tip_id)
 
     def tips_due(self, now: datetime) -> list[str]:
         """The open tips whose deadline has come by ``now`` and that were not yet

@@ -1,43 +1,76 @@
-"""Per-client throttling of failed receipt-code lookups (guessing is made slow)."""
+"""Rate limits on the public routes: tips submitted and failed receipt-code lookups,
+per client address (``client_address.py``), shared by every intake process through
+the SQL storage (``rate_limit_store.py``), on the wall clock.
+
+Failed lookups are counted per client and never per receipt code, so nobody can lock
+the owner of a code out; a client that has failed too often is refused before its
+code is even looked at, which makes guessing codes slow."""
 
 from __future__ import annotations
 
-from collections import defaultdict, deque
-from datetime import timedelta
+import asyncio
+import ipaddress
+import math
+import time
 
-from shared.clock import Clock
+from limits import RateLimitItem, parse
+from limits.strategies import SlidingWindowCounterRateLimiter
+
 from shared.errors import Throttled
 
+from .rate_limit_store import SqlStorage
 
-class FailureThrottle:
-    def __init__(self, clock: Clock, *, limit: int = 5, window: timedelta = timedelta(minutes=15)):
-        self._clock = clock
-        self._limit = limit
-        self._window = window
-        self._failures: defaultdict[str, deque[float]] = defaultdict(deque)
 
-    def _recent(self, client: str) -> deque[float]:
-        failures = self._failures[client]
-        horizon = (self._clock.now() - self._window).timestamp()
-        while failures and failures[0] <= horizon:
-            failures.popleft()
-        return failures
+def budget_key(client: str) -> str:
+    """Whose budget a request spends: the client's address, or for IPv6 its /64 (one
+    host is usually given a whole /64, and could otherwise rotate through it)."""
+    try:
+        address = ipaddress.ip_address(client)
+    except ValueError:
+        return client
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
 
-    def check(self, client: str) -> None:
-        """Refuse while the client has had ``limit`` failures within the window."""
-        failures = self._recent(client)
-        if not failures:
-            self._failures.pop(client, None)  # forget clients without recent failures
-            return
-        if len(failures) >= self._limit:
-            wait = (
-                int(failures[0] + self._window.total_seconds() - self._clock.now().timestamp()) + 1
+
+def _wait(limiter: SlidingWindowCounterRateLimiter, item: RateLimitItem, *key: str) -> int:
+    """Seconds until ``key`` may try again (the Retry-After)."""
+    reset_at = limiter.get_window_stats(item, *key).reset_time
+    return max(1, math.ceil(reset_at - time.time()))
+
+
+class RateLimits:
+    def __init__(self, url: str, *, tips: str, lookup_failures: str) -> None:
+        self.storage = SqlStorage(url)
+        self._limiter = SlidingWindowCounterRateLimiter(self.storage)
+        self.tips = parse(tips)
+        self.lookup_failures = parse(lookup_failures)
+
+    # The storage is a database: its calls run in a worker thread, off the event loop.
+
+    async def tip_submitted(self, client: str) -> None:
+        """Count a tip from ``client``; refuse it once the client's budget is spent."""
+        client = budget_key(client)
+        if not await asyncio.to_thread(self._limiter.hit, self.tips, "tips", client):
+            wait = await asyncio.to_thread(_wait, self._limiter, self.tips, "tips", client)
+            raise Throttled(
+                f"提交线索过于频繁，请 {wait} 秒后再试",
+                f"too many tips from this address; try again in {wait} seconds",
+                retry_after=wait,
             )
+
+    async def check_lookup(self, client: str) -> None:
+        """Refuse while ``client`` has used up its failed lookups."""
+        client = budget_key(client)
+        item = self.lookup_failures
+        if not await asyncio.to_thread(self._limiter.test, item, "lookup-failures", client):
+            wait = await asyncio.to_thread(_wait, self._limiter, item, "lookup-failures", client)
             raise Throttled(
                 f"查询失败次数过多，请 {wait} 秒后再试",
                 f"too many failed lookups; try again in {wait} seconds",
                 retry_after=wait,
             )
 
-    def failed(self, client: str) -> None:
-        self._recent(client).append(self._clock.now().timestamp())
+    async def lookup_failed(self, client: str) -> None:
+        client = budget_key(client)
+        await asyncio.to_thread(self._limiter.hit, self.lookup_failures, "lookup-failures", client)

@@ -1,5 +1,6 @@
-"""The deadline watcher: escalates tips nobody acted on in time, and records any
-problem whose ``ProblemFound`` a crash left unpublished. Reads the injected clock."""
+"""The deadline watcher: escalates tips nobody acted on in time, records any
+problem whose ``ProblemFound`` a crash left unpublished, and shreds the keys of
+tipsters whose erasure a crash left half done. Reads the injected clock."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
-from .application import escalate_overdue, reconcile_problems
+from .application import escalate_overdue, finish_erasures, reconcile_problems
 from .parts import IntakeParts
 
 log = logging.getLogger(__name__)
@@ -18,6 +19,7 @@ INTERVAL_SECONDS = 5.0
 
 async def run_due_work(parts: IntakeParts) -> tuple[int, int]:
     """One pass: (events of escalation emitted, problems recorded)."""
+    await finish_erasures(parts)
     return await escalate_overdue(parts), await reconcile_problems(parts)
 
 

@@ -21,6 +21,8 @@ from shared.vocabulary import AdminLevel, Power, ProblemCategory, Sector, Severi
 # Not the default campaign id: these samples share the broker with other tests.
 CAMPAIGN = "reporting-sample-campaign"
 START = datetime(2016, 10, 1, tzinfo=UTC)
+# Intake seals every citizen's words; a sample carries a stand-in for the ciphertext.
+SEALED = "aesgcm1:c2FtcGxlIG9ubHk="
 
 
 @dataclass
@@ -127,7 +129,7 @@ def tip_story(log: EventLog, key: str, agency: str, region: str) -> str:
             channel=i.TipChannel.hotline,
             region_code=region,
             agency_id=agency,
-            description="执法人员随意罚款",
+            sealed_text=SEALED,
             occurred_on=date(2016, 9, 20),
             triage_due_at=at + timedelta(days=3),
             received_at=at,
@@ -154,7 +156,7 @@ def tip_story(log: EventLog, key: str, agency: str, region: str) -> str:
         tip,
         i.TipSubstantiated(
             tip_id=tip,
-            findings="属实",
+            sealed_findings=SEALED,
             problems=(found,),
             backing_tip_ids=(tip,),
             phase=d.PhaseCode.finding,
@@ -238,7 +240,7 @@ def full_story(log: EventLog, key: str, agency: str, region: str) -> None:
                 channel=i.TipChannel.website,
                 region_code=region,
                 agency_id=agency,
-                description="举报",
+                sealed_text=SEALED,
                 occurred_on=date(2016, 9, 1),
                 triage_due_at=at + timedelta(days=3),
                 received_at=log.now,
@@ -249,7 +251,7 @@ def full_story(log: EventLog, key: str, agency: str, region: str) -> None:
             log.add(
                 tip,
                 i.TipRejected(
-                    tip_id=tip, reason="不属于受理范围", referred_to="信访局", rejected_at=log.now
+                    tip_id=tip, sealed_reason=SEALED, referred_to="信访局", rejected_at=log.now
                 ),
             )
         elif fate == "merged":
@@ -261,7 +263,7 @@ def full_story(log: EventLog, key: str, agency: str, region: str) -> None:
                     tip_id=tip,
                     from_region_code=region,
                     to_region_code=region,
-                    reason="属地",
+                    sealed_reason=SEALED,
                     triage_due_at=log.now + timedelta(days=3),
                     transferred_at=log.now,
                 ),
@@ -289,6 +291,18 @@ def full_story(log: EventLog, key: str, agency: str, region: str) -> None:
             )
             log.add(
                 tip,
+                i.TipTextDecrypted(
+                    tip_id=tip,
+                    read_by="legal_office@360000",
+                    office="lo-360000",
+                    role="legal_office",
+                    region_code="360000",
+                    purpose="核查",
+                    decrypted_at=log.now,
+                ),
+            )
+            log.add(
+                tip,
                 i.ContactErased(
                     tip_id=tip, erased_by="admin:x:360000", reason="申请删除", erased_at=log.now
                 ),
@@ -303,7 +317,8 @@ def full_story(log: EventLog, key: str, agency: str, region: str) -> None:
                 ),
             )
             log.add(
-                tip, i.TipUnsubstantiated(tip_id=tip, reason="查无实据", unsubstantiated_at=log.now)
+                tip,
+                i.TipUnsubstantiated(tip_id=tip, sealed_reason=SEALED, unsubstantiated_at=log.now),
             )
     # self-inspection file
     file_id = f"si-{agency}-{key}"

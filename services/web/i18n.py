@@ -158,6 +158,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "intake.tip": ("线索", "Tip"),
     "intake.escalated": ("已督办", "Escalated"),
     "intake.anonymous": ("匿名", "Anonymous"),
+    "intake.attachments": ("附件", "Attachments"),
+    "intake.read_text": ("查看线索内容", "Read the tip's text"),
+    "intake.read_text_hint": (
+        "线索内容已加密保存。查看将记录您的身份、单位、地区和查看目的。",
+        "The tip's text is sealed. Reading it records who you are, your office, region "
+        "and purpose.",
+    ),
+    "intake.purpose": ("查看目的", "Purpose"),
+    "intake.read_recorded": (
+        "本次查看已记录。离开本页后再次查看将再次记录。",
+        "This reading was recorded. Reading it again after leaving the page is recorded again.",
+    ),
     "intake.done": ("操作成功", "Done"),
     # items
     "items.title": ("整改跟踪", "Rectification tracker"),

@@ -1,9 +1,14 @@
 """Events on ``intake.events``: tips, triage, verification, problems found,
 self-inspection. ``ProblemFound`` is the contract rectification builds on.
 
-Tipster contact details never appear in clear: ``sealed_contact`` is ciphertext of
-``PersonalDataVault`` under the tip's own subject key (crypto-shredding). Receipt
-codes and idempotency keys appear only as keyed hashes (``*_lookup``)."""
+Tipster contact details and words never appear in clear: ``sealed_contact``, the
+tip's ``sealed_text`` (description, agency named as text, attachment names) and the
+officers' ``sealed_*`` notes, reasons and findings about it are ciphertext of
+``PersonalDataVault`` under the tip's own subject key, so shredding that one key
+erases all of them from every replay (crypto-shredding). The clear fields they
+replace (``description``, ``note``, ``reason``, ``findings``, ``file_name``) are kept,
+empty, for readers of the first schema. Receipt codes and idempotency keys appear only
+as keyed hashes (``*_lookup``)."""
 
 from __future__ import annotations
 
@@ -51,9 +56,10 @@ class _Part(BaseModel):
 
 
 class Attachment(_Part):
-    """Metadata of a file the tipster attached; the file itself is kept elsewhere."""
+    """Metadata of a file the tipster attached; the file itself is kept elsewhere.
+    Its name is the tipster's words: sealed in ``TipReceived.sealed_text``."""
 
-    file_name: str
+    file_name: str = Field(default="", description="empty: the name is sealed")
     media_type: str
     size_bytes: int = Field(ge=0)
     sha256: str = ""
@@ -80,13 +86,18 @@ class TipReceived(DomainEvent):
     channel: TipChannel
     region_code: str
     agency_id: str = ""
-    agency_text: str = ""
+    agency_text: str = Field(default="", description="empty: sealed in sealed_text")
     power: Power | None = None
-    description: str
+    description: str = Field(default="", description="empty: sealed in sealed_text")
     occurred_on: date
     attachments: tuple[Attachment, ...] = ()
     anonymous: bool = True
     sealed_contact: str = Field(default="", description="vault ciphertext, subject = tip id")
+    sealed_text: str = Field(
+        default="",
+        description="vault ciphertext (subject = tip id) of the tipster's words: JSON of "
+        "description, agency_text and attachment file names",
+    )
     receipt_lookup: str = Field(default="", description="keyed hash of the receipt code")
     sealed_receipt: str = Field(default="", description="vault ciphertext of the receipt code")
     idempotency_lookup: str = Field(default="", description="keyed hash of Idempotency-Key")
@@ -99,7 +110,8 @@ class TipReceived(DomainEvent):
 @event("intake.TipAccepted")
 class TipAccepted(DomainEvent):
     tip_id: str
-    note: str = ""
+    note: str = Field(default="", description="empty: sealed in sealed_note")
+    sealed_note: str = Field(default="", description="vault ciphertext, subject = tip id")
     verification_due_at: datetime
     accepted_at: datetime
 
@@ -109,7 +121,8 @@ class TipRejected(DomainEvent):
     """Out of scope; ``referred_to`` names where it was sent instead."""
 
     tip_id: str
-    reason: str
+    reason: str = Field(default="", description="empty: sealed in sealed_reason")
+    sealed_reason: str = Field(default="", description="vault ciphertext, subject = tip id")
     referred_to: str = ""
     rejected_at: datetime
 
@@ -129,7 +142,8 @@ class TipAssigned(DomainEvent):
 
     tip_id: str
     assignee: str
-    note: str = ""
+    note: str = Field(default="", description="empty: sealed in sealed_note")
+    sealed_note: str = Field(default="", description="vault ciphertext, subject = tip id")
     verification_due_at: datetime
     assigned_at: datetime
 
@@ -139,7 +153,8 @@ class TipTransferred(DomainEvent):
     tip_id: str
     from_region_code: str
     to_region_code: str
-    reason: str
+    reason: str = Field(default="", description="empty: sealed in sealed_reason")
+    sealed_reason: str = Field(default="", description="vault ciphertext, subject = tip id")
     triage_due_at: datetime
     transferred_at: datetime
 
@@ -161,7 +176,8 @@ class TipSubstantiated(DomainEvent):
     """Verification found the tip true; each problem follows as ``ProblemFound``."""
 
     tip_id: str
-    findings: str
+    findings: str = Field(default="", description="empty: sealed in sealed_findings")
+    sealed_findings: str = Field(default="", description="vault ciphertext, subject = tip id")
     problems: tuple[FoundProblem, ...]
     backing_tip_ids: tuple[str, ...]
     phase: PhaseCode
@@ -171,7 +187,8 @@ class TipSubstantiated(DomainEvent):
 @event("intake.TipUnsubstantiated")
 class TipUnsubstantiated(DomainEvent):
     tip_id: str
-    reason: str
+    reason: str = Field(default="", description="empty: sealed in sealed_reason")
+    sealed_reason: str = Field(default="", description="vault ciphertext, subject = tip id")
     unsubstantiated_at: datetime
 
 
@@ -181,13 +198,30 @@ class ContactDecrypted(DomainEvent):
 
     tip_id: str
     decrypted_by: str = Field(description="role:organisation:region of the reader")
+    read_by: str = Field(default="", description="the reader's own subject (the person)")
+    purpose: str
+    decrypted_at: datetime
+
+
+@event("intake.TipTextDecrypted")
+class TipTextDecrypted(DomainEvent):
+    """An officer read a tip's sealed words (the tipster's text and the officers'
+    notes and findings about it); recorded before they were shown."""
+
+    tip_id: str
+    read_by: str = Field(description="the reader's own subject (the person)")
+    office: str = Field(description="the reader's organisation")
+    role: str
+    region_code: str = Field(description="the reader's region")
     purpose: str
     decrypted_at: datetime
 
 
 @event("intake.ContactErased")
 class ContactErased(DomainEvent):
-    """The tipster's key was shredded: their contact can never be read again."""
+    """The tipster is erased: recorded first, then their key is shredded, so that
+    neither their contact nor their words (nor any note sealed with them) can be read
+    again from any replay."""
 
     tip_id: str
     erased_by: str = Field(description="role:organisation:region of who erased it")

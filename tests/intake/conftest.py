@@ -30,7 +30,13 @@ def clock() -> SimulatedClock:
 
 @pytest.fixture(scope="module")
 def intake(broker_settings: Settings, world: World, clock: SimulatedClock) -> Iterator[TestClient]:
-    client = TestClient(build_app(broker_settings, clock))
+    # These tests submit many tips from one test client; the limit itself is tested
+    # in test_rate_limits.py. Failed lookups get a day's window, so that no run
+    # straddles the end of one (the sliding window weighs the previous one in).
+    settings = broker_settings.model_copy(
+        update={"intake_tip_limit": "100000/day", "intake_lookup_failure_limit": "5/day"}
+    )
+    client = TestClient(build_app(settings, clock))
     with client:
         yield client
 

@@ -19,7 +19,6 @@ from services.intake.domain.receipt import (
     normalise,
 )
 from services.intake.parts import IntakeParts
-from services.intake.throttle import FailureThrottle
 from shared.auth import Role
 from shared.clock import SimulatedClock
 
@@ -82,7 +81,7 @@ def test_submit_returns_tip_id_and_receipt_code(intake: TestClient, world: World
 
 
 def test_wrong_and_unknown_codes_get_the_same_answer(intake: TestClient, world: World) -> None:
-    parts_of(intake).throttle = FailureThrottle(parts_of(intake).clock)
+    parts_of(intake).throttle.storage.reset()
     code = submit(intake, world)["receipt_code"]
     wrong = intake.post("/tips/status", json={"receipt_code": other_valid_code(code)})
     unknown_code = new_receipt_code(secrets.randbelow)
@@ -91,24 +90,22 @@ def test_wrong_and_unknown_codes_get_the_same_answer(intake: TestClient, world: 
     assert wrong.status_code == unknown.status_code == 404
     assert wrong.json() == unknown.json()
     assert "receipt" in wrong.json()["detail"]["message_en"]
-    parts_of(intake).throttle = FailureThrottle(parts_of(intake).clock)
+    parts_of(intake).throttle.storage.reset()
 
 
 def test_mistyped_code_is_caught_by_the_check_character(intake: TestClient, world: World) -> None:
-    parts_of(intake).throttle = FailureThrottle(parts_of(intake).clock)
+    parts_of(intake).throttle.storage.reset()
     code = normalise(submit(intake, world)["receipt_code"])
     typo = code[:3] + ("Z" if code[3] != "Z" else "Y") + code[4:]
     response = intake.post("/tips/status", json={"receipt_code": typo})
     assert response.status_code == 422
     assert response.json()["detail"]["field"] == "receipt_code"
-    parts_of(intake).throttle = FailureThrottle(parts_of(intake).clock)
+    parts_of(intake).throttle.storage.reset()
 
 
-def test_repeated_failures_are_throttled(
-    intake: TestClient, world: World, clock: SimulatedClock
-) -> None:
+def test_repeated_failures_are_throttled(intake: TestClient, world: World) -> None:
     parts = parts_of(intake)
-    parts.throttle = FailureThrottle(clock)
+    parts.throttle.storage.reset()
     code = submit(intake, world)["receipt_code"]
     for _ in range(5):
         assert (
@@ -118,8 +115,8 @@ def test_repeated_failures_are_throttled(
     throttled = intake.post("/tips/status", json={"receipt_code": code})
     assert throttled.status_code == 429
     assert throttled.json()["detail"]["message_zh"]
-    assert 0 < int(throttled.headers["Retry-After"]) <= 15 * 60 + 1
-    parts.throttle = FailureThrottle(clock)
+    assert 0 < int(throttled.headers["Retry-After"]) <= 24 * 3600
+    parts.throttle.storage.reset()
     assert intake.post("/tips/status", json={"receipt_code": code}).status_code == 200
 
 
@@ -219,12 +216,15 @@ def test_triage_needs_the_right_role_and_region(
 ) -> None:
     tip_id = submit(intake, world)["tip_id"]
     for header in (
-        as_role(Role.intake_officer, "360103"),
         as_role(Role.agency_staff, "360102", world.agency_id),
         as_role(Role.public, "360102"),
     ):
         response = intake.post(f"/tips/{tip_id}/accept", json={}, headers=header)
         assert response.status_code == 403, response.text
+    outside = intake.post(
+        f"/tips/{tip_id}/accept", json={}, headers=as_role(Role.intake_officer, "360103")
+    )
+    assert outside.status_code == 404, outside.text
     assert intake.post(f"/tips/{tip_id}/accept", json={}).status_code == 401
     assert parts_of(intake).store.state("tip", tip_id).status == "received"
     city = intake.post(
@@ -238,6 +238,93 @@ def test_unknown_tip_is_404(intake: TestClient, as_role: Headers) -> None:
         "/tips/tip-nothing/accept", json={}, headers=as_role(Role.intake_officer, "360102")
     )
     assert response.status_code == 404
+
+
+def test_unknown_and_forbidden_tips_get_the_same_answer(
+    intake: TestClient, world: World, as_role: Headers
+) -> None:
+    tip_id = submit(intake, world)["tip_id"]
+    intake.post(
+        f"/tips/{tip_id}/reject",
+        json={"reason": "属民事纠纷"},
+        headers=as_role(Role.intake_officer, "360102"),
+    )
+    outsider = as_role(Role.intake_officer, "360202")
+    for path in (f"/tips/{tip_id}", "/tips/tip-nothing"):
+        read = intake.get(path, headers=outsider)
+        assert read.status_code == 404
+    hidden = intake.get(f"/tips/{tip_id}", headers=outsider).json()
+    assert hidden == intake.get("/tips/tip-nothing", headers=outsider).json()
+    acted = intake.post(f"/tips/{tip_id}/accept", json={}, headers=outsider)
+    unknown = intake.post("/tips/tip-nothing/accept", json={}, headers=outsider)
+    assert (acted.status_code, acted.json()) == (unknown.status_code, unknown.json())
+    assert "rejected" not in acted.text and "已不予受理" not in acted.text
+    own = intake.get(f"/tips/{tip_id}", headers=as_role(Role.intake_officer, "360102"))
+    assert own.status_code == 200 and own.json()["status"] == "rejected"
+
+
+def test_a_county_officer_cannot_merge_into_another_citys_tip(
+    intake: TestClient, world: World, as_role: Headers
+) -> None:
+    officer = as_role(Role.intake_officer, "360102")
+    mine = submit(intake, world)["tip_id"]
+    ji_an = submit(intake, world, region_code="360202", agency_id=None, agency_text="某区城管局")[
+        "tip_id"
+    ]
+    merged = intake.post(f"/tips/{mine}/merge", json={"into_tip_id": ji_an}, headers=officer)
+    unknown = intake.post(f"/tips/{mine}/merge", json={"into_tip_id": "tip-none"}, headers=officer)
+    assert merged.status_code == 404, merged.text
+    assert merged.json() == unknown.json()
+    assert merged.json()["detail"]["field"] == "into_tip_id"
+    assert parts_of(intake).store.state("tip", mine).status == "received"
+    # A closed target elsewhere answers the same: its status does not show through.
+    rejected_elsewhere = intake.post(
+        f"/tips/{ji_an}/reject",
+        json={"reason": "不属于本次专项治理范围"},
+        headers=as_role(Role.intake_officer, "360202"),
+    )
+    assert rejected_elsewhere.status_code == 200
+    closed = intake.post(f"/tips/{mine}/merge", json={"into_tip_id": ji_an}, headers=officer)
+    assert (closed.status_code, closed.json()) == (404, unknown.json())
+    # The province's officer sees both and is told the target's real state.
+    province = as_role(Role.intake_officer, "360000")
+    refused = intake.post(f"/tips/{mine}/merge", json={"into_tip_id": ji_an}, headers=province)
+    assert refused.status_code == 409 and "rejected" in refused.json()["detail"]["message_en"]
+
+
+def test_a_tip_lists_only_the_merged_duplicates_its_reader_may_see(
+    intake: TestClient, world: World, as_role: Headers
+) -> None:
+    mine = submit(intake, world)["tip_id"]
+    elsewhere = submit(intake, world, region_code="360202", agency_id=None, agency_text="某局")
+    province = as_role(Role.intake_officer, "360000")
+    merged = intake.post(
+        f"/tips/{elsewhere['tip_id']}/merge", json={"into_tip_id": mine}, headers=province
+    )
+    assert merged.status_code == 200
+    seen_by_province = intake.get(f"/tips/{mine}", headers=province).json()["merged_tips"]
+    assert seen_by_province == [elsewhere["tip_id"]]
+    county = as_role(Role.intake_officer, "360102")
+    assert intake.get(f"/tips/{mine}", headers=county).json()["merged_tips"] == []
+
+
+def test_the_public_files_only_under_public_channels(
+    intake: TestClient, world: World, as_role: Headers
+) -> None:
+    for channel in ("joint_inspection", "case_file_review", "self_analysis", "referral"):
+        response = intake.post("/tips", json=tip_body(world, channel=channel))
+        assert response.status_code == 403, (channel, response.text)
+        assert response.json()["detail"]["field"] == "channel"
+        staff = as_role(Role.agency_staff, "360102", world.agency_id)
+        by_agency = intake.post("/tips", json=tip_body(world, channel=channel), headers=staff)
+        assert by_agency.status_code == 403
+    officer = as_role(Role.intake_officer, "360102")
+    filed = intake.post("/tips", json=tip_body(world, channel="joint_inspection"), headers=officer)
+    assert filed.status_code == 201
+    tip = intake.get(f"/tips/{filed.json()['tip_id']}", headers=officer).json()
+    assert tip["channel"] == "joint_inspection"
+    for channel in ("hotline", "website", "letter", "visit", "media"):
+        assert intake.post("/tips", json=tip_body(world, channel=channel)).status_code == 201
 
 
 def test_reject_then_verify_is_409(intake: TestClient, world: World, as_role: Headers) -> None:
@@ -369,7 +456,7 @@ def test_transfer_moves_the_tip_to_another_region(
     old = intake.post(
         f"/tips/{tip_id}/accept", json={}, headers=as_role(Role.intake_officer, "360102")
     )
-    assert old.status_code == 403
+    assert old.status_code == 404  # no longer theirs to see
     new = intake.post(
         f"/tips/{tip_id}/accept", json={}, headers=as_role(Role.intake_officer, "360103")
     )
@@ -398,7 +485,7 @@ def test_staff_listing_shows_only_their_region(
     assert tip_id not in {t["tip_id"] for t in xihu.json()["tips"]}
     assert (
         intake.get(f"/tips/{tip_id}", headers=as_role(Role.intake_officer, "360103")).status_code
-        == 403
+        == 404
     )
     assert intake.get("/tips", headers=as_role(Role.public, "360102")).status_code == 403
 
@@ -456,13 +543,15 @@ def test_contact_decryption_is_for_roles_with_a_need(
     body = {"purpose": "回访举报人核实情况"}
     for header in (
         as_role(Role.agency_staff, "360102", world.agency_id),
-        as_role(Role.legal_office, "360103"),
         as_role(Role.auditor, "360102"),
     ):
         assert (
             intake.post(f"/tips/{tip_id}/contact/decrypt", json=body, headers=header).status_code
             == 403
         )
+    elsewhere = as_role(Role.legal_office, "360103")
+    path = f"/tips/{tip_id}/contact/decrypt"
+    assert intake.post(path, json=body, headers=elsewhere).status_code == 404
     assert parts_of(intake).store.state("tip", tip_id).contact_reads == 0
     read = intake.post(
         f"/tips/{tip_id}/contact/decrypt", json=body, headers=as_role(Role.legal_office, "360100")
@@ -575,12 +664,18 @@ def test_every_staff_action_checks_role_and_region(
     tip_id = submit(intake, world, contact={"email": TIPSTER_EMAIL})["tip_id"]
     for header in (
         as_role(Role.agency_staff, "360102", world.agency_id),
-        as_role(Role.intake_officer, "360103"),
         as_role(Role.public, "360102"),
     ):
         response = intake.post(f"/tips/{tip_id}/{action}", json=body, headers=header)
         assert response.status_code == 403, (action, response.text)
         assert response.json()["detail"]["message_zh"] and response.json()["detail"]["message_en"]
+    # An entitled role of another region learns no more than about an unknown id.
+    role = Role.legal_office if action == "contact/erase" else Role.intake_officer
+    outsider = as_role(role, "360103")
+    hidden = intake.post(f"/tips/{tip_id}/{action}", json=body, headers=outsider)
+    unknown = intake.post(f"/tips/tip-nothing/{action}", json=body, headers=outsider)
+    assert hidden.status_code == 404, (action, hidden.text)
+    assert hidden.json() == unknown.json()
     assert intake.post(f"/tips/{tip_id}/{action}", json=body).status_code == 401
     state = parts_of(intake).store.require("tip", tip_id)
     assert state.version == 1 and state.state.status == "received"

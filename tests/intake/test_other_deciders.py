@@ -221,26 +221,3 @@ def test_receipt_codes_are_readable_and_checked() -> None:
                 + compact[position + 2 :]
             )
             assert not is_well_formed(swapped)
-
-
-def test_throttle_refuses_after_the_limit_and_forgets_after_the_window() -> None:
-    from datetime import timedelta
-
-    from services.intake.throttle import FailureThrottle
-    from shared.clock import SimulatedClock
-    from shared.errors import Throttled
-
-    clock = SimulatedClock(AT)
-    throttle = FailureThrottle(clock, limit=3, window=timedelta(minutes=10))
-    for _ in range(3):
-        throttle.check("a")
-        throttle.failed("a")
-    try:
-        throttle.check("a")
-    except Throttled as refusal:
-        assert refusal.status_code == 429 and refusal.zh and refusal.en
-    else:
-        raise AssertionError("the fourth attempt should be throttled")
-    throttle.check("b")
-    clock.advance(timedelta(minutes=10, seconds=1))
-    throttle.check("a")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -10,6 +11,7 @@ from services.intake.domain.commands import (
     AcceptTip,
     AssignTip,
     DecryptContact,
+    DecryptText,
     EscalateTip,
     MergeTip,
     ReceiveTip,
@@ -24,6 +26,7 @@ from shared.auth import Actor, Role
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.events.directory import PhaseCode
 from shared.events.intake import (
+    Attachment,
     ContactDecrypted,
     FoundProblem,
     TipAccepted,
@@ -35,6 +38,7 @@ from shared.events.intake import (
     TipRejected,
     TipStage,
     TipSubstantiated,
+    TipTextDecrypted,
     TipTransferred,
     TipUnsubstantiated,
 )
@@ -46,6 +50,8 @@ LATER = T0 + timedelta(hours=2)
 TIP = "tip-1"
 DONGHU = "360102"
 decider = TipDecider()
+WORDS = "aesgcm1:words"  # stands for the vault's ciphertext: the decider never opens it
+NOTE = "aesgcm1:note"
 
 officer = Actor(subject="o", role=Role.intake_officer, organisation="lo-360102", region_code=DONGHU)
 city_officer = Actor(
@@ -66,9 +72,9 @@ def received(contact: str = "") -> TipReceived:
         region_code=DONGHU,
         agency_id="ag-1",
         power=Power.penalty,
-        description="罚款不开票",
         occurred_on=date(2016, 7, 1),
         anonymous=not contact,
+        sealed_text=WORDS,
         sealed_contact=contact,
         triage_due_at=T0 + timedelta(days=3),
         received_at=T0,
@@ -84,6 +90,7 @@ def receive(**overrides: object) -> ReceiveTip:
         "agency_id": "ag-1",
         "power": Power.penalty,
         "description": "罚款不开票",
+        "sealed_text": WORDS,
         "occurred_on": date(2016, 7, 1),
         "triage_due_at": T0 + timedelta(days=3),
         "at": T0,
@@ -101,7 +108,7 @@ assigned = TipAssigned(
     verification_due_at=LATER + timedelta(days=15),
     assigned_at=LATER,
 )
-rejected = TipRejected(tip_id=TIP, reason="不属于行政执法", referred_to="法院", rejected_at=LATER)
+rejected = TipRejected(tip_id=TIP, sealed_reason=NOTE, referred_to="法院", rejected_at=LATER)
 
 problem = FoundProblem(
     problem_id="prb-1",
@@ -118,6 +125,7 @@ def substantiate(*problems: FoundProblem, actor: Actor = officer) -> Substantiat
     return SubstantiateTip(
         actor=actor,
         findings="属实",
+        sealed_findings=NOTE,
         problems=problems,
         phase=PhaseCode.finding,
         at=LATER,
@@ -153,6 +161,28 @@ def test_receive_refuses_bad_input(overrides: dict[str, object], field: str) -> 
     assert refusal.field == field
 
 
+def test_the_public_may_not_file_under_an_internal_channel() -> None:
+    inspection = receive(channel=TipChannel.joint_inspection)
+    refusal = given(decider).when(inspection).then_refused(Forbidden, "joint_inspection")
+    assert refusal.field == "channel"
+    by_agency = receive(channel=TipChannel.spot_check, filer=agency)
+    given(decider).when(by_agency).then_refused(Forbidden, "internal")
+
+
+def test_an_officer_of_the_region_files_under_an_internal_channel() -> None:
+    filed = given(decider).when(receive(channel=TipChannel.joint_inspection, filer=officer))
+    assert [type(e) for e in filed.decided()] == [TipReceived]
+    elsewhere = receive(channel=TipChannel.joint_inspection, filer=other_county)
+    given(decider).when(elsewhere).then_refused(Forbidden, "360102")
+
+
+def test_only_the_platform_files_evaluation_meeting_tips() -> None:
+    meeting = receive(channel=TipChannel.public_evaluation, filer=officer)
+    assert given(decider).when(meeting).then_refused(Invalid).field == "channel"
+    system = receive(channel=TipChannel.public_evaluation, by_system=True)
+    assert given(decider).when(system).decided()
+
+
 def test_commands_on_unknown_tip_are_refused() -> None:
     given(decider).when(AcceptTip(officer, LATER, LATER)).then_refused(NotFound, "no such tip")
 
@@ -178,10 +208,16 @@ def test_accept_twice_is_refused() -> None:
     )
 
 
-def test_accept_outside_region_is_forbidden() -> None:
-    given(decider, received()).when(AcceptTip(other_county, LATER, LATER)).then_refused(
-        Forbidden, "may not act on region 360102"
-    )
+def test_accept_outside_region_gets_the_answer_an_unknown_tip_gets() -> None:
+    outside = given(decider, received()).when(AcceptTip(other_county, LATER, LATER))
+    unknown = given(decider).when(AcceptTip(officer, LATER, LATER))
+    hidden, missing = outside.then_refused(NotFound), unknown.then_refused(NotFound)
+    assert hidden.as_detail() == missing.as_detail()
+    assert "360102" not in f"{hidden.zh}{hidden.en}"
+
+
+def test_the_role_is_checked_before_the_tip_is_looked_for() -> None:
+    given(decider).when(AcceptTip(agency, LATER, LATER)).then_refused(Forbidden, "intake_officer")
 
 
 def test_accept_by_wrong_role_is_forbidden() -> None:
@@ -192,7 +228,7 @@ def test_accept_by_wrong_role_is_forbidden() -> None:
 
 def test_reject_with_referral() -> None:
     given(decider, received()).when(
-        RejectTip(officer, "不属于行政执法", LATER, referred_to="法院")
+        RejectTip(officer, "不属于行政执法", LATER, referred_to="法院", sealed_reason=NOTE)
     ).then(rejected)
 
 
@@ -206,12 +242,12 @@ def test_reject_after_verification_is_refused() -> None:
         decider,
         received(),
         accepted,
-        TipUnsubstantiated(tip_id=TIP, reason="x", unsubstantiated_at=LATER),
-    ).when(RejectTip(officer, "r", LATER)).then_refused(Conflict)
+        TipUnsubstantiated(tip_id=TIP, sealed_reason=NOTE, unsubstantiated_at=LATER),
+    ).when(RejectTip(officer, "r", LATER, sealed_reason=NOTE)).then_refused(Conflict)
 
 
 def test_merge_into_open_tip() -> None:
-    target = TargetTip("tip-2", TipStatus.accepted, "c1")
+    target = TargetTip("tip-2", TipStatus.accepted, "c1", DONGHU, DONGHU)
     given(decider, received()).when(MergeTip(officer, target, "tip-2", LATER)).then(
         TipMerged(tip_id=TIP, into_tip_id="tip-2", merged_at=LATER)
     )
@@ -221,27 +257,57 @@ def test_merge_into_unknown_tip_is_not_found() -> None:
     given(decider, received()).when(MergeTip(officer, None, "tip-9", LATER)).then_refused(NotFound)
 
 
+def test_merge_into_another_citys_tip_gets_the_answer_an_unknown_target_gets() -> None:
+    ji_an = TargetTip("tip-2", TipStatus.accepted, "c1", "360202", "360202")
+    refused = given(decider, received()).when(MergeTip(officer, ji_an, "tip-2", LATER))
+    hidden = refused.then_refused(NotFound)
+    missing = given(decider, received()).when(MergeTip(officer, None, "tip-2", LATER))
+    assert hidden.as_detail() == missing.then_refused(NotFound).as_detail()
+    assert hidden.field == "into_tip_id" and "accepted" not in hidden.en
+
+
+def test_merge_into_a_closed_tip_of_another_region_does_not_tell_its_status() -> None:
+    closed = TargetTip("tip-2", TipStatus.rejected, "c1", "360202", "360202")
+    refused = given(decider, received()).when(MergeTip(officer, closed, "tip-2", LATER))
+    assert "rejected" not in refused.then_refused(NotFound).en
+
+
+def test_merge_into_a_tip_the_officer_sees_but_does_not_handle_is_forbidden() -> None:
+    escalated = TargetTip("tip-2", TipStatus.received, "c1", DONGHU, "360100")
+    given(decider, received()).when(MergeTip(officer, escalated, "tip-2", LATER)).then_refused(
+        Forbidden, "360100"
+    )
+    given(decider, received()).when(MergeTip(city_officer, escalated, "tip-2", LATER)).then(
+        TipMerged(tip_id=TIP, into_tip_id="tip-2", merged_at=LATER)
+    )
+
+
+def test_merge_into_a_target_of_another_id_is_refused() -> None:
+    other = TargetTip("tip-5", TipStatus.accepted, "c1", DONGHU, DONGHU)
+    given(decider, received()).when(MergeTip(officer, other, "tip-2", LATER)).then_refused(NotFound)
+
+
 def test_merge_into_itself_is_invalid() -> None:
-    target = TargetTip(TIP, TipStatus.received, "c1")
+    target = TargetTip(TIP, TipStatus.received, "c1", DONGHU, DONGHU)
     given(decider, received()).when(MergeTip(officer, target, TIP, LATER)).then_refused(Invalid)
 
 
 def test_merge_into_rejected_tip_is_refused() -> None:
-    target = TargetTip("tip-2", TipStatus.rejected, "c1")
+    target = TargetTip("tip-2", TipStatus.rejected, "c1", DONGHU, DONGHU)
     given(decider, received()).when(MergeTip(officer, target, "tip-2", LATER)).then_refused(
         Conflict
     )
 
 
 def test_merge_across_campaigns_is_refused() -> None:
-    target = TargetTip("tip-2", TipStatus.received, "c2")
+    target = TargetTip("tip-2", TipStatus.received, "c2", DONGHU, DONGHU)
     given(decider, received()).when(MergeTip(officer, target, "tip-2", LATER)).then_refused(
         Conflict, "another campaign"
     )
 
 
 def test_merge_a_merged_tip_is_refused() -> None:
-    target = TargetTip("tip-3", TipStatus.received, "c1")
+    target = TargetTip("tip-3", TipStatus.received, "c1", DONGHU, DONGHU)
     merged = TipMerged(tip_id=TIP, into_tip_id="tip-2", merged_at=LATER)
     given(decider, received(), merged).when(MergeTip(officer, target, "tip-3", LATER)).then_refused(
         Conflict
@@ -267,13 +333,13 @@ def test_assign_rejected_tip_is_refused() -> None:
 def test_transfer_to_another_region() -> None:
     due = LATER + timedelta(days=3)
     given(decider, received()).when(
-        TransferTip(city_officer, "360103", "属西湖区", due, LATER)
+        TransferTip(city_officer, "360103", "属西湖区", due, LATER, sealed_reason=NOTE)
     ).then(
         TipTransferred(
             tip_id=TIP,
             from_region_code=DONGHU,
             to_region_code="360103",
-            reason="属西湖区",
+            sealed_reason=NOTE,
             triage_due_at=due,
             transferred_at=LATER,
         )
@@ -285,12 +351,12 @@ def test_after_transfer_the_old_region_may_not_act() -> None:
         tip_id=TIP,
         from_region_code=DONGHU,
         to_region_code="360103",
-        reason="r",
+        sealed_reason=NOTE,
         triage_due_at=LATER,
         transferred_at=LATER,
     )
     scenario = given(decider, received(), moved)
-    scenario.when(AcceptTip(officer, LATER, LATER)).then_refused(Forbidden)
+    scenario.when(AcceptTip(officer, LATER, LATER)).then_refused(NotFound, "may not see it")
     assert scenario.when(AcceptTip(other_county, LATER, LATER)).decided()
 
 
@@ -385,7 +451,7 @@ def test_substantiate_lists_problems_and_backing_tips() -> None:
     given(decider, received(), accepted).when(substantiate(problem)).then(
         TipSubstantiated(
             tip_id=TIP,
-            findings="属实",
+            sealed_findings=NOTE,
             problems=(problem,),
             backing_tip_ids=(TIP, "tip-dup"),
             phase=PhaseCode.finding,
@@ -427,8 +493,9 @@ def test_verify_by_agency_staff_is_forbidden() -> None:
 
 
 def test_unsubstantiate_with_reason() -> None:
-    given(decider, received(), assigned).when(UnsubstantiateTip(officer, "查无实据", LATER)).then(
-        TipUnsubstantiated(tip_id=TIP, reason="查无实据", unsubstantiated_at=LATER)
+    unsubstantiate = UnsubstantiateTip(officer, "查无实据", LATER, sealed_reason=NOTE)
+    given(decider, received(), assigned).when(unsubstantiate).then(
+        TipUnsubstantiated(tip_id=TIP, sealed_reason=NOTE, unsubstantiated_at=LATER)
     )
 
 
@@ -441,7 +508,7 @@ def test_unsubstantiate_needs_a_reason() -> None:
 def test_substantiate_twice_is_refused() -> None:
     done = TipSubstantiated(
         tip_id=TIP,
-        findings="f",
+        sealed_findings=NOTE,
         problems=(problem,),
         backing_tip_ids=(TIP,),
         phase=PhaseCode.finding,
@@ -459,7 +526,11 @@ def test_substantiate_twice_is_refused() -> None:
 def test_decrypting_contact_is_recorded() -> None:
     given(decider, received("aesgcm1:xx")).when(DecryptContact(legal, "回访", LATER)).then(
         ContactDecrypted(
-            tip_id=TIP, decrypted_by=legal.as_extension(), purpose="回访", decrypted_at=LATER
+            tip_id=TIP,
+            decrypted_by=legal.as_extension(),
+            read_by="l",
+            purpose="回访",
+            decrypted_at=LATER,
         )
     )
 
@@ -474,7 +545,7 @@ def test_contact_needs_a_purpose_and_the_right_role_and_region() -> None:
     scenario = given(decider, received("aesgcm1:xx"))
     scenario.when(DecryptContact(officer, " ", LATER)).then_refused(Invalid)
     scenario.when(DecryptContact(agency, "x", LATER)).then_refused(Forbidden)
-    scenario.when(DecryptContact(other_county, "x", LATER)).then_refused(Forbidden)
+    scenario.when(DecryptContact(other_county, "x", LATER)).then_refused(NotFound)
 
 
 def test_erasing_contact_is_recorded_once_and_ends_decryption() -> None:
@@ -490,7 +561,77 @@ def test_erasing_contact_is_recorded_once_and_ends_decryption() -> None:
     scenario = given(decider, received("aesgcm1:xx"), erased)
     scenario.when(EraseContact(legal, "again", LATER)).then_refused(Conflict, "already erased")
     scenario.when(DecryptContact(legal, "回访", LATER)).then_refused(Conflict, "erased")
-    given(decider, received()).when(EraseContact(legal, "r", LATER)).then_refused(Conflict)
     given(decider, received("aesgcm1:xx")).when(EraseContact(officer, "r", LATER)).then_refused(
         Forbidden
     )
+
+
+def test_an_anonymous_tipster_is_erased_too() -> None:
+    from services.intake.domain.commands import EraseContact
+    from shared.events.intake import ContactErased
+
+    given(decider, received()).when(EraseContact(legal, "举报人申请", LATER)).then(
+        ContactErased(
+            tip_id=TIP, erased_by=legal.as_extension(), reason="举报人申请", erased_at=LATER
+        )
+    )
+
+
+# -- the tip's words -------------------------------------------------------------------
+
+
+def test_the_tip_received_carries_the_words_sealed_only() -> None:
+    attachment = Attachment(file_name="张三的罚单.jpg", media_type="image/jpeg", size_bytes=9)
+    events = given(decider).when(receive(attachments=(attachment,))).decided()
+    event = events[0]
+    assert isinstance(event, TipReceived)
+    assert event.sealed_text == WORDS
+    assert event.description == "" and event.agency_text == ""
+    assert [a.file_name for a in event.attachments] == [""]
+    assert "罚款" not in event.model_dump_json() and "张三" not in event.model_dump_json()
+
+
+def test_words_that_were_not_sealed_are_refused() -> None:
+    given(decider).when(receive(sealed_text="")).then_refused(Invalid, "sealed")
+    scenario = given(decider, received())
+    scenario.when(AcceptTip(officer, LATER, LATER, note="电话核实")).then_refused(Invalid, "note")
+    scenario.when(RejectTip(officer, "不属实", LATER)).then_refused(Invalid, "reason")
+    accepted_tip = given(decider, received(), accepted)
+    unsealed = substantiate(problem)
+    accepted_tip.when(replace(unsealed, sealed_findings="")).then_refused(Invalid, "findings")
+
+
+def test_reading_the_words_is_recorded_with_the_person_office_region_and_purpose() -> None:
+    given(decider, received()).when(DecryptText(legal, "核查线索", LATER)).then(
+        TipTextDecrypted(
+            tip_id=TIP,
+            read_by="l",
+            office="lo-360102",
+            role="legal_office",
+            region_code=DONGHU,
+            purpose="核查线索",
+            decrypted_at=LATER,
+        )
+    )
+
+
+def test_the_words_are_for_intake_and_legal_offices_of_the_region() -> None:
+    scenario = given(decider, received())
+    scenario.when(DecryptText(agency, "x", LATER)).then_refused(Forbidden)
+    liaison = legal.model_copy(update={"role": Role.discipline_liaison})
+    scenario.when(DecryptText(liaison, "x", LATER)).then_refused(Forbidden)
+    scenario.when(DecryptText(other_county, "x", LATER)).then_refused(NotFound)
+    scenario.when(DecryptText(officer, " ", LATER)).then_refused(Invalid)
+    assert scenario.when(DecryptText(city_officer, "x", LATER)).decided()
+
+
+def test_after_erasure_the_words_are_refused_with_a_clear_answer() -> None:
+    from shared.events.intake import ContactErased
+
+    erased = ContactErased(tip_id=TIP, erased_by=legal.as_extension(), reason="r", erased_at=LATER)
+    refusal = (
+        given(decider, received(), erased)
+        .when(DecryptText(legal, "x", LATER))
+        .then_refused(Conflict, "erased")
+    )
+    assert refusal.code == "erased" and "删除" in refusal.zh

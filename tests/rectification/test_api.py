@@ -173,19 +173,35 @@ def test_agency_staff_act_only_for_their_own_agency_and_offices_for_their_region
     other_city = auth_header(Role.legal_office, "office-360200", "360200")
     own = auth_header(Role.agency_staff, agency, "360102")
 
-    refused = client.post(
-        f"/items/{item_id}/progress", json={"note": "n", "percent": 5}, headers=stranger
-    )
-    assert refused.status_code == 403 and refused.json()["detail"]["code"] == "agency_not_allowed"
-    assert client.get(f"/items/{item_id}", headers=stranger).status_code == 403
-    assert client.get(f"/items/{item_id}", headers=other_city).status_code == 403
+    progress = {"note": "n", "percent": 5}
+    refused = client.post(f"/items/{item_id}/progress", json=progress, headers=stranger)
+    unknown = client.post("/items/rect-nope/progress", json=progress, headers=stranger)
+    assert refused.status_code == 404 and refused.json() == unknown.json()
+    for header in (stranger, other_city):
+        hidden = client.get(f"/items/{item_id}", headers=header)
+        assert hidden.status_code == 404
+        assert hidden.json() == client.get("/items/rect-nope", headers=header).json()
     assert client.get("/regions/360100/items", headers=other_city).status_code == 403
     assert client.get("/items", headers=auth_header(Role.public, "-", "360000")).status_code == 403
+    # The role first: an unknown region does not get a different answer than a known one.
+    public = auth_header(Role.public, "-", "360000")
+    for path in ("/items", "/cases", "/regulations"):
+        for region in ("999999", "360100"):
+            assert (
+                client.get(path, params={"region_code": region}, headers=public).status_code == 403
+            )
+    assert client.get("/regions/999999/items", headers=public).status_code == 403
     assert client.get("/items").status_code == 401
 
     client.post(f"/items/{item_id}/completion", json={"measures": "m"}, headers=own)
     foreign = client.post(f"/items/{item_id}/verification", json={}, headers=other_city)
-    assert foreign.status_code == 403 and foreign.json()["detail"]["code"] == "region_not_allowed"
+    unknown = client.post("/items/rect-nope/verification", json={}, headers=other_city)
+    assert foreign.status_code == 404 and foreign.json() == unknown.json()
+    assert "completed" not in foreign.text
+    # A role that may never act on items is refused by role, whatever the id.
+    intake = auth_header(Role.intake_officer, "in-360100", CITY)
+    for path in (f"/items/{item_id}", "/items/rect-nope"):
+        assert client.get(path, headers=intake).status_code == 403
     province = auth_header(Role.legal_office, "office-360000", "360000")
     assert (
         client.post(
@@ -387,6 +403,24 @@ def test_a_case_is_opened_referred_acknowledged_exposed_and_ends_in_accountabili
     )
     assert bad.status_code == 422 and bad.json()["detail"]["field"] == "grounds"
 
+    other_city = auth_header(Role.legal_office, "office-360200", "360200")
+    for path in (f"/cases/{case_id}", "/cases/case-nope"):
+        assert client.get(path, headers=staff).status_code == 403  # by role, whatever the id
+    hidden = client.get(f"/cases/{case_id}", headers=other_city)
+    assert hidden.status_code == 404
+    assert hidden.json() == client.get("/cases/case-nope", headers=other_city).json()
+    expose = {"headline": "h", "summary": "s", "channel": "c"}
+    acted = client.post(f"/cases/{case_id}/exposure", json=expose, headers=other_city)
+    unknown = client.post("/cases/case-nope/exposure", json=expose, headers=other_city)
+    assert acted.status_code == 404 and acted.json() == unknown.json()
+    assert "exposed" not in acted.text
+    borrowed = client.post("/cases", json=body, headers=other_city)
+    missing = client.post("/cases", json={**body, "problem_ids": ["prb-nope"]}, headers=other_city)
+    assert borrowed.status_code == 422 and missing.status_code == 422
+    assert borrowed.json()["detail"]["message_en"] == missing.json()["detail"][
+        "message_en"
+    ].replace("prb-nope", problem_id)
+
     listed = client.get("/cases", params={"kind": "protective_umbrella"}, headers=office).json()
     assert case_id in {c["case_id"] for c in listed["cases"]}
     elsewhere = client.get("/cases", headers=auth_header(Role.legal_office, "o", "360200")).json()
@@ -403,6 +437,21 @@ def test_a_case_is_opened_referred_acknowledged_exposed_and_ends_in_accountabili
         headers=staff,
     )
     assert regulation.status_code == 201 and regulation.json()["agency_id"] == agency
+    rule = {
+        "kind": "internal_system",
+        "title": "t",
+        "problem_ids": [problem_id],
+        "adopted_on": "2016-11-01",
+    }
+    stranger = auth_header(Role.agency_staff, "agency-other", "360102")
+    foreign = client.post("/regulations", json=rule, headers=stranger)
+    nothing = client.post(
+        "/regulations", json={**rule, "problem_ids": ["prb-nope"]}, headers=stranger
+    )
+    assert foreign.status_code == 422 and nothing.status_code == 422
+    assert foreign.json()["detail"]["message_en"] == nothing.json()["detail"]["message_en"].replace(
+        "prb-nope", problem_id
+    )
     found = client.get("/regulations", params={"problem_id": problem_id}, headers=office).json()
     assert [r["title"] for r in found["regulations"]] == ["罚没款收缴管理办法"]
 

@@ -24,8 +24,15 @@ async def intake_parts(request: Request) -> IntakeParts:
     return intake_parts_of(request)
 
 
+def client_of(request: Request) -> str:
+    """The client's address, through the configured trusted proxies only."""
+    peer = request.client.host if request.client is not None else "unknown"
+    proxies = intake_parts_of(request).proxies
+    return proxies.client_of(peer, request.headers.getlist("x-forwarded-for"))
+
+
 async def client_key(request: Request) -> str:
-    return request.client.host if request.client is not None else "unknown"
+    return client_of(request)
 
 
 async def correlation_id() -> str:

@@ -135,7 +135,7 @@ class TipView(BaseModel):
     region_code: str
     handling_region_code: str
     agency_id: str
-    description: str
+    has_text: bool = Field(description="内容已加密，经留痕接口查看 / sealed: read via text/decrypt")
     anonymous: bool
     triage_due_at: datetime | None
     verification_due_at: datetime | None

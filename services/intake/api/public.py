@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Request, Response, status
 
 from shared import correlation
-from shared.auth import OptionalActor
+from shared.auth import OptionalActor, Role
 from shared.errors import Invalid, NotFound
 from shared.events.intake import Attachment
 from shared.regions import jiangxi
@@ -17,7 +17,7 @@ from ..domain.calendar import local_date
 from ..domain.receipt import format_code, is_well_formed, normalise
 from ..domain.tip import STATUS_ZH, TipState, TipStatus
 from ..store import TIP
-from .deps import ClientKey, Parts, intake_parts_of
+from .deps import ClientKey, Parts, client_of, intake_parts_of
 from .models import StatusLookup, TipPublicStatus, TipReceipt, TipSubmission
 
 router = APIRouter(tags=["tips (public) / 线索（公众）"])
@@ -65,11 +65,19 @@ def validate_references(parts: Parts, body: TipSubmission) -> str:
     status_code=status.HTTP_201_CREATED,
     response_model=TipReceipt,
     summary="提交线索 / Submit a tip",
+    responses={
+        403: {"description": "内部渠道须由受理人员登记 / internal channels need an officer"},
+        429: {"description": "同一地址提交过于频繁 / too many tips from one address"},
+    },
     description=(
         "匿名或实名提交问题线索，返回线索编号和回执码。联系方式加密后才写入事件。"
-        "带相同 Idempotency-Key 的重试返回第一次的结果。 / Submit a tip, anonymously or not; "
+        "带相同 Idempotency-Key 的重试返回第一次的结果。内部渠道（督查、座谈、评查、转办等）"
+        "须由本地区受理人员或法制部门登记；公众提交按客户端地址限流。 / "
+        "Submit a tip, anonymously or not; "
         "contact details are sealed before any event. A retry with the same Idempotency-Key "
-        "returns the first result."
+        "returns the first result. Internal channels (inspections, forums, reviews, referrals) "
+        "are filed by an intake officer or legal office of the region; the public's tips "
+        "are rate-limited per client address."
     ),
 )
 async def submit(
@@ -85,6 +93,8 @@ async def submit(
     # rather than through dependencies: FastAPI spends on each dependency about what
     # this route spends validating the tip.
     parts = intake_parts_of(request)
+    if actor is None or actor.role is Role.public:
+        await parts.throttle.tip_submitted(client_of(request))
     campaign_id = validate_references(parts, body)
     tip = NewTip(
         campaign_id=campaign_id,
@@ -98,6 +108,7 @@ async def submit(
         attachments=tuple(Attachment(**a.model_dump()) for a in body.attachments),
         contact=body.contact.model_dump(exclude_none=True) if body.contact else None,
         request_body=body.model_dump(mode="json") if idempotency_key else {},
+        filer=actor,
     )
     submitted = await submit_tip(
         parts,
@@ -128,12 +139,15 @@ async def submit(
         "code gets the same answer as an unknown one; repeated failures are throttled. A code "
         "whose check character does not match is reported as mistyped (422)."
     ),
-    responses={404: {"description": "未找到 / no such tip"}, 429: {"description": "限流"}},
+    responses={
+        404: {"description": "未找到 / no such tip"},
+        429: {"description": "同一地址失败次数过多 / too many failed lookups from one address"},
+    },
 )
 async def lookup_status(body: StatusLookup, parts: Parts, client: ClientKey) -> TipPublicStatus:
-    parts.throttle.check(client)
+    await parts.throttle.check_lookup(client)
     if not is_well_formed(body.receipt_code):
-        parts.throttle.failed(client)
+        await parts.throttle.lookup_failed(client)
         raise Invalid(
             "回执码有误（校验位不符），请核对是否输错",
             "the receipt code is mistyped (its check character does not match)",
@@ -142,7 +156,7 @@ async def lookup_status(body: StatusLookup, parts: Parts, client: ClientKey) -> 
     lookup = parts.privacy.lookup("receipt", _formatted(body.receipt_code))
     tip_id = parts.store.tip_by_receipt.get(lookup)
     if tip_id is None:
-        parts.throttle.failed(client)
+        await parts.throttle.lookup_failed(client)
         raise NotFound(NOT_FOUND_ZH, NOT_FOUND_EN, field="receipt_code", code="not_found")
     state: TipState = parts.store.state(TIP, tip_id)
     assert state.received_at is not None and state.updated_at is not None

@@ -5,14 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from shared.auth import Actor, CurrentActor, Role
-from shared.errors import Forbidden
+from shared.errors import Forbidden, NotFound
 from shared.events.directory import AgencyRecord, PhaseCode
 from shared.events.intake import FoundProblem
 from shared.eventstore import CommandContext
 from shared.ids import prefixed_id
 
 from ..application import new_problem_id, record_report_problems
-from ..domain.access import require_region
+from ..domain.access import covers
 from ..domain.calendar import local_date
 from ..domain.commands import (
     FileImplementationPlan,
@@ -188,8 +188,13 @@ async def get_filings(
             raise Forbidden("只能查看本机关的报送", "you may see only your own agency's filings")
     else:
         actor.require(Role.intake_officer, Role.legal_office, Role.auditor, Role.admin)
-    if agency is not None:
-        require_region(actor, agency.region_code)
+        # An unknown agency and one outside the actor's region get the same answer.
+        if agency is None or not covers(actor, agency.region_code):
+            raise NotFound(
+                f"未找到机关 {agency_id}，或您无权查看该机关的报送",
+                f"no agency {agency_id}, or you may not see its filings",
+                field="agency_id",
+            )
     campaign = campaign_id or parts.settings.default_campaign_id
     state: SelfInspectionState = parts.store.state(
         SELF_INSPECTION, self_inspection_id(campaign, agency_id)

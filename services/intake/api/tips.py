@@ -1,16 +1,17 @@
-"""Triage and verification by intake officers and legal affairs offices."""
+"""Triage and verification by intake officers and legal affairs offices.
+
+Notes, reasons and findings are sealed under the tip's key before they reach a
+command (they may quote the tipster); they are read back through ``tip_words``."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from shared.auth import Actor, CurrentActor, Role
+from shared.auth import CurrentActor, Role
 from shared.errors import Forbidden, Invalid
 from shared.events.intake import FoundProblem, ProblemFound
-from shared.eventstore import CommandContext
 from shared.paging import Limit, Offset, window
 from shared.regions import jiangxi, known_region
 
@@ -20,27 +21,26 @@ from ..domain.calendar import local_date
 from ..domain.commands import (
     AcceptTip,
     AssignTip,
-    DecryptContact,
-    EraseContact,
     MergeTip,
     RejectTip,
     SubstantiateTip,
     TargetTip,
-    TipCommand,
     TransferTip,
     UnsubstantiateTip,
 )
-from ..domain.tip import STATUS_ZH, TipDecider, TipState, TipStatus
+from ..domain.tip import (
+    TRIAGE_ROLES,
+    VERIFICATION_ROLES,
+    TipState,
+    TipStatus,
+    visible_to,
+)
 from ..parts import IntakeParts
 from ..store import PROBLEM, TIP
-from ..tipster_privacy import contact_subject
 from .deps import CorrelationId, Parts
 from .models import (
     AcceptBody,
     AssignBody,
-    ContactOut,
-    DecryptBody,
-    EraseBody,
     MergeBody,
     ProblemIn,
     ProblemPage,
@@ -53,68 +53,9 @@ from .models import (
     UnsubstantiateBody,
     Verified,
 )
+from .tip_access import READER_ROLES, execute, tip_view, visible_tip
 
 router = APIRouter(tags=["tips (staff) / 线索受理与核查"])
-
-READER_ROLES = (
-    Role.intake_officer,
-    Role.legal_office,
-    Role.discipline_liaison,
-    Role.auditor,
-    Role.admin,
-)
-
-
-def tip_view(parts: IntakeParts, tip_id: str, state: TipState) -> TipView:
-    return TipView(
-        tip_id=tip_id,
-        status=state.status.value,
-        status_zh=STATUS_ZH[state.status],
-        campaign_id=state.campaign_id,
-        channel=state.channel.value if state.channel else "",
-        region_code=state.region_code,
-        handling_region_code=state.handling_region_code,
-        agency_id=state.agency_id,
-        description=state.description,
-        anonymous=not state.has_contact,
-        triage_due_at=state.triage_due_at,
-        verification_due_at=state.verification_due_at,
-        escalated=sorted(state.escalated),
-        assignee=state.assignee,
-        merged_into=state.merged_into,
-        merged_tips=parts.store.merged_into.values(tip_id),
-        referred_to=state.referred_to,
-        problem_ids=list(state.problem_ids),
-        received_at=state.received_at,
-        updated_at=state.updated_at,
-    )
-
-
-def _visible(actor: Actor, state: TipState) -> bool:
-    try:
-        require_region(actor, state.handling_region_code)
-    except Forbidden:
-        try:
-            require_region(actor, state.region_code)
-        except Forbidden:
-            return False
-    return True
-
-
-async def _execute(
-    parts: IntakeParts, tip_id: str, command: TipCommand, actor: Actor, correlation: str
-) -> TipState:
-    state: TipState = parts.store.require(TIP, tip_id).state
-    context = CommandContext(
-        actor=actor.as_extension(),
-        campaign_id=state.campaign_id,
-        region_code=state.region_code,
-        correlation_id=correlation,
-    )
-    await parts.store.execute(TIP, tip_id, command, context)
-    new_state: TipState = parts.store.state(TIP, tip_id)
-    return new_state
-
 
 # The queue's order: tips still waiting for triage or verification first, then the rest;
 # oldest first within each.
@@ -146,7 +87,7 @@ async def list_tips(
             return False
         if within is not None and not regions.is_within(state.region_code, within):
             return False
-        return _visible(actor, state)
+        return visible_to(actor, state)
 
     total, page = window(
         ((tip_id, state) for tip_id, state in parts.store.all(TIP) if listed(state)),
@@ -158,27 +99,24 @@ async def list_tips(
         total=total,
         offset=offset,
         limit=limit,
-        tips=[tip_view(parts, tip_id, state) for tip_id, state in page],
+        tips=[tip_view(parts, actor, tip_id, state) for tip_id, state in page],
     )
 
 
 @router.get("/tips/{tip_id}", response_model=TipView, summary="线索详情 / One tip")
 async def get_tip(tip_id: str, parts: Parts, actor: CurrentActor) -> TipView:
-    actor.require(*READER_ROLES)
-    state: TipState = parts.store.require(TIP, tip_id).state
-    if not _visible(actor, state):
-        require_region(actor, state.handling_region_code)
-    return tip_view(parts, tip_id, state)
+    return tip_view(parts, actor, tip_id, visible_tip(parts, actor, tip_id, *READER_ROLES))
 
 
 @router.post("/tips/{tip_id}/accept", response_model=TipView, summary="受理 / Accept")
 async def accept(
     tip_id: str, body: AcceptBody, parts: Parts, actor: CurrentActor, correlation: CorrelationId
 ) -> TipView:
-    state = parts.store.require(TIP, tip_id).state
+    state = visible_tip(parts, actor, tip_id, *TRIAGE_ROLES)
     due = parts.directory.verification_due(state.campaign_id, parts.clock.now())
-    command = AcceptTip(actor, due, parts.clock.now(), note=body.note)
-    return tip_view(parts, tip_id, await _execute(parts, tip_id, command, actor, correlation))
+    sealed = await parts.privacy.seal(tip_id, body.note)
+    command = AcceptTip(actor, due, parts.clock.now(), note=body.note, sealed_note=sealed)
+    return tip_view(parts, actor, tip_id, await execute(parts, tip_id, command, actor, correlation))
 
 
 @router.post(
@@ -187,43 +125,52 @@ async def accept(
 async def reject(
     tip_id: str, body: RejectBody, parts: Parts, actor: CurrentActor, correlation: CorrelationId
 ) -> TipView:
-    command = RejectTip(actor, body.reason, parts.clock.now(), referred_to=body.referred_to)
-    return tip_view(parts, tip_id, await _execute(parts, tip_id, command, actor, correlation))
+    visible_tip(parts, actor, tip_id, *TRIAGE_ROLES)
+    sealed = await parts.privacy.seal(tip_id, body.reason)
+    command = RejectTip(
+        actor, body.reason, parts.clock.now(), referred_to=body.referred_to, sealed_reason=sealed
+    )
+    return tip_view(parts, actor, tip_id, await execute(parts, tip_id, command, actor, correlation))
 
 
 @router.post("/tips/{tip_id}/merge", response_model=TipView, summary="重复线索合并 / Merge")
 async def merge(
     tip_id: str, body: MergeBody, parts: Parts, actor: CurrentActor, correlation: CorrelationId
 ) -> TipView:
+    visible_tip(parts, actor, tip_id, *TRIAGE_ROLES)
     target_aggregate = parts.store.get(TIP, body.into_tip_id)
     target = None
     if target_aggregate is not None:
-        target_state: TipState = target_aggregate.state
-        target = TargetTip(body.into_tip_id, target_state.status, target_state.campaign_id)
+        t: TipState = target_aggregate.state
+        target = TargetTip(
+            body.into_tip_id, t.status, t.campaign_id, t.region_code, t.handling_region_code
+        )
     command = MergeTip(actor, target, body.into_tip_id, parts.clock.now())
-    return tip_view(parts, tip_id, await _execute(parts, tip_id, command, actor, correlation))
+    return tip_view(parts, actor, tip_id, await execute(parts, tip_id, command, actor, correlation))
 
 
 @router.post("/tips/{tip_id}/assign", response_model=TipView, summary="交办核查 / Assign")
 async def assign(
     tip_id: str, body: AssignBody, parts: Parts, actor: CurrentActor, correlation: CorrelationId
 ) -> TipView:
-    state = parts.store.require(TIP, tip_id).state
+    state = visible_tip(parts, actor, tip_id, *TRIAGE_ROLES)
     now = parts.clock.now()
     due = parts.directory.verification_due(state.campaign_id, now)
-    command = AssignTip(actor, body.assignee, due, now, note=body.note)
-    return tip_view(parts, tip_id, await _execute(parts, tip_id, command, actor, correlation))
+    sealed = await parts.privacy.seal(tip_id, body.note)
+    command = AssignTip(actor, body.assignee, due, now, note=body.note, sealed_note=sealed)
+    return tip_view(parts, actor, tip_id, await execute(parts, tip_id, command, actor, correlation))
 
 
 @router.post("/tips/{tip_id}/transfer", response_model=TipView, summary="跨地区转办 / Transfer")
 async def transfer(
     tip_id: str, body: TransferBody, parts: Parts, actor: CurrentActor, correlation: CorrelationId
 ) -> TipView:
-    state = parts.store.require(TIP, tip_id).state
+    state = visible_tip(parts, actor, tip_id, *TRIAGE_ROLES)
     now = parts.clock.now()
     due = parts.directory.triage_due(state.campaign_id, now)
-    command = TransferTip(actor, body.to_region_code, body.reason, due, now)
-    return tip_view(parts, tip_id, await _execute(parts, tip_id, command, actor, correlation))
+    sealed = await parts.privacy.seal(tip_id, body.reason)
+    command = TransferTip(actor, body.to_region_code, body.reason, due, now, sealed_reason=sealed)
+    return tip_view(parts, actor, tip_id, await execute(parts, tip_id, command, actor, correlation))
 
 
 def _found_problem(
@@ -265,7 +212,7 @@ async def substantiate(
     actor: CurrentActor,
     correlation: CorrelationId,
 ) -> Verified:
-    state: TipState = parts.store.require(TIP, tip_id).state
+    state = visible_tip(parts, actor, tip_id, *VERIFICATION_ROLES)
     now = parts.clock.now()
     problems = tuple(_found_problem(parts, state, i, p) for i, p in enumerate(body.problems))
     command = SubstantiateTip(
@@ -275,8 +222,9 @@ async def substantiate(
         phase=parts.directory.attributed_phase(state.campaign_id, local_date(now)),
         at=now,
         merged_tip_ids=tuple(parts.store.merged_into.values(tip_id)),
+        sealed_findings=await parts.privacy.seal(tip_id, body.findings),
     )
-    new_state = await _execute(parts, tip_id, command, actor, correlation)
+    new_state = await execute(parts, tip_id, command, actor, correlation)
     await record_tip_problems(parts, tip_id, correlation)
     return Verified(
         tip_id=tip_id, status=new_state.status.value, problem_ids=list(new_state.problem_ids)
@@ -295,46 +243,11 @@ async def unsubstantiate(
     actor: CurrentActor,
     correlation: CorrelationId,
 ) -> Verified:
-    command = UnsubstantiateTip(actor, body.reason, parts.clock.now())
-    new_state = await _execute(parts, tip_id, command, actor, correlation)
+    visible_tip(parts, actor, tip_id, *VERIFICATION_ROLES)
+    sealed = await parts.privacy.seal(tip_id, body.reason)
+    command = UnsubstantiateTip(actor, body.reason, parts.clock.now(), sealed_reason=sealed)
+    new_state = await execute(parts, tip_id, command, actor, correlation)
     return Verified(tip_id=tip_id, status=new_state.status.value)
-
-
-@router.post(
-    "/tips/{tip_id}/contact/decrypt",
-    response_model=ContactOut,
-    summary="查看举报人联系方式（留痕） / Read the tipster's contact (recorded)",
-    description="先写入 ContactDecrypted 事件，再返回明文。 / ContactDecrypted is recorded first.",
-)
-async def decrypt_contact(
-    tip_id: str, body: DecryptBody, parts: Parts, actor: CurrentActor, correlation: CorrelationId
-) -> ContactOut:
-    command = DecryptContact(actor, body.purpose, parts.clock.now())
-    state = await _execute(parts, tip_id, command, actor, correlation)
-    contact = await asyncio.to_thread(parts.privacy.open_contact, tip_id, state.sealed_contact)
-    if contact is None:
-        return ContactOut(tip_id=tip_id, erased=True)
-    return ContactOut(tip_id=tip_id, erased=False, **contact)
-
-
-@router.post(
-    "/tips/{tip_id}/contact/erase",
-    response_model=ContactOut,
-    summary="删除举报人联系方式（销毁密钥） / Erase the tipster's contact (crypto-shredding)",
-    description=(
-        "销毁该线索举报人的密钥，此后任何回放都无法读出联系方式；记录 ContactErased。 / "
-        "Shreds the tipster's key, so no replay can ever read the contact; records ContactErased."
-    ),
-)
-async def erase_contact(
-    tip_id: str, body: EraseBody, parts: Parts, actor: CurrentActor, correlation: CorrelationId
-) -> ContactOut:
-    state: TipState = parts.store.require(TIP, tip_id).state
-    command = EraseContact(actor, body.reason, parts.clock.now())
-    TipDecider().decide(command, state)  # refuse before anything is destroyed
-    await asyncio.to_thread(parts.privacy.vault.shred, contact_subject(tip_id))
-    await _execute(parts, tip_id, command, actor, correlation)
-    return ContactOut(tip_id=tip_id, erased=True)
 
 
 @router.get(

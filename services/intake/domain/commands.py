@@ -1,4 +1,7 @@
-"""Commands: everything a decision needs from outside (actor, time, random ids)."""
+"""Commands: everything a decision needs from outside (actor, time, random ids).
+
+Free text about a tip comes twice: in clear, for the decision to check (it is never
+kept), and ``sealed_*`` under the tip's subject key, which is what the events carry."""
 
 from __future__ import annotations
 
@@ -31,6 +34,11 @@ class ReceiveTip:
     idempotency_lookup: str = ""
     request_fingerprint: str = ""
     origin_ref: str = ""
+    sealed_text: str = ""  # description, agency_text and attachment names, sealed
+    # Who filed it: None for the public; an officer for the internal channels.
+    filer: Actor | None = None
+    # Filed by the platform itself (a problem raised in an evaluation meeting).
+    by_system: bool = False
 
 
 @dataclass(frozen=True)
@@ -39,6 +47,7 @@ class AcceptTip:
     verification_due_at: datetime
     at: datetime
     note: str = ""
+    sealed_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -47,15 +56,18 @@ class RejectTip:
     reason: str
     at: datetime
     referred_to: str = ""
+    sealed_reason: str = ""
 
 
 @dataclass(frozen=True)
 class TargetTip:
-    """What the API knows of the tip a duplicate is merged into."""
+    """The state of the tip a duplicate is merged into, as far as the decision needs it."""
 
     tip_id: str
     status: str
     campaign_id: str
+    region_code: str
+    handling_region_code: str
 
 
 @dataclass(frozen=True)
@@ -73,6 +85,7 @@ class AssignTip:
     verification_due_at: datetime
     at: datetime
     note: str = ""
+    sealed_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -82,6 +95,7 @@ class TransferTip:
     reason: str
     triage_due_at: datetime
     at: datetime
+    sealed_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -99,12 +113,23 @@ class SubstantiateTip:
     phase: PhaseCode
     at: datetime
     merged_tip_ids: tuple[str, ...] = ()
+    sealed_findings: str = ""
 
 
 @dataclass(frozen=True)
 class UnsubstantiateTip:
     actor: Actor
     reason: str
+    at: datetime
+    sealed_reason: str = ""
+
+
+@dataclass(frozen=True)
+class DecryptText:
+    """An officer asks to read a tip's sealed words, for a stated purpose."""
+
+    actor: Actor
+    purpose: str
     at: datetime
 
 
@@ -117,7 +142,7 @@ class DecryptContact:
 
 @dataclass(frozen=True)
 class EraseContact:
-    """Recorded after the tipster's key was shredded (crypto-shredding)."""
+    """Erase the tipster: recorded first, then the key is shredded (crypto-shredding)."""
 
     actor: Actor
     reason: str
@@ -186,6 +211,7 @@ TipCommand = (
     | SubstantiateTip
     | UnsubstantiateTip
     | DecryptContact
+    | DecryptText
     | EraseContact
 )
 SelfInspectionCommand = FileImplementationPlan | FileSelfAnalysis | FileSelfInspectionReport

@@ -4,36 +4,33 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from datetime import datetime
-from enum import StrEnum
 
 from shared.auth import Actor, Role
-from shared.errors import Conflict, Invalid, NotFound
+from shared.errors import Conflict, Invalid
 from shared.events.base import DomainEvent
 from shared.events.intake import (
     ContactDecrypted,
     ContactErased,
     TipAccepted,
     TipAssigned,
-    TipChannel,
     TipEscalated,
     TipMerged,
     TipReceived,
     TipRejected,
-    TipStage,
     TipSubstantiated,
+    TipTextDecrypted,
     TipTransferred,
     TipUnsubstantiated,
 )
 from shared.regions import jiangxi
 
-from .access import require_region, require_role
+from .access import may_see, no_such_tip, require_region, require_role
 from .calendar import local_date
 from .commands import (
     AcceptTip,
     AssignTip,
     DecryptContact,
+    DecryptText,
     EraseContact,
     EscalateTip,
     MergeTip,
@@ -45,108 +42,42 @@ from .commands import (
     UnsubstantiateTip,
 )
 from .kinds import check_kind
+from .tip_checks import check_filer, known_region, not_blank, refuse_status, require_sealed
+from .tip_state import (
+    CONTACT_ROLES,
+    ERASE_ROLES,
+    PUBLIC_CHANNELS,
+    STATUS_ZH,
+    TEXT_ROLES,
+    TRIAGE_OPEN,
+    TRIAGE_ROLES,
+    VERIFICATION_OPEN,
+    VERIFICATION_ROLES,
+    TipState,
+    TipStatus,
+    escalation_due,
+    evolve_tip,
+    pending_deadline,
+    roles_for,
+    visible_to,
+)
 
-
-class TipStatus(StrEnum):
-    new = "new"
-    received = "received"
-    accepted = "accepted"
-    assigned = "assigned"
-    rejected = "rejected"
-    merged = "merged"
-    substantiated = "substantiated"
-    unsubstantiated = "unsubstantiated"
-
-
-STATUS_ZH: dict[TipStatus, str] = {
-    TipStatus.new: "未受理",
-    TipStatus.received: "已收到，待受理",
-    TipStatus.accepted: "已受理",
-    TipStatus.assigned: "已交办核查",
-    TipStatus.rejected: "不予受理（已转有关部门）",
-    TipStatus.merged: "已与同一问题的其他线索合并办理",
-    TipStatus.substantiated: "经核查属实",
-    TipStatus.unsubstantiated: "经核查不属实",
-}
-
-TRIAGE_OPEN = (TipStatus.received, TipStatus.accepted)
-VERIFICATION_OPEN = (TipStatus.accepted, TipStatus.assigned)
-TRIAGE_ROLES = (Role.intake_officer,)
-VERIFICATION_ROLES = (Role.intake_officer, Role.legal_office)
-CONTACT_ROLES = (Role.intake_officer, Role.legal_office, Role.discipline_liaison)
-ERASE_ROLES = (Role.legal_office, Role.admin)
-
-
-@dataclass(frozen=True)
-class TipState:
-    status: TipStatus = TipStatus.new
-    tip_id: str = ""
-    campaign_id: str = ""
-    channel: TipChannel | None = None
-    region_code: str = ""
-    handling_region_code: str = ""
-    agency_id: str = ""
-    description: str = ""
-    has_contact: bool = False
-    sealed_contact: str = ""
-    receipt_lookup: str = ""
-    sealed_receipt: str = ""
-    idempotency_lookup: str = ""
-    request_fingerprint: str = ""
-    triage_due_at: datetime | None = None
-    verification_due_at: datetime | None = None
-    escalated: frozenset[TipStage] = frozenset()
-    assignee: str = ""
-    merged_into: str = ""
-    referred_to: str = ""
-    problem_ids: tuple[str, ...] = ()
-    substantiation: TipSubstantiated | None = None
-    contact_reads: int = 0
-    contact_erased: bool = False
-    received_at: datetime | None = None
-    updated_at: datetime | None = None
-
-
-def pending_deadline(state: TipState) -> tuple[TipStage, datetime] | None:
-    """The stage an open tip is in and when it is due, unless the tip is closed or was
-    already escalated at that stage (once per stage)."""
-    if state.status is TipStatus.received:
-        stage, due_at = TipStage.triage, state.triage_due_at
-    elif state.status in VERIFICATION_OPEN:
-        stage, due_at = TipStage.verification, state.verification_due_at
-    else:
-        return None
-    if due_at is None or stage in state.escalated:
-        return None
-    return stage, due_at
-
-
-def escalation_due(state: TipState) -> datetime | None:
-    """When the deadline watcher should escalate this tip (None: nothing pending)."""
-    pending = pending_deadline(state)
-    return pending[1] if pending is not None else None
-
-
-def _not_blank(value: str, field: str, zh: str, en: str) -> None:
-    if not value.strip():
-        raise Invalid(f"{zh}不能为空", f"{en} must not be empty", field=field)
-
-
-def _known_region(code: str, field: str) -> None:
-    if code not in jiangxi():
-        raise Invalid(
-            f"地区代码 {code!r} 不是江西省的行政区划代码",
-            f"region code {code!r} is not a Jiangxi GB/T 2260 division",
-            field=field,
-        )
-
-
-def _refuse_status(state: TipState, action_zh: str, action_en: str) -> Conflict:
-    return Conflict(
-        f"线索 {state.tip_id} 当前状态为“{STATUS_ZH[state.status]}”，不能{action_zh}",
-        f"tip {state.tip_id} is {state.status.value}; it cannot be {action_en}",
-        code="illegal_transition",
-    )
+__all__ = [
+    "CONTACT_ROLES",
+    "ERASE_ROLES",
+    "PUBLIC_CHANNELS",
+    "STATUS_ZH",
+    "TEXT_ROLES",
+    "TRIAGE_ROLES",
+    "VERIFICATION_ROLES",
+    "TipDecider",
+    "TipState",
+    "TipStatus",
+    "escalation_due",
+    "pending_deadline",
+    "roles_for",
+    "visible_to",
+]
 
 
 class TipDecider:
@@ -156,12 +87,19 @@ class TipDecider:
     def decide(self, command: TipCommand, state: TipState) -> Sequence[DomainEvent]:
         if isinstance(command, ReceiveTip):
             return self._receive(command, state)
-        if state.status is TipStatus.new:
-            raise NotFound("未找到该线索", "no such tip", field="tip_id")
         if isinstance(command, EscalateTip):
+            if state.status is TipStatus.new:
+                raise no_such_tip()
             return self._escalate(command, state)
+        # The role first (it does not depend on the tip), then one answer for a tip
+        # that does not exist and one the actor may not see.
+        require_role(command.actor, *roles_for(command))
+        if not visible_to(command.actor, state):
+            raise no_such_tip()
         if isinstance(command, DecryptContact):
             return self._decrypt(command, state)
+        if isinstance(command, DecryptText):
+            return self._decrypt_text(command, state)
         if isinstance(command, EraseContact):
             return self._erase(command, state)
         if isinstance(command, SubstantiateTip | UnsubstantiateTip):
@@ -177,8 +115,10 @@ class TipDecider:
                 f"tip {c.tip_id} was already received",
                 code="duplicate",
             )
-        _known_region(c.region_code, "region_code")
-        _not_blank(c.description, "description", "问题描述", "description")
+        known_region(c.region_code, "region_code")
+        check_filer(c)
+        not_blank(c.description, "description", "问题描述", "description")
+        require_sealed(c.description, c.sealed_text, "description")
         if c.occurred_on > local_date(c.at):
             raise Invalid(
                 "发生日期不能晚于今天", "occurred_on must not be in the future", field="occurred_on"
@@ -190,12 +130,12 @@ class TipDecider:
                 channel=c.channel,
                 region_code=c.region_code,
                 agency_id=c.agency_id,
-                agency_text=c.agency_text,
                 power=c.power,
-                description=c.description,
                 occurred_on=c.occurred_on,
-                attachments=c.attachments,
+                # The names are the tipster's words: sealed with the description.
+                attachments=tuple(a.model_copy(update={"file_name": ""}) for a in c.attachments),
                 anonymous=not c.sealed_contact,
+                sealed_text=c.sealed_text,
                 sealed_contact=c.sealed_contact,
                 receipt_lookup=c.receipt_lookup,
                 sealed_receipt=c.sealed_receipt,
@@ -217,11 +157,12 @@ class TipDecider:
         if isinstance(c, AcceptTip):
             self._officer_of_region(c.actor, state, *TRIAGE_ROLES)
             if state.status is not TipStatus.received:
-                raise _refuse_status(state, "再次受理", "accepted")
+                raise refuse_status(state, "再次受理", "accepted")
+            require_sealed(c.note, c.sealed_note, "note")
             return [
                 TipAccepted(
                     tip_id=state.tip_id,
-                    note=c.note,
+                    sealed_note=c.sealed_note,
                     verification_due_at=c.verification_due_at,
                     accepted_at=c.at,
                 )
@@ -229,12 +170,13 @@ class TipDecider:
         if isinstance(c, RejectTip):
             self._officer_of_region(c.actor, state, *TRIAGE_ROLES)
             if state.status not in TRIAGE_OPEN:
-                raise _refuse_status(state, "不予受理", "rejected")
-            _not_blank(c.reason, "reason", "不予受理的理由", "reason")
+                raise refuse_status(state, "不予受理", "rejected")
+            not_blank(c.reason, "reason", "不予受理的理由", "reason")
+            require_sealed(c.reason, c.sealed_reason, "reason")
             return [
                 TipRejected(
                     tip_id=state.tip_id,
-                    reason=c.reason,
+                    sealed_reason=c.sealed_reason,
                     referred_to=c.referred_to,
                     rejected_at=c.at,
                 )
@@ -244,13 +186,14 @@ class TipDecider:
         if isinstance(c, AssignTip):
             self._officer_of_region(c.actor, state, *TRIAGE_ROLES)
             if state.status not in TRIAGE_OPEN:
-                raise _refuse_status(state, "交办", "assigned")
-            _not_blank(c.assignee, "assignee", "承办单位", "assignee")
+                raise refuse_status(state, "交办", "assigned")
+            not_blank(c.assignee, "assignee", "承办单位", "assignee")
+            require_sealed(c.note, c.sealed_note, "note")
             return [
                 TipAssigned(
                     tip_id=state.tip_id,
                     assignee=c.assignee,
-                    note=c.note,
+                    sealed_note=c.sealed_note,
                     verification_due_at=c.verification_due_at,
                     assigned_at=c.at,
                 )
@@ -258,21 +201,22 @@ class TipDecider:
         if isinstance(c, TransferTip):
             self._officer_of_region(c.actor, state, *TRIAGE_ROLES)
             if state.status not in TRIAGE_OPEN:
-                raise _refuse_status(state, "转办", "transferred")
-            _known_region(c.to_region_code, "to_region_code")
-            _not_blank(c.reason, "reason", "转办理由", "reason")
+                raise refuse_status(state, "转办", "transferred")
+            known_region(c.to_region_code, "to_region_code")
+            not_blank(c.reason, "reason", "转办理由", "reason")
             if c.to_region_code == state.handling_region_code:
                 raise Invalid(
                     "转入地区与当前承办地区相同",
                     "to_region_code is the region already handling the tip",
                     field="to_region_code",
                 )
+            require_sealed(c.reason, c.sealed_reason, "reason")
             return [
                 TipTransferred(
                     tip_id=state.tip_id,
                     from_region_code=state.handling_region_code,
                     to_region_code=c.to_region_code,
-                    reason=c.reason,
+                    sealed_reason=c.sealed_reason,
                     triage_due_at=c.triage_due_at,
                     transferred_at=c.at,
                 )
@@ -282,25 +226,30 @@ class TipDecider:
     def _merge(self, c: MergeTip, state: TipState) -> list[DomainEvent]:
         self._officer_of_region(c.actor, state, *TRIAGE_ROLES)
         if state.status not in TRIAGE_OPEN:
-            raise _refuse_status(state, "合并", "merged")
+            raise refuse_status(state, "合并", "merged")
         if c.into_tip_id == state.tip_id:
             raise Invalid(
                 "线索不能与自身合并", "a tip cannot be merged into itself", field="into_tip_id"
             )
-        if c.into is None:
-            raise NotFound(
-                f"未找到目标线索 {c.into_tip_id}",
-                f"target tip {c.into_tip_id} not found",
-                field="into_tip_id",
-            )
-        if c.into.status in (TipStatus.rejected, TipStatus.merged, TipStatus.new):
+        # The target is judged from its own state: an actor who may not see it gets
+        # the answer an unknown id gets, and must be entitled to act on it as well.
+        target = c.into
+        if (
+            target is None
+            or target.tip_id != c.into_tip_id
+            or target.status == TipStatus.new
+            or not may_see(c.actor, target.region_code, target.handling_region_code)
+        ):
+            raise no_such_tip("into_tip_id")
+        require_region(c.actor, target.handling_region_code)
+        if target.status in (TipStatus.rejected, TipStatus.merged):
             raise Conflict(
                 f"目标线索 {c.into_tip_id} 已不予受理或已被合并，不能作为合并目标",
-                f"target tip {c.into_tip_id} is {c.into.status}; merge into an open tip",
+                f"target tip {c.into_tip_id} is {target.status}; merge into an open tip",
                 field="into_tip_id",
                 code="illegal_transition",
             )
-        if c.into.campaign_id != state.campaign_id:
+        if target.campaign_id != state.campaign_id:
             raise Conflict(
                 "目标线索属于另一专项治理活动",
                 "the target tip belongs to another campaign",
@@ -334,14 +283,18 @@ class TipDecider:
         self._officer_of_region(c.actor, state, *VERIFICATION_ROLES)
         if isinstance(c, UnsubstantiateTip):
             if state.status not in VERIFICATION_OPEN:
-                raise _refuse_status(state, "作出核查结论", "verified")
-            _not_blank(c.reason, "reason", "核查不属实的理由", "reason")
+                raise refuse_status(state, "作出核查结论", "verified")
+            not_blank(c.reason, "reason", "核查不属实的理由", "reason")
+            require_sealed(c.reason, c.sealed_reason, "reason")
             return [
-                TipUnsubstantiated(tip_id=state.tip_id, reason=c.reason, unsubstantiated_at=c.at)
+                TipUnsubstantiated(
+                    tip_id=state.tip_id, sealed_reason=c.sealed_reason, unsubstantiated_at=c.at
+                )
             ]
         if state.status not in VERIFICATION_OPEN:
-            raise _refuse_status(state, "作出核查结论", "verified")
-        _not_blank(c.findings, "findings", "核查结论", "findings")
+            raise refuse_status(state, "作出核查结论", "verified")
+        not_blank(c.findings, "findings", "核查结论", "findings")
+        require_sealed(c.findings, c.sealed_findings, "findings")
         if not c.problems:
             raise Invalid(
                 "核查属实时至少列出一个问题",
@@ -350,12 +303,12 @@ class TipDecider:
             )
         for index, problem in enumerate(c.problems):
             check_kind(problem.category, problem.kind, f"problems.{index}.kind")
-            _not_blank(problem.summary, f"problems.{index}.summary", "问题摘要", "summary")
+            not_blank(problem.summary, f"problems.{index}.summary", "问题摘要", "summary")
         backing = (state.tip_id, *(t for t in c.merged_tip_ids if t != state.tip_id))
         return [
             TipSubstantiated(
                 tip_id=state.tip_id,
-                findings=c.findings,
+                sealed_findings=c.sealed_findings,
                 problems=c.problems,
                 backing_tip_ids=backing,
                 phase=c.phase,
@@ -373,27 +326,44 @@ class TipDecider:
             )
         if state.contact_erased:
             raise Conflict("举报人联系方式已删除", "the tipster's contact was erased")
-        _not_blank(c.purpose, "purpose", "查看目的", "purpose")
+        not_blank(c.purpose, "purpose", "查看目的", "purpose")
         return [
             ContactDecrypted(
                 tip_id=state.tip_id,
                 decrypted_by=c.actor.as_extension(),
+                read_by=c.actor.subject,
+                purpose=c.purpose,
+                decrypted_at=c.at,
+            )
+        ]
+
+    def _decrypt_text(self, c: DecryptText, state: TipState) -> list[DomainEvent]:
+        if state.contact_erased:
+            raise Conflict(
+                "举报人已被删除，该线索的内容及相关记录已无法读取",
+                "the tipster was erased: this tip's words and the notes about them can no "
+                "longer be read",
+                code="erased",
+            )
+        not_blank(c.purpose, "purpose", "查看目的", "purpose")
+        return [
+            TipTextDecrypted(
+                tip_id=state.tip_id,
+                read_by=c.actor.subject,
+                office=c.actor.organisation,
+                role=c.actor.role.value,
+                region_code=c.actor.region_code,
                 purpose=c.purpose,
                 decrypted_at=c.at,
             )
         ]
 
     def _erase(self, c: EraseContact, state: TipState) -> list[DomainEvent]:
+        # An anonymous tipster is erased too: their words are under the same key.
         self._officer_of_region(c.actor, state, *ERASE_ROLES)
-        if not state.has_contact:
-            raise Conflict(
-                "这是匿名线索，没有联系方式", "this tip is anonymous: it has no contact details"
-            )
         if state.contact_erased:
-            raise Conflict(
-                "举报人联系方式已删除", "the tipster's contact was already erased", code="duplicate"
-            )
-        _not_blank(c.reason, "reason", "删除理由", "reason")
+            raise Conflict("举报人信息已删除", "the tipster was already erased", code="duplicate")
+        not_blank(c.reason, "reason", "删除理由", "reason")
         return [
             ContactErased(
                 tip_id=state.tip_id,
@@ -403,89 +373,5 @@ class TipDecider:
             )
         ]
 
-    # -- evolving --------------------------------------------------------------------
-
     def evolve(self, state: TipState, event: DomainEvent) -> TipState:
-        if isinstance(event, TipReceived):
-            return replace(
-                state,
-                status=TipStatus.received,
-                tip_id=event.tip_id,
-                campaign_id=event.campaign_id,
-                channel=event.channel,
-                region_code=event.region_code,
-                handling_region_code=event.region_code,
-                agency_id=event.agency_id,
-                description=event.description,
-                has_contact=bool(event.sealed_contact),
-                sealed_contact=event.sealed_contact,
-                receipt_lookup=event.receipt_lookup,
-                sealed_receipt=event.sealed_receipt,
-                idempotency_lookup=event.idempotency_lookup,
-                request_fingerprint=event.request_fingerprint,
-                triage_due_at=event.triage_due_at,
-                received_at=event.received_at,
-                updated_at=event.received_at,
-            )
-        if isinstance(event, TipAccepted):
-            return replace(
-                state,
-                status=TipStatus.accepted,
-                verification_due_at=event.verification_due_at,
-                updated_at=event.accepted_at,
-            )
-        if isinstance(event, TipRejected):
-            return replace(
-                state,
-                status=TipStatus.rejected,
-                referred_to=event.referred_to,
-                updated_at=event.rejected_at,
-            )
-        if isinstance(event, TipMerged):
-            return replace(
-                state,
-                status=TipStatus.merged,
-                merged_into=event.into_tip_id,
-                updated_at=event.merged_at,
-            )
-        if isinstance(event, TipAssigned):
-            return replace(
-                state,
-                status=TipStatus.assigned,
-                assignee=event.assignee,
-                verification_due_at=event.verification_due_at,
-                updated_at=event.assigned_at,
-            )
-        if isinstance(event, TipTransferred):
-            return replace(
-                state,
-                status=TipStatus.received,
-                region_code=event.to_region_code,
-                handling_region_code=event.to_region_code,
-                triage_due_at=event.triage_due_at,
-                updated_at=event.transferred_at,
-            )
-        if isinstance(event, TipEscalated):
-            return replace(
-                state,
-                handling_region_code=event.to_region_code,
-                escalated=state.escalated | {event.stage},
-                updated_at=event.escalated_at,
-            )
-        if isinstance(event, TipSubstantiated):
-            return replace(
-                state,
-                status=TipStatus.substantiated,
-                problem_ids=tuple(p.problem_id for p in event.problems),
-                substantiation=event,
-                updated_at=event.substantiated_at,
-            )
-        if isinstance(event, TipUnsubstantiated):
-            return replace(
-                state, status=TipStatus.unsubstantiated, updated_at=event.unsubstantiated_at
-            )
-        if isinstance(event, ContactDecrypted):
-            return replace(state, contact_reads=state.contact_reads + 1)
-        if isinstance(event, ContactErased):
-            return replace(state, contact_erased=True)
-        return state
+        return evolve_tip(state, event)

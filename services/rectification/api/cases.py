@@ -7,10 +7,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from services.rectification.api.deps import (
+    CASE_READERS,
     Runtime,
     context,
     new_id,
     require_reader_of_region,
+    visible_case,
 )
 from services.rectification.api.models import (
     AccountabilityRequest,
@@ -21,8 +23,10 @@ from services.rectification.api.models import (
     OpenCaseRequest,
     ReferralRequest,
 )
+from services.rectification.domain.access import require_region
 from services.rectification.domain.cases import (
     CASE_PREFIX,
+    CASE_ROLES,
     AcknowledgeReferral,
     CaseState,
     ExposeCase,
@@ -42,24 +46,29 @@ router = APIRouter(tags=["cases 典型案例"])
 
 
 def known_items(
-    runtime: RectificationRuntime, problem_ids: list[str], region_code: str
+    runtime: RectificationRuntime,
+    problem_ids: list[str],
+    region_code: str,
+    agency_id: str | None = None,
 ) -> list[ItemState]:
-    """The items of ``problem_ids``; each must exist and lie in ``region_code``."""
+    """The items of ``problem_ids``; each must exist, lie in ``region_code`` and, with
+    ``agency_id``, be that agency's. A problem that fails any of these gets one answer,
+    so the refusal does not tell whether it exists elsewhere."""
     items = []
     regions = jiangxi()
     for index, problem_id in enumerate(problem_ids):
         aggregate = runtime.events.get(ITEM, item_id_for(problem_id))
-        if aggregate is None or aggregate.state is None:
+        item: ItemState | None = aggregate.state if aggregate is not None else None
+        if (
+            item is None
+            or item.region_code not in regions
+            or not regions.is_within(item.region_code, region_code)
+            or (agency_id is not None and item.agency_id != agency_id)
+        ):
             raise Invalid(
-                f"未找到问题 {problem_id} 的整改事项",
-                f"problem_ids.{index}: no rectification item for problem {problem_id}",
-                field=f"problem_ids.{index}",
-            )
-        item: ItemState = aggregate.state
-        if not regions.is_within(item.region_code, region_code):
-            raise Invalid(
-                f"问题 {problem_id} 不在辖区 {region_code} 内",
-                f"problem_ids.{index}: problem {problem_id} is outside region {region_code}",
+                f"在您可处理的范围内未找到问题 {problem_id} 的整改事项",
+                f"problem_ids.{index}: no rectification item for problem {problem_id} "
+                "that you may act on",
                 field=f"problem_ids.{index}",
             )
         items.append(item)
@@ -72,7 +81,7 @@ def _case(runtime: RectificationRuntime, case_id: str) -> CaseState:
 
 
 async def _act(runtime: RectificationRuntime, actor: Actor, case_id: str, command: Any) -> CaseView:
-    case = _case(runtime, case_id)
+    case = visible_case(runtime, actor, case_id)
     await runtime.events.execute(
         CASE, case_id, command, context(actor, case.campaign_id, case.region_code)
     )
@@ -86,7 +95,9 @@ async def _act(runtime: RectificationRuntime, actor: Actor, case_id: str, comman
     summary="由一个或多个问题立典型案例 / Open a typical case from problems",
 )
 async def open_case(body: OpenCaseRequest, actor: CurrentActor, runtime: Runtime) -> CaseView:
+    actor.require(*CASE_ROLES)
     region_code = known_region(body.region_code or actor.region_code)
+    require_region(actor, region_code)
     items = known_items(runtime, body.problem_ids, region_code)
     case_id = new_id(CASE_PREFIX)
     campaign_id = items[0].campaign_id
@@ -118,6 +129,7 @@ async def list_cases(
     offset: Offset = 0,
     limit: Limit = 50,
 ) -> CasePage:
+    actor.require(*CASE_READERS)
     region = known_region(region_code or actor.region_code)
     require_reader_of_region(actor, region)
     regions = jiangxi()
@@ -134,9 +146,7 @@ async def list_cases(
 
 @router.get("/cases/{case_id}", response_model=CaseView, summary="案件详情 / One case")
 async def get_case(case_id: str, actor: CurrentActor, runtime: Runtime) -> CaseView:
-    case = _case(runtime, case_id)
-    require_reader_of_region(actor, case.region_code)
-    return CaseView.of(case)
+    return CaseView.of(visible_case(runtime, actor, case_id))
 
 
 @router.post(
@@ -147,7 +157,7 @@ async def get_case(case_id: str, actor: CurrentActor, runtime: Runtime) -> CaseV
 async def refer(
     case_id: str, body: ReferralRequest, actor: CurrentActor, runtime: Runtime
 ) -> CaseView:
-    case = _case(runtime, case_id)
+    case = visible_case(runtime, actor, case_id)
     command = ReferCase(
         actor=actor,
         referral_id=new_id("ref-"),

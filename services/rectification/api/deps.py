@@ -1,4 +1,7 @@
-"""What every route needs: the runtime, the time, the command context, read access."""
+"""What every route needs: the runtime, the time, the command context, read access.
+
+Authorization comes before existence: the role is checked first (it does not depend
+on the id), then an unknown id and one the actor may not see get the same 404."""
 
 from __future__ import annotations
 
@@ -6,14 +9,23 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from services.rectification.domain.access import require_region
-from services.rectification.runtime import RectificationRuntime
+from services.rectification.domain.access import (
+    REGION_READERS,
+    may_read_item,
+    may_read_region,
+    not_visible,
+    require_region,
+)
+from services.rectification.domain.cases import CaseState
+from services.rectification.domain.items import ItemState
+from services.rectification.runtime import CASE, ITEM, RectificationRuntime
 from shared.auth import Actor, Role
 from shared.errors import Forbidden
 from shared.eventstore import CommandContext
 from shared.ids import prefixed_id
 
-REGION_READERS = (Role.legal_office, Role.discipline_liaison, Role.auditor, Role.admin)
+ITEM_ROLES = (*REGION_READERS, Role.agency_staff)
+CASE_READERS = REGION_READERS
 
 
 def get_runtime(request: Request) -> RectificationRuntime:
@@ -47,6 +59,26 @@ def require_reader_of_item(actor: Actor, agency_id: str, region_code: str) -> No
             )
         return
     require_reader_of_region(actor, region_code)
+
+
+def visible_item(runtime: RectificationRuntime, actor: Actor, item_id: str) -> ItemState:
+    """The item, for an actor who may read it; otherwise the answer an unknown id gets."""
+    actor.require(*ITEM_ROLES)
+    aggregate = runtime.events.get(ITEM, item_id)
+    item: ItemState | None = aggregate.state if aggregate is not None else None
+    if item is None or not may_read_item(actor, item.agency_id, item.region_code):
+        raise not_visible("整改事项", "rectification item", "item_id")
+    return item
+
+
+def visible_case(runtime: RectificationRuntime, actor: Actor, case_id: str) -> CaseState:
+    """The case, for an actor who may read it; otherwise the answer an unknown id gets."""
+    actor.require(*CASE_READERS)
+    aggregate = runtime.events.get(CASE, case_id)
+    case: CaseState | None = aggregate.state if aggregate is not None else None
+    if case is None or not may_read_region(actor, case.region_code):
+        raise not_visible("典型案例", "typical case", "case_id")
+    return case
 
 
 def new_id(prefix: str) -> str:

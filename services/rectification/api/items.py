@@ -13,6 +13,7 @@ from services.rectification.api.deps import (
     context,
     require_reader_of_item,
     require_reader_of_region,
+    visible_item,
 )
 from services.rectification.api.models import (
     CompletionRequest,
@@ -25,6 +26,7 @@ from services.rectification.api.models import (
     ReturnRequest,
     VerificationRequest,
 )
+from services.rectification.domain.access import REGION_READERS
 from services.rectification.domain.items import (
     ApproveExtension,
     CompleteItem,
@@ -145,6 +147,7 @@ async def list_items(
             )
         agency_id = actor.organisation
     else:
+        actor.require(*REGION_READERS)
         region_code = known_region(region_code or actor.region_code)
         require_reader_of_region(actor, region_code)
     return _select(runtime, filters, agency_id=agency_id, region_code=region_code)
@@ -162,6 +165,7 @@ async def list_agency_items(
     if actor.role is Role.agency_staff:
         require_reader_of_item(actor, agency_id, "")
     else:
+        actor.require(*REGION_READERS)
         region_code = known_region(actor.region_code)
         require_reader_of_region(actor, region_code)
     return _select(
@@ -180,6 +184,7 @@ async def list_agency_items(
 async def list_region_items(
     region_code: str, actor: CurrentActor, runtime: Runtime, filters: Filters
 ) -> ItemPage:
+    actor.require(*REGION_READERS)
     known_region(region_code)
     require_reader_of_region(actor, region_code)
     return _select(runtime, filters, agency_id=None, region_code=region_code)
@@ -197,13 +202,11 @@ def _item(runtime: RectificationRuntime, item_id: str) -> ItemState:
 
 @router.get("/items/{item_id}", response_model=ItemView, summary="整改事项详情 / One item")
 async def get_item(item_id: str, actor: CurrentActor, runtime: Runtime) -> ItemView:
-    item = _item(runtime, item_id)
-    require_reader_of_item(actor, item.agency_id, item.region_code)
-    return _view(runtime, item)
+    return _view(runtime, visible_item(runtime, actor, item_id))
 
 
 async def _act(runtime: RectificationRuntime, actor: Actor, item_id: str, command: Any) -> ItemView:
-    item = _item(runtime, item_id)
+    item = visible_item(runtime, actor, item_id)
     await runtime.events.execute(
         ITEM, item_id, command, context(actor, item.campaign_id, item.region_code)
     )

@@ -14,10 +14,14 @@ from services.rectification.api.deps import (
     require_reader_of_region,
 )
 from services.rectification.api.models import RegulationPage, RegulationRequest, RegulationView
+from services.rectification.domain.access import (
+    REGION_READERS,
+    require_agency_staff,
+    require_region,
+)
 from services.rectification.domain.regulations import REGULATION_PREFIX, AdoptRegulation
 from services.rectification.runtime import REGULATION
 from shared.auth import CurrentActor, Role
-from shared.errors import Invalid
 from shared.events.rectification import RegulationAdopted
 from shared.paging import Limit, Offset, window
 from shared.regions import jiangxi, known_region
@@ -36,20 +40,18 @@ def _view(event: RegulationAdopted) -> RegulationView:
     summary="登记针对问题建立的规章制度 / Record a regulation adopted against problems",
 )
 async def adopt(body: RegulationRequest, actor: CurrentActor, runtime: Runtime) -> RegulationView:
+    # The role and the actor's own scope first; then the problems, each judged within
+    # that scope only, so none tells whether it exists outside it.
+    actor.require(Role.agency_staff, Role.legal_office)
     if actor.role is Role.agency_staff:
-        agency_id = body.agency_id or actor.organisation
-        items = known_items(runtime, body.problem_ids, jiangxi().province.code)
+        require_agency_staff(actor, body.agency_id or actor.organisation)
+        agency_id = actor.organisation
+        items = known_items(runtime, body.problem_ids, jiangxi().province.code, agency_id)
         region_code = items[0].region_code
-        for index, item in enumerate(items):
-            if item.agency_id != agency_id:
-                raise Invalid(
-                    f"问题 {item.problem_id} 不属于机关 {agency_id}",
-                    f"problem_ids.{index}: problem {item.problem_id} is not agency {agency_id}'s",
-                    field=f"problem_ids.{index}",
-                )
     else:
         agency_id = body.agency_id
         region_code = known_region(body.region_code or actor.region_code)
+        require_region(actor, region_code)
         items = known_items(runtime, body.problem_ids, region_code)
     regulation_id = new_id(REGULATION_PREFIX)
     command = AdoptRegulation(
@@ -90,6 +92,7 @@ async def list_regulations(
     limit: Limit = 50,
 ) -> RegulationPage:
     regions = jiangxi()
+    actor.require(Role.agency_staff, *REGION_READERS)
     region = known_region(region_code or actor.region_code)
     if actor.role is Role.agency_staff:
         agency_id = actor.organisation

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from shared.auth import ROLE_LABELS_ZH, Actor, Role
-from shared.errors import Forbidden
+from shared.errors import Forbidden, NotFound
 from shared.regions import UnknownRegion, jiangxi
+
+# The roles that read a region's items, cases and regulations (their region and below).
+REGION_READERS = (Role.legal_office, Role.discipline_liaison, Role.auditor, Role.admin)
 
 
 def covers(actor: Actor, region_code: str) -> bool:
@@ -48,3 +51,27 @@ def require_agency_or_office(actor: Actor, agency_id: str, region_code: str) -> 
         require_agency_staff(actor, agency_id)
     else:
         require_office(actor, region_code)
+
+
+def may_read_item(actor: Actor, agency_id: str, region_code: str) -> bool:
+    """Agency staff read their own agency's items; offices, liaisons and auditors
+    those of their region and below; the admin everything."""
+    if actor.role is Role.agency_staff:
+        return actor.organisation == agency_id
+    if actor.role is Role.admin:
+        return True
+    return actor.role in REGION_READERS and covers(actor, region_code)
+
+
+def may_read_region(actor: Actor, region_code: str) -> bool:
+    if actor.role is Role.admin:
+        return True
+    return actor.role in REGION_READERS and covers(actor, region_code)
+
+
+def not_visible(what_zh: str, what_en: str, field: str) -> NotFound:
+    """The one answer for an unknown id and for one the actor may not see: it tells
+    neither whether the id exists nor what state it is in."""
+    return NotFound(
+        f"未找到该{what_zh}，或您无权查看", f"no such {what_en}, or you may not see it", field=field
+    )

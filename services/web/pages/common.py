@@ -43,7 +43,7 @@ def public_reader_token(request: Request) -> str:
 
 def forwarded_for(request: Request) -> dict[str, str]:
     """The visitor's address for the services' per-client throttles (uvicorn trusts
-    ``X-Forwarded-For`` from the addresses in ``FORWARDED_ALLOW_IPS``)."""
+    ``X-Forwarded-For`` from the addresses in ``TRUSTED_PROXIES``)."""
     return {"X-Forwarded-For": request.client.host} if request.client else {}
 
 

@@ -44,9 +44,31 @@ async def tip_detail(tip_id: str, request: Request) -> HTMLResponse:
         request,
         "intake_tip.html",
         tip=tip,
+        words=None,
         kinds=KINDS,
         severities=list(Severity),
     )
+
+
+@router.post("/workbench/tips/{tip_id}/text", response_class=HTMLResponse, response_model=None)
+async def tip_text(tip_id: str, request: Request) -> HTMLResponse | RedirectResponse:
+    """The tip's sealed words, shown once, after intake has recorded who read them and
+    why (the page is not kept: reading again is recorded again)."""
+    _, token = officer(request)
+    form = await read_form(request)
+    back = f"/workbench/tips/{tip_id}"
+    try:
+        words = await backend(request).post(
+            "intake", f"/tips/{tip_id}/text/decrypt", token, {"purpose": form.get("purpose")}
+        )
+    except BackendError as error:
+        return refused(request, back, error)
+    tip = await backend(request).get("intake", f"/tips/{tip_id}", token)
+    response = page(
+        request, "intake_tip.html", tip=tip, words=words, kinds=KINDS, severities=list(Severity)
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 ACTIONS = ("accept", "reject", "assign", "transfer", "substantiate", "unsubstantiate")

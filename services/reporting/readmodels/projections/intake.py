@@ -1,4 +1,7 @@
-"""Tips, problems found, plans, self-analyses and self-inspection reports."""
+"""Tips, problems found, plans, self-analyses and self-inspection reports.
+
+Metadata only: a tip's words and the officers' notes about them arrive sealed and
+are never projected (nor could they be read here: the keys stay with intake)."""
 
 from __future__ import annotations
 
@@ -81,7 +84,7 @@ def tip_unsubstantiated(
     )
 
 
-@projects(i.ContactDecrypted, i.ContactErased)
+@projects(i.ContactDecrypted, i.TipTextDecrypted, i.ContactErased)
 def contact_audit(uow: UnitOfWork, envelope: EnvelopeAttributes, event: Any) -> None:
     """Only on the tip's timeline (an audit trail); no figure counts it."""
 
