@@ -72,8 +72,8 @@ def build_app(
         return response
 
     # Outermost: the scheme (for Secure cookies) and the client address come from
-    # ``X-Forwarded-*`` only when the proxy sending them is in ``FORWARDED_ALLOW_IPS``.
-    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
+    # ``X-Forwarded-*`` only when the proxy sending them is in ``TRUSTED_PROXIES``.
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
 
     @app.exception_handler(BackendError)
     async def _backend_error(request: Request, exc: Exception) -> HTMLResponse | RedirectResponse:

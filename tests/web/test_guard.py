@@ -243,7 +243,7 @@ def test_cookies_are_secure_over_https(web_settings: Settings) -> None:
 
 
 def test_x_forwarded_proto_counts_from_a_trusted_proxy_only(web_settings: Settings) -> None:
-    behind = web_settings.model_copy(update={"forwarded_allow_ips": "10.0.0.2"})
+    behind = web_settings.model_copy(update={"trusted_proxies": "10.0.0.2"})
     https = {"x-forwarded-proto": "https"}
     with browser(behind, peer=("10.0.0.2", 41000)) as proxied:
         form = proxied.get("/signin", headers=https)
