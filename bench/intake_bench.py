@@ -75,6 +75,7 @@ def start_server(
         DATA_DIR=str(settings.data_dir),
         INTAKE_PORT=str(port),
     )
+    env.setdefault("CAMPAIGN_DEV_MODE", "true")
     log = (settings.data_dir / "intake.log").open("ab")
     process = subprocess.Popen(
         [sys.executable, str(ROOT / "bench" / "intake_bench_server.py")],

@@ -87,6 +87,10 @@ def wait_healthy(settings: Settings, timeout: float = 120.0) -> list[str]:
 
 
 def up(args: argparse.Namespace) -> int:
+    # The local stack is for development: without a secret of its own it signs tokens
+    # with the committed one, which the services accept only in development mode.
+    if "JWT_SECRET" not in os.environ:
+        os.environ.setdefault("CAMPAIGN_DEV_MODE", "true")
     settings = get_settings()
     if _kafkactl(settings, "start") != 0:
         print("Kafka broker did not start; see the message above.", file=sys.stderr)

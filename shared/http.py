@@ -191,6 +191,7 @@ def add_clock_routes(api: FastAPI, clock: Clock) -> None:
 
 def create_api(service: str, settings: Settings, clock: Clock, **fastapi_options: Any) -> FastAPI:
     """A FastAPI app with the platform's error format, settings, clock and ``/health``."""
+    settings.require_safe_secrets()
     telemetry = settings.http_telemetry
     api = FastAPI(
         title=f"{service} service · 行政执法不公专项治理",

@@ -1,4 +1,5 @@
 import pickle
+import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -82,9 +83,59 @@ def test_the_correlation_id_is_echoed_on_refusals_and_invalid_requests(settings:
     assert seen == ["call-7"]
     invalid = client.post("/things", json={"text": ""}, headers={"X-Correlation-ID": "call-8"})
     assert invalid.status_code == 422 and invalid.headers["X-Correlation-ID"] == "call-8"
-    # One header, even when the caller's id is overlong (it is cut to 128 characters).
+    # One header, even when the caller's id is refused (a fresh one replaces it).
     long = client.post("/things", json={"text": ""}, headers={"X-Correlation-ID": "x" * 300})
-    assert long.headers.get_list("X-Correlation-ID") == ["x" * 128]
+    assert len(long.headers.get_list("X-Correlation-ID")) == 1
+    assert long.headers["X-Correlation-ID"] != "x" * 300
+
+
+@pytest.mark.parametrize(
+    "requested",
+    [
+        "x" * 65,
+        "call\r\nSet-Cookie: a=b",
+        "call 42",
+        "<script>alert(1)</script>",
+        "-leading-dash",
+        "call\u202e42",
+        "呼叫-42",
+        "call%0d42",
+    ],
+)
+def test_a_correlation_id_that_is_not_plainly_an_id_is_replaced_not_echoed(
+    settings: Settings, requested: str
+) -> None:
+    from shared import correlation
+
+    api = create_api("test", settings, SimulatedClock(datetime(2016, 1, 1, tzinfo=UTC)))
+
+    @api.get("/whoami")
+    def whoami() -> dict[str, str]:
+        return {"correlation": correlation.current()}
+
+    client = TestClient(api)
+    # Sent as raw bytes: some of these a well-behaved client would refuse to send.
+    response = client.get("/whoami", headers=[("X-Correlation-ID", requested.encode())])
+    used = response.json()["correlation"]
+    assert used != requested and requested not in response.headers["X-Correlation-ID"]
+    assert uuid.UUID(used).version == 4 and response.headers["X-Correlation-ID"] == used
+
+
+@pytest.mark.parametrize(
+    "requested", ["a", "call-42", "0f8e2c1a-" + "b" * 40, "sim:run.7_x", "x" * 64]
+)
+def test_a_plain_id_of_at_most_64_characters_is_adopted(settings: Settings, requested: str) -> None:
+    from shared import correlation
+
+    api = create_api("test", settings, SimulatedClock(datetime(2016, 1, 1, tzinfo=UTC)))
+
+    @api.get("/whoami")
+    def whoami() -> dict[str, str]:
+        return {"correlation": correlation.current()}
+
+    response = TestClient(api).get("/whoami", headers={"X-Correlation-ID": requested})
+    assert response.json() == {"correlation": requested}
+    assert response.headers["X-Correlation-ID"] == requested
 
 
 @pytest.mark.parametrize(

@@ -46,7 +46,7 @@ async def signin(request: Request) -> HTMLResponse | RedirectResponse:
     form = await read_form(request)
     token = form.get("token").removeprefix("Bearer ").strip()
     try:
-        actor_from_token(token, request.app.state.settings, request.app.state.clock.now())
+        actor_from_token(token, request.app.state.settings)
     except Unauthenticated:
         return page(
             request,
