@@ -14,6 +14,7 @@ from services.evaluation.api.models import (
 )
 from services.evaluation.domain import draw as draw_algorithm
 from services.evaluation.domain.meeting import pool_document
+from shared.body_limit import MiB, body_limit
 from shared.errors import Conflict
 from shared.events.evaluation import PoolFrozen, RepresentativesDrawn
 
@@ -99,6 +100,7 @@ async def verify_recorded(meeting_id: str, ev: EvaluationDep) -> VerificationVie
     response_model=VerificationView,
     summary="用给定的样本库与随机数重新计算抽取 / Recompute a draw from a pool and randomness",
 )
+@body_limit(1 * MiB)  # anyone may ask: a pool of some thousands of entities, no more
 async def verify_given(body: VerifyDrawRequest) -> VerificationView:
     return VerificationView.of(
         draw_algorithm.verify(body.pool, body.randomness, body.algorithm, body.expected)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from shared.auth import Actor, CurrentActor, Role
+from shared.body_limit import KiB, MiB, body_limit
 from shared.errors import Forbidden
 from shared.events.directory import AgencyRecord, PhaseCode
 from shared.events.intake import FoundProblem
@@ -70,6 +71,7 @@ def _phase(parts: IntakeParts, campaign_id: str) -> PhaseCode | None:
     response_model=Filing,
     summary="报送实施方案（动员部署阶段） / File the implementation plan (phase 1)",
 )
+@body_limit(256 * KiB)  # two texts of 5000 characters, \u-escaped by some clients
 async def file_plan(
     body: PlanBody, parts: Parts, actor: CurrentActor, correlation: CorrelationId
 ) -> Filing:
@@ -101,6 +103,7 @@ async def file_plan(
     response_model=Filing,
     summary="报送剖析材料（查找问题阶段） / File self-analysis material (phase 2)",
 )
+@body_limit(256 * KiB)  # findings of 10 000 characters, \u-escaped by some clients
 async def file_analysis(
     body: AnalysisBody, parts: Parts, actor: CurrentActor, correlation: CorrelationId
 ) -> Filing:
@@ -133,6 +136,7 @@ async def file_analysis(
     summary="报送自查报告（查找问题阶段） / File the self-inspection report (phase 2)",
     description="报告所列每个问题产生一个来源为 self_inspection 的 ProblemFound。",
 )
+@body_limit(2 * MiB)  # a summary and 100 problems of 2000 characters each, \u-escaped
 async def file_report(
     body: ReportBody, parts: Parts, actor: CurrentActor, correlation: CorrelationId
 ) -> Filing:
