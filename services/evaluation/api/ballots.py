@@ -14,6 +14,7 @@ from services.evaluation.domain.meeting import MeetingStatus
 from services.evaluation.domain.tokens import hash_token
 from shared.auth import OptionalActor, Role
 from shared.events.evaluation import AgencyRating, BallotChannel, RaisedOnBallot
+from shared.text import IdPath
 
 router = APIRouter(tags=["ballots 选票"], responses=REFUSALS)
 
@@ -26,7 +27,7 @@ ANONYMOUS_VOTER = "public:anonymous-voter"
     response_model=BallotView,
     summary="选票（二维码指向此处）/ The ballot a slip's QR code points at",
 )
-async def ballot(token: str, request: Request, ev: EvaluationDep) -> BallotView | HTMLResponse:
+async def ballot(token: IdPath, request: Request, ev: EvaluationDep) -> BallotView | HTMLResponse:
     """JSON for programs; a phone's browser (``Accept: text/html``) gets a form."""
     _, state = ev.meeting_of_token(token)
     meeting = state.scheduled
@@ -57,7 +58,9 @@ async def ballot(token: str, request: Request, ev: EvaluationDep) -> BallotView 
     response_model=CastView,
     summary="投票（手机扫码或计票员录入）/ Cast a ballot (phone or teller)",
 )
-async def cast(token: str, body: CastRequest, actor: OptionalActor, ev: EvaluationDep) -> CastView:
+async def cast(
+    token: IdPath, body: CastRequest, actor: OptionalActor, ev: EvaluationDep
+) -> CastView:
     meeting_id, state = ev.meeting_of_token(token)
     teller = actor is not None and actor.role is Role.legal_office
     if teller and actor is not None and state.scheduled is not None:
@@ -90,7 +93,7 @@ async def cast(token: str, body: CastRequest, actor: OptionalActor, ev: Evaluati
     response_class=Response,
     summary="选票二维码（SVG）/ The slip's QR code (SVG)",
 )
-async def ballot_qr(token: str, request: Request, ev: EvaluationDep) -> Response:
+async def ballot_qr(token: IdPath, request: Request, ev: EvaluationDep) -> Response:
     ev.meeting_of_token(token)
     url = ballot_url(str(request.base_url).rstrip("/"), token)
     return Response(content=qr_svg(url), media_type="image/svg+xml")

@@ -17,6 +17,7 @@ from services.evaluation.domain.meeting import pool_document
 from shared.body_limit import MiB, body_limit
 from shared.errors import Conflict
 from shared.events.evaluation import PoolFrozen, RepresentativesDrawn
+from shared.text import IdPath
 
 router = APIRouter(tags=["draw 随机抽取"], responses=REFUSALS)
 
@@ -55,7 +56,7 @@ def recorded_draw(drawn: RepresentativesDrawn) -> draw_algorithm.DrawResult:
     response_model=PoolView,
     summary="公开的冻结样本库 / The frozen pool (public)",
 )
-async def get_pool(meeting_id: str, ev: EvaluationDep) -> PoolView:
+async def get_pool(meeting_id: IdPath, ev: EvaluationDep) -> PoolView:
     pool = _pool(ev, meeting_id)
     return PoolView(
         meeting_id=meeting_id,
@@ -70,7 +71,7 @@ async def get_pool(meeting_id: str, ev: EvaluationDep) -> PoolView:
     response_model=DrawView,
     summary="公开的抽取结果 / The published draw (public)",
 )
-async def get_draw(meeting_id: str, ev: EvaluationDep) -> DrawView:
+async def get_draw(meeting_id: IdPath, ev: EvaluationDep) -> DrawView:
     drawn = _drawn(ev, meeting_id)
     return DrawView(
         meeting_id=meeting_id,
@@ -86,7 +87,7 @@ async def get_draw(meeting_id: str, ev: EvaluationDep) -> DrawView:
     response_model=VerificationView,
     summary="重新计算并核对本次抽取 / Recompute this meeting's draw and compare",
 )
-async def verify_recorded(meeting_id: str, ev: EvaluationDep) -> VerificationView:
+async def verify_recorded(meeting_id: IdPath, ev: EvaluationDep) -> VerificationView:
     pool, drawn = _pool(ev, meeting_id), _drawn(ev, meeting_id)
     return VerificationView.of(
         draw_algorithm.verify(

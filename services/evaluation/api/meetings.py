@@ -56,6 +56,7 @@ from shared.events.evaluation import AgencyUnderEvaluation, BallotsIssued
 from shared.eventstore import CommandContext
 from shared.ids import prefixed_id
 from shared.regions import jiangxi
+from shared.text import IdPath
 
 router = APIRouter(tags=["meetings 评议会"], responses=REFUSALS)
 
@@ -157,7 +158,7 @@ async def list_meetings(actor: CurrentActor, ev: EvaluationDep) -> list[MeetingV
     response_model=MeetingView,
     summary="评议会详情 / One evaluation meeting",
 )
-async def get_meeting(meeting_id: str, actor: CurrentActor, ev: EvaluationDep) -> MeetingView:
+async def get_meeting(meeting_id: IdPath, actor: CurrentActor, ev: EvaluationDep) -> MeetingView:
     state = ev.meeting(meeting_id)
     assert state.scheduled is not None
     require_reader_for(actor, state.scheduled.region_code)
@@ -169,7 +170,7 @@ async def get_meeting(meeting_id: str, actor: CurrentActor, ev: EvaluationDep) -
     response_model=MeetingView,
     summary="冻结样本库（记录哈希）/ Freeze the pool (its hash is recorded)",
 )
-async def freeze_pool(meeting_id: str, actor: CurrentActor, ev: EvaluationDep) -> MeetingView:
+async def freeze_pool(meeting_id: IdPath, actor: CurrentActor, ev: EvaluationDep) -> MeetingView:
     state = _office_meeting(ev, meeting_id, actor)
     assert state.scheduled is not None
     command = FreezePool(
@@ -184,7 +185,7 @@ async def freeze_pool(meeting_id: str, actor: CurrentActor, ev: EvaluationDep) -
     summary="用公开随机数抽取代表 / Draw representatives with public randomness",
 )
 async def draw(
-    meeting_id: str, body: DrawRequest, actor: CurrentActor, ev: EvaluationDep
+    meeting_id: IdPath, body: DrawRequest, actor: CurrentActor, ev: EvaluationDep
 ) -> MeetingView:
     state = _office_meeting(ev, meeting_id, actor)
     command = DrawRepresentatives(
@@ -199,7 +200,7 @@ async def draw(
     summary="签到名单（解密姓名，仅限法制办）/ Check-in sheet with names (office only)",
 )
 async def representatives_sheet(
-    meeting_id: str, actor: CurrentActor, ev: EvaluationDep
+    meeting_id: IdPath, actor: CurrentActor, ev: EvaluationDep
 ) -> list[RepresentativeView]:
     state = _office_meeting(ev, meeting_id, actor)
     replaced = {r.replacement_entity_id: r.declined_entity_id for r in state.replacements}
@@ -227,7 +228,7 @@ async def representatives_sheet(
     summary="代表谢绝时按备选顺序替补 / Replace a declining representative",
 )
 async def replace_representative(
-    meeting_id: str, body: ReplaceRequest, actor: CurrentActor, ev: EvaluationDep
+    meeting_id: IdPath, body: ReplaceRequest, actor: CurrentActor, ev: EvaluationDep
 ) -> MeetingView:
     state = _office_meeting(ev, meeting_id, actor)
     command = ReplaceRepresentative(entity_id=body.entity_id, reason=body.reason, at=ev.clock.now())
@@ -240,7 +241,7 @@ async def replace_representative(
     summary="记录签到 / Record check-in",
 )
 async def record_attendance(
-    meeting_id: str, body: AttendanceRequest, actor: CurrentActor, ev: EvaluationDep
+    meeting_id: IdPath, body: AttendanceRequest, actor: CurrentActor, ev: EvaluationDep
 ) -> MeetingView:
     state = _office_meeting(ev, meeting_id, actor)
     command = RecordAttendance(
@@ -256,7 +257,7 @@ async def record_attendance(
     summary="按到会人数发放一次性选票（开始投票）/ Issue one-time ballots, one per attendee",
 )
 async def issue_ballots(
-    meeting_id: str, request: Request, actor: CurrentActor, ev: EvaluationDep
+    meeting_id: IdPath, request: Request, actor: CurrentActor, ev: EvaluationDep
 ) -> BallotsIssuedView:
     state = _office_meeting(ev, meeting_id, actor)
     attendees = len(state.attendance.attendee_entity_ids) if state.attendance else 0
@@ -284,7 +285,7 @@ async def issue_ballots(
     summary="打印选票（含二维码）/ Printable ballot slips with QR codes (HTML)",
 )
 async def print_slips(
-    meeting_id: str, body: SlipsRequest, request: Request, actor: CurrentActor, ev: EvaluationDep
+    meeting_id: IdPath, body: SlipsRequest, request: Request, actor: CurrentActor, ev: EvaluationDep
 ) -> HTMLResponse:
     state = _office_meeting(ev, meeting_id, actor)
     for token in body.tokens:
@@ -304,7 +305,7 @@ async def print_slips(
     summary="计票员作废选票 / A teller spoils a ballot",
 )
 async def spoil_ballot(
-    meeting_id: str, body: SpoilRequest, actor: CurrentActor, ev: EvaluationDep
+    meeting_id: IdPath, body: SpoilRequest, actor: CurrentActor, ev: EvaluationDep
 ) -> MeetingView:
     state = _office_meeting(ev, meeting_id, actor)
     await ev.execute(
@@ -321,7 +322,7 @@ async def spoil_ballot(
     response_model=TallyView,
     summary="结束投票并计票 / Close voting and tally",
 )
-async def close_meeting(meeting_id: str, actor: CurrentActor, ev: EvaluationDep) -> TallyView:
+async def close_meeting(meeting_id: IdPath, actor: CurrentActor, ev: EvaluationDep) -> TallyView:
     state = _office_meeting(ev, meeting_id, actor)
     assert state.scheduled is not None
     rules = ev.directory.rules(state.scheduled.campaign_id)
@@ -341,7 +342,9 @@ async def close_meeting(meeting_id: str, actor: CurrentActor, ev: EvaluationDep)
     response_model=TallyCheckView,
     summary="由事件重新计票并核对 / Recompute the tally from the events and compare",
 )
-async def verify_tally(meeting_id: str, actor: CurrentActor, ev: EvaluationDep) -> TallyCheckView:
+async def verify_tally(
+    meeting_id: IdPath, actor: CurrentActor, ev: EvaluationDep
+) -> TallyCheckView:
     state = ev.meeting(meeting_id)
     assert state.scheduled is not None
     require_reader_for(actor, state.scheduled.region_code)
@@ -383,7 +386,7 @@ def _tally_events(state: MeetingState) -> list[DomainEvent]:
     response_model=TallyView,
     summary="向社会公布评议结果 / Publish the results",
 )
-async def publish(meeting_id: str, actor: CurrentActor, ev: EvaluationDep) -> TallyView:
+async def publish(meeting_id: IdPath, actor: CurrentActor, ev: EvaluationDep) -> TallyView:
     state = _office_meeting(ev, meeting_id, actor)
     await ev.execute(meeting_id, PublishResults(at=ev.clock.now()), actor.as_extension(), state)
     view = tally_view(ev.meeting(meeting_id))
@@ -396,7 +399,7 @@ async def publish(meeting_id: str, actor: CurrentActor, ev: EvaluationDep) -> Ta
     response_model=TallyView,
     summary="已公布的评议结果（公开）/ Published results (public)",
 )
-async def published_results(meeting_id: str, ev: EvaluationDep) -> TallyView:
+async def published_results(meeting_id: IdPath, ev: EvaluationDep) -> TallyView:
     state = ev.meeting(meeting_id)
     view = tally_view(state)
     if state.published is None or view is None:
@@ -435,8 +438,8 @@ async def list_lookbacks(
     summary="完成“回头看” / Complete a look-back review",
 )
 async def complete_lookback(
-    meeting_id: str,
-    agency_id: str,
+    meeting_id: IdPath,
+    agency_id: IdPath,
     body: CompleteLookBackRequest,
     actor: CurrentActor,
     ev: EvaluationDep,

@@ -11,6 +11,7 @@ from shared.events.directory import AgencyRecord, PhaseCode
 from shared.events.intake import FoundProblem
 from shared.eventstore import CommandContext
 from shared.ids import prefixed_id
+from shared.text import IdPath
 
 from ..application import new_problem_id, record_report_problems
 from ..domain.access import require_region
@@ -184,7 +185,7 @@ async def file_report(
     summary="机关自查报送情况 / An agency's filings",
 )
 async def get_filings(
-    agency_id: str, parts: Parts, actor: CurrentActor, campaign_id: str | None = None
+    agency_id: IdPath, parts: Parts, actor: CurrentActor, campaign_id: str | None = None
 ) -> SelfInspectionView:
     agency = parts.directory.agencies.get(agency_id)
     if actor.role is Role.agency_staff:

@@ -13,6 +13,7 @@ from shared.events.intake import FoundProblem, ProblemFound
 from shared.eventstore import CommandContext
 from shared.paging import Limit, Offset, window
 from shared.regions import jiangxi, known_region
+from shared.text import IdPath
 
 from ..application import new_problem_id, record_tip_problems
 from ..domain.access import require_region
@@ -163,7 +164,7 @@ async def list_tips(
 
 
 @router.get("/tips/{tip_id}", response_model=TipView, summary="线索详情 / One tip")
-async def get_tip(tip_id: str, parts: Parts, actor: CurrentActor) -> TipView:
+async def get_tip(tip_id: IdPath, parts: Parts, actor: CurrentActor) -> TipView:
     actor.require(*READER_ROLES)
     state: TipState = parts.store.require(TIP, tip_id).state
     if not _visible(actor, state):
@@ -173,7 +174,7 @@ async def get_tip(tip_id: str, parts: Parts, actor: CurrentActor) -> TipView:
 
 @router.post("/tips/{tip_id}/accept", response_model=TipView, summary="受理 / Accept")
 async def accept(
-    tip_id: str, body: AcceptBody, parts: Parts, actor: CurrentActor, correlation: CorrelationId
+    tip_id: IdPath, body: AcceptBody, parts: Parts, actor: CurrentActor, correlation: CorrelationId
 ) -> TipView:
     state = parts.store.require(TIP, tip_id).state
     due = parts.directory.verification_due(state.campaign_id, parts.clock.now())
@@ -185,7 +186,7 @@ async def accept(
     "/tips/{tip_id}/reject", response_model=TipView, summary="不予受理并转交 / Reject and refer"
 )
 async def reject(
-    tip_id: str, body: RejectBody, parts: Parts, actor: CurrentActor, correlation: CorrelationId
+    tip_id: IdPath, body: RejectBody, parts: Parts, actor: CurrentActor, correlation: CorrelationId
 ) -> TipView:
     command = RejectTip(actor, body.reason, parts.clock.now(), referred_to=body.referred_to)
     return tip_view(parts, tip_id, await _execute(parts, tip_id, command, actor, correlation))
@@ -193,7 +194,7 @@ async def reject(
 
 @router.post("/tips/{tip_id}/merge", response_model=TipView, summary="重复线索合并 / Merge")
 async def merge(
-    tip_id: str, body: MergeBody, parts: Parts, actor: CurrentActor, correlation: CorrelationId
+    tip_id: IdPath, body: MergeBody, parts: Parts, actor: CurrentActor, correlation: CorrelationId
 ) -> TipView:
     target_aggregate = parts.store.get(TIP, body.into_tip_id)
     target = None
@@ -206,7 +207,7 @@ async def merge(
 
 @router.post("/tips/{tip_id}/assign", response_model=TipView, summary="交办核查 / Assign")
 async def assign(
-    tip_id: str, body: AssignBody, parts: Parts, actor: CurrentActor, correlation: CorrelationId
+    tip_id: IdPath, body: AssignBody, parts: Parts, actor: CurrentActor, correlation: CorrelationId
 ) -> TipView:
     state = parts.store.require(TIP, tip_id).state
     now = parts.clock.now()
@@ -217,7 +218,11 @@ async def assign(
 
 @router.post("/tips/{tip_id}/transfer", response_model=TipView, summary="跨地区转办 / Transfer")
 async def transfer(
-    tip_id: str, body: TransferBody, parts: Parts, actor: CurrentActor, correlation: CorrelationId
+    tip_id: IdPath,
+    body: TransferBody,
+    parts: Parts,
+    actor: CurrentActor,
+    correlation: CorrelationId,
 ) -> TipView:
     state = parts.store.require(TIP, tip_id).state
     now = parts.clock.now()
@@ -259,7 +264,7 @@ def _found_problem(
     summary="核查属实，认定问题 / Substantiated: problems found",
 )
 async def substantiate(
-    tip_id: str,
+    tip_id: IdPath,
     body: SubstantiateBody,
     parts: Parts,
     actor: CurrentActor,
@@ -289,7 +294,7 @@ async def substantiate(
     summary="核查不属实 / Unsubstantiated",
 )
 async def unsubstantiate(
-    tip_id: str,
+    tip_id: IdPath,
     body: UnsubstantiateBody,
     parts: Parts,
     actor: CurrentActor,
@@ -307,7 +312,7 @@ async def unsubstantiate(
     description="先写入 ContactDecrypted 事件，再返回明文。 / ContactDecrypted is recorded first.",
 )
 async def decrypt_contact(
-    tip_id: str, body: DecryptBody, parts: Parts, actor: CurrentActor, correlation: CorrelationId
+    tip_id: IdPath, body: DecryptBody, parts: Parts, actor: CurrentActor, correlation: CorrelationId
 ) -> ContactOut:
     command = DecryptContact(actor, body.purpose, parts.clock.now())
     state = await _execute(parts, tip_id, command, actor, correlation)
@@ -327,7 +332,7 @@ async def decrypt_contact(
     ),
 )
 async def erase_contact(
-    tip_id: str, body: EraseBody, parts: Parts, actor: CurrentActor, correlation: CorrelationId
+    tip_id: IdPath, body: EraseBody, parts: Parts, actor: CurrentActor, correlation: CorrelationId
 ) -> ContactOut:
     state: TipState = parts.store.require(TIP, tip_id).state
     command = EraseContact(actor, body.reason, parts.clock.now())

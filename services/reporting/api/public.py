@@ -10,6 +10,7 @@ from services.reporting.api.deps import ReadConnection
 from services.reporting.api.models import PublicFigures, RegionDashboardChild
 from services.reporting.api.views import region_ref
 from services.reporting.readmodels.figures import public_figures_by_region
+from shared.text import RegionPath
 
 router = APIRouter(prefix="/public", tags=["public"])
 
@@ -19,7 +20,7 @@ router = APIRouter(prefix="/public", tags=["public"])
     response_model=PublicFigures,
     summary="公开的汇总数据（不含个人信息） / Published aggregates (no personal data)",
 )
-def public_region(region_code: str, conn: ReadConnection) -> PublicFigures:
+def public_region(region_code: RegionPath, conn: ReadConnection) -> PublicFigures:
     known_region(region_code)
     figures, children = public_figures_by_region(conn, region_code)
     return PublicFigures(
