@@ -253,8 +253,13 @@ def document_errors(
             for status, response in list(responses.items()):
                 if _refers_to_fastapi_validation_error(response):
                     responses[status] = _error_response_doc(_DOCUMENTED["422"])
-                elif status.startswith(("4", "5")) and "content" not in response:
-                    response["content"] = {"application/json": {"schema": _ERROR_REF}}
+                elif status.startswith(("4", "5")):
+                    # Errors are JSON whatever the route answers on success (an HTML
+                    # page, an SVG): FastAPI files a declared error model under the
+                    # route's own media type.
+                    schemas = [c.get("schema") for c in response.get("content", {}).values()]
+                    schema_of_error = next((s for s in schemas if s), _ERROR_REF)
+                    response["content"] = {"application/json": {"schema": schema_of_error}}
             for status, description in _DOCUMENTED.items():
                 if status != "422":
                     responses.setdefault(status, _error_response_doc(description))
