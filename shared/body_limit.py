@@ -8,17 +8,17 @@ its definition::
     async def file_report(...): ...
 
 The middleware refuses a declared ``Content-Length`` over the limit without reading
-anything, and stops a body without one (chunked) as soon as the bytes received pass
+the body, and stops a body without one (chunked) as soon as the bytes received pass
 the limit: a 10 MB body never sits in memory or on the event loop."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from fastapi import FastAPI
-from fastapi.routing import APIRoute
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -54,7 +54,7 @@ class BodyTooLarge(HTTPException):
         self.limit = limit
 
 
-def too_large_response(limit: int) -> Any:
+def too_large_response(limit: int) -> JSONResponse:
     return error_response(
         413,
         "body_too_large",
@@ -63,69 +63,63 @@ def too_large_response(limit: int) -> Any:
     )
 
 
+async def on_body_too_large(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, BodyTooLarge)
+    return too_large_response(exc.limit)
+
+
+def limit_of(endpoint: object, default: int) -> int:
+    declared = getattr(endpoint, _ATTRIBUTE, None)
+    return default if declared is None else int(declared)
+
+
 def declared_limits(api: FastAPI) -> dict[tuple[str, str], int]:
-    """``(method, path template) -> limit`` of every route that declares one."""
+    """``(method, path template) -> limit`` of every route that declares one (for the
+    OpenAPI document)."""
     limits: dict[tuple[str, str], int] = {}
-    for route in api.routes:
-        if isinstance(route, APIRoute) and hasattr(route.endpoint, _ATTRIBUTE):
+    for route in iter_route_contexts(api.routes):
+        declared = getattr(route.endpoint, _ATTRIBUTE, None)
+        if declared is not None and route.path_format:
             for method in route.methods or ():
-                limits[(method, route.path_format)] = getattr(route.endpoint, _ATTRIBUTE)
+                limits[(method, route.path_format)] = declared
     return limits
 
 
 class BodyLimitMiddleware:
-    """Pure ASGI (no ``BaseHTTPMiddleware``): it only wraps ``receive``."""
+    """Pure ASGI (no ``BaseHTTPMiddleware``): it only wraps ``receive``.
 
-    def __init__(self, app: ASGIApp, api: FastAPI, default: int = DEFAULT_BODY_LIMIT) -> None:
+    The limit is the endpoint's: routing has put it in the scope by the time the
+    endpoint reads its body, so it is looked up on the first ``receive``; a declared
+    ``Content-Length`` over it is refused then, before a byte of the body is read."""
+
+    def __init__(self, app: ASGIApp, default: int = DEFAULT_BODY_LIMIT) -> None:
         self.app = app
-        self.api = api
         self.default = default
-        self._table: list[tuple[re.Pattern[str], frozenset[str], int]] | None = None
-
-    def _routes(self) -> list[tuple[re.Pattern[str], frozenset[str], int]]:
-        # Read on first use: the routes are all registered by the time a request comes.
-        if self._table is None:
-            self._table = [
-                (
-                    route.path_regex,
-                    frozenset(route.methods or ()),
-                    getattr(route.endpoint, _ATTRIBUTE),
-                )
-                for route in self.api.routes
-                if isinstance(route, APIRoute) and hasattr(route.endpoint, _ATTRIBUTE)
-            ]
-        return self._table
-
-    def limit_for(self, method: str, path: str) -> int:
-        for pattern, methods, limit in self._routes():
-            if method in methods and pattern.match(path):
-                return limit
-        return self.default
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.limit_for(scope["method"], scope["path"])
         declared = Headers(scope=scope).get("content-length")
-        if declared is not None:
-            if not declared.isdigit():
-                response = error_response(
-                    400,
-                    "bad_content_length",
-                    "Content-Length 不是有效的字节数",
-                    "Content-Length is not a number of bytes",
-                )
-                await response(scope, receive, send)
-                return
-            if int(declared) > limit:
-                await too_large_response(limit)(scope, receive, send)
-                return
+        if declared is not None and not declared.isdigit():
+            response = error_response(
+                400,
+                "bad_content_length",
+                "Content-Length 不是有效的字节数",
+                "Content-Length is not a number of bytes",
+            )
+            await response(scope, receive, send)
+            return
         received = 0
+        limit: int | None = None
         response_started = False
 
         async def counted_receive() -> Message:
-            nonlocal received
+            nonlocal received, limit
+            if limit is None:
+                limit = limit_of(scope.get("endpoint"), self.default)
+                if declared is not None and int(declared) > limit:
+                    raise BodyTooLarge(limit)
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
@@ -141,8 +135,8 @@ class BodyLimitMiddleware:
 
         try:
             await self.app(scope, counted_receive, watched_send)
-        except BodyTooLarge:
-            # Read outside FastAPI's body parsing (e.g. a streaming endpoint).
+        except BodyTooLarge as refused:
+            # Read outside FastAPI's body parsing and its exception handlers.
             if response_started:
                 raise
-            await too_large_response(limit)(scope, receive, send)
+            await too_large_response(refused.limit)(scope, receive, send)

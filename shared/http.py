@@ -15,7 +15,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared import correlation
 from shared.auth import CurrentActor, Role
-from shared.body_limit import DEFAULT_BODY_LIMIT, BodyLimitMiddleware, declared_limits
+from shared.body_limit import (
+    DEFAULT_BODY_LIMIT,
+    BodyLimitMiddleware,
+    BodyTooLarge,
+    declared_limits,
+    on_body_too_large,
+)
 from shared.clock import Clock, ControlledClock
 from shared.error_bodies import document_errors, install_error_handlers
 from shared.errors import Conflict
@@ -118,9 +124,10 @@ def create_api(service: str, settings: Settings, clock: Clock, **fastapi_options
     api.state.clock = clock
 
     # Added last, so outermost: even a body refused before it is read carries the id.
-    api.add_middleware(BodyLimitMiddleware, api=api, default=DEFAULT_BODY_LIMIT)
+    api.add_middleware(BodyLimitMiddleware, default=DEFAULT_BODY_LIMIT)
     api.add_middleware(CorrelationMiddleware)
     install_error_handlers(api)
+    api.add_exception_handler(BodyTooLarge, on_body_too_large)
 
     @api.get("/health", tags=["ops"], summary="Liveness and Kafka reachability / 健康检查")
     async def health() -> JSONResponse:

@@ -70,7 +70,7 @@ def test_a_tip_over_the_default_limit_is_refused_with_413(
 ) -> None:
     intake = service_client("intake")
     body = {
-        "channel": "online",
+        "channel": "website",
         "region_code": "360102",
         "agency_id": world.agency_id,
         "description": "罚" * (DEFAULT_BODY_LIMIT // 3 + 1),
@@ -98,7 +98,7 @@ def test_a_tip_description_that_hides_or_rewrites_text_is_refused(
 ) -> None:
     intake = service_client("intake")
     body = {
-        "channel": "online",
+        "channel": "website",
         "region_code": "360102",
         "agency_id": world.agency_id,
         "description": description,
