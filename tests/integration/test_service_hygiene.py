@@ -5,13 +5,15 @@ NUL and CR in path ids and invisible text refused with a 422 that names the fiel
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from shared.auth import Role
+from shared.auth import Role, mint_token
 from shared.body_limit import DEFAULT_BODY_LIMIT, MiB
+from shared.clock import ControlledClock
 from shared.settings import Settings
 from tests.intake.helpers import World, publish_world
 
@@ -137,3 +139,32 @@ def test_nul_cr_and_bidi_in_a_path_id_are_a_422_naming_it(
     assert detail["field"] == field
     plain = client.get(path.format(bad=""), headers=headers)
     assert plain.status_code in {403, 404}  # checked as an id, then not found or not theirs
+
+
+def test_a_service_on_the_controlled_clock_refuses_a_token_expired_in_real_time(
+    service_client: Start, broker_settings: Settings
+) -> None:
+    """The campaign replays 2016; the token expired an hour ago, in real time."""
+    clock = ControlledClock(datetime(2016, 6, 1, 9, 0, tzinfo=UTC))
+    evaluation = service_client("evaluation", clock=clock, clock_mode="controlled")
+
+    def admin_token(issued_at: datetime) -> dict[str, str]:
+        token = mint_token(
+            broker_settings,
+            clock,
+            subject="admin@360000",
+            role=Role.admin,
+            organisation="admin-360000",
+            region_code="360000",
+            ttl=timedelta(hours=1),
+            issued_at=issued_at,
+        )
+        return {"Authorization": f"Bearer {token}"}
+
+    now = datetime.now(UTC)
+    expired = evaluation.get("/admin/clock", headers=admin_token(now - timedelta(hours=2)))
+    detail = bilingual(expired, 401, "token_expired")
+    assert detail["message_zh"] == "令牌已过期"
+    fresh = evaluation.get("/admin/clock", headers=admin_token(now))
+    assert fresh.status_code == 200
+    assert fresh.json()["mode"] == "controlled" and fresh.json()["now"].startswith("2016-06-01")
