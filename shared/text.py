@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Path
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BaseModel
 from pydantic_core import PydanticCustomError
 
 # Classes of refused characters, with what to call them in each language.
@@ -90,6 +90,26 @@ def clean_line(value: str) -> str:
 
 Text = Annotated[str, AfterValidator(clean_text)]
 Line = Annotated[str, AfterValidator(clean_line)]
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def clean_lines_of(model: Model, *fields: str) -> Model:
+    """``model`` with the named one-line text fields cleaned as ``Line`` is: for a
+    request that carries a shared (event) model, whose own fields must keep reading
+    old events as they are. A refusal names the field."""
+    cleaned: dict[str, str] = {}
+    for name in fields:
+        try:
+            cleaned[name] = clean_line(getattr(model, name))
+        except PydanticCustomError as refused:
+            context = dict(refused.context or {})
+            context["zh"] = f"{name}：{context.get('zh', '取值无效')}"
+            raise PydanticCustomError(
+                refused.type, f"{name}: {refused.message()}", context
+            ) from None
+    return model.model_copy(update=cleaned)
+
 
 # Every id in a path is plain ASCII (generated ids, agency codes, ballot tokens): checked
 # at the route, so NUL, CR, a slash or ``..`` never reaches a state file, a log line or

@@ -153,3 +153,18 @@ def test_annotated_text_keeps_other_constraints() -> None:
     with pytest.raises(ValidationError):
         Short(name="abcd")
     assert Short(name="abc").name == "abc"
+
+
+def test_a_shared_model_inside_a_request_is_cleaned_naming_its_field() -> None:
+    from services.rectification.api.models import ProgressRequest
+
+    accepted = ProgressRequest(note="ok", percent=5, evidence=[{"title": "现场照片 e\u0301"}])
+    assert accepted.evidence[0].title == "现场照片 é"
+    with pytest.raises(ValidationError) as refused:
+        ProgressRequest(
+            note="ok", percent=5, evidence=[{"title": "ok"}, {"title": "ok", "location": "a\rb"}]
+        )
+    error = refused.value.errors()[0]
+    assert error["loc"] == ("evidence", 1)
+    assert error["msg"].startswith("location: contains a carriage return")
+    assert error["ctx"]["zh"].startswith("location：含有回车符")

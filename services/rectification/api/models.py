@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from services.rectification.domain.cases import CaseState
 from services.rectification.domain.items import ItemState, ItemStatus
@@ -19,7 +20,7 @@ from shared.events.rectification import (
     ReferralBody,
     RegulationKind,
 )
-from shared.text import Line, Text
+from shared.text import Line, Text, clean_lines_of
 
 REGION = r"^\d{6}$"
 
@@ -37,15 +38,22 @@ class NamePersonRequest(RequestBody):
     )
 
 
+def _clean_evidence(evidence: EvidenceRef) -> EvidenceRef:
+    return clean_lines_of(evidence, "title", "media_type", "location")
+
+
+Evidence = Annotated[EvidenceRef, AfterValidator(_clean_evidence)]
+
+
 class ProgressRequest(RequestBody):
     note: Text = Field(min_length=1, max_length=4000)
     percent: int = Field(ge=0, le=100)
-    evidence: list[EvidenceRef] = Field(default_factory=list, max_length=50)
+    evidence: list[Evidence] = Field(default_factory=list, max_length=50)
 
 
 class CompletionRequest(RequestBody):
     measures: Text = Field(min_length=1, max_length=8000, description="measures taken")
-    evidence: list[EvidenceRef] = Field(default_factory=list, max_length=50)
+    evidence: list[Evidence] = Field(default_factory=list, max_length=50)
 
 
 class VerificationRequest(RequestBody):
