@@ -81,3 +81,17 @@ def test_campaign_serve_with_the_default_secret_exits_with_a_clear_message() -> 
     assert "JWT_SECRET is the development default; refusing to start" in refused.stderr
     assert "CAMPAIGN_DEV_MODE=true" in refused.stderr
     assert "Traceback" not in refused.stderr
+
+
+def test_the_local_stack_runs_in_development_mode_only_without_a_secret() -> None:
+    from services.stack import development_mode_unless_secret
+
+    bare: dict[str, str] = {}
+    development_mode_unless_secret(bare)
+    assert bare == {"CAMPAIGN_DEV_MODE": "true"}
+    given = {"JWT_SECRET": STRONG}
+    development_mode_unless_secret(given)
+    assert given == {"JWT_SECRET": STRONG}
+    chosen = {"CAMPAIGN_DEV_MODE": "false"}
+    development_mode_unless_secret(chosen)
+    assert chosen == {"CAMPAIGN_DEV_MODE": "false"}
