@@ -78,6 +78,7 @@ def start_server(
         # after a few tips. The limit's store is still written for every tip.
         INTAKE_TIP_LIMIT="1000000000/hour",
     )
+    env.setdefault("CAMPAIGN_DEV_MODE", "true")
     log = (settings.data_dir / "intake.log").open("ab")
     process = subprocess.Popen(
         [sys.executable, str(ROOT / "bench" / "intake_bench_server.py")],

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from shared.auth import Role, mint_token
 from shared.clock import SystemClock
-from shared.settings import SERVICE_PORTS, get_settings
+from shared.settings import SERVICE_PORTS, InsecureSettings, get_settings
 
 # The four services, plus the web application in front of them.
 SERVICES = (*SERVICE_PORTS, "web")
@@ -29,8 +29,13 @@ def _serve(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     module = importlib.import_module(f"services.{args.service}.bootstrap")
+    try:
+        app = module.build_app(settings)
+    except InsecureSettings as refused:
+        print(refused, file=sys.stderr)
+        return 2
     uvicorn.run(
-        module.build_app(settings),
+        app,
         host=args.host or settings.http_host,
         port=args.port or settings.port_of(args.service),
         log_level=args.log_level,

@@ -12,6 +12,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import MutableMapping
 from pathlib import Path
 
 from shared.settings import SERVICE_PORTS, Settings, get_settings
@@ -86,7 +87,15 @@ def wait_healthy(settings: Settings, timeout: float = 120.0) -> list[str]:
     return pending
 
 
+def development_mode_unless_secret(environ: MutableMapping[str, str]) -> None:
+    """The local stack is for development: without a secret of its own it signs tokens
+    with the committed one, which the services accept only in development mode."""
+    if "JWT_SECRET" not in environ:
+        environ.setdefault("CAMPAIGN_DEV_MODE", "true")
+
+
 def up(args: argparse.Namespace) -> int:
+    development_mode_unless_secret(os.environ)
     settings = get_settings()
     if _kafkactl(settings, "start") != 0:
         print("Kafka broker did not start; see the message above.", file=sys.stderr)

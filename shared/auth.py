@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated
 
@@ -11,7 +11,7 @@ import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.security.utils import get_authorization_scheme_param
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 
 from shared.clock import Clock
 from shared.errors import Forbidden, Unauthenticated
@@ -64,17 +64,30 @@ class Actor(BaseModel):
             )
 
 
+def wall_clock_now() -> datetime:
+    """The real time. Tokens live on it: a controlled clock moves the campaign's time
+    (years back, months forward in minutes), and a token minted or checked on that time
+    would never expire, or expire at once."""
+    return datetime.now(UTC)
+
+
 def mint_token(
     settings: Settings,
-    clock: Clock,
+    clock: Clock | None = None,
     *,
     subject: str,
     role: Role,
     organisation: str,
     region_code: str,
     ttl: timedelta | None = None,
+    issued_at: datetime | None = None,
 ) -> str:
-    now = clock.now()
+    """A signed token for the actor, valid for ``ttl`` (``JWT_TTL_MINUTES``) of wall time
+    from ``issued_at`` (now, unless a test needs another moment). ``clock`` is accepted
+    from callers that hold the service's clock and is not read, since that clock may be
+    a simulated one."""
+    del clock
+    now = issued_at or wall_clock_now()
     claims = {
         "sub": subject,
         "role": role.value,
@@ -87,12 +100,31 @@ def mint_token(
     return jwt.encode(claims, settings.jwt_secret, algorithm="HS256")
 
 
-def actor_from_token(token: str, settings: Settings, now: datetime) -> Actor:
-    """Verify signature, issuer and expiry (against the injected time) and read the actor."""
+def actor_from_token(token: str, settings: Settings, now: datetime | None = None) -> Actor:
+    """Verify signature, issuer, claims and expiry, and read the actor. ``now`` is the
+    wall-clock time of the check (the real time unless a test gives one)."""
     actor, expires = _verified(token, settings.jwt_secret, settings.jwt_issuer)
-    if expires <= int(now.timestamp()):
+    if expires <= int((now or wall_clock_now()).timestamp()):
         raise Unauthenticated("令牌已过期", "token has expired", code="token_expired")
     return actor
+
+
+REQUIRED_CLAIMS = ("sub", "role", "org", "region", "iss", "iat", "exp")
+
+
+class _Claims(BaseModel):
+    """The claims a token must carry, each of its JSON type: strict, so an ``exp`` of
+    ``"9999999999"`` or ``true`` is refused rather than read as a number."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    sub: StrictStr = Field(min_length=1, max_length=200)
+    role: StrictStr
+    org: StrictStr = Field(max_length=200)
+    region: StrictStr = Field(max_length=12)
+    iss: StrictStr
+    iat: StrictInt
+    exp: StrictInt
 
 
 # A signed-in user sends the same token with every request: its signature is checked
@@ -100,41 +132,54 @@ def actor_from_token(token: str, settings: Settings, now: datetime) -> Actor:
 # every use, above; a refused token is not kept (lru_cache does not keep exceptions).
 @functools.lru_cache(maxsize=4096)
 def _verified(token: str, secret: str, issuer: str) -> tuple[Actor, int]:
-    """The actor a token names and when it expires, once its signature and issuer are
-    verified."""
+    """The actor a token names and when it expires, once its signature, issuer and
+    claims are verified."""
     try:
-        claims = jwt.decode(
+        raw = jwt.decode(
             token,
             secret,
             algorithms=["HS256"],
             issuer=issuer,
-            options={"require": ["exp", "iat", "sub", "iss"], "verify_exp": False},
+            options={"require": list(REQUIRED_CLAIMS), "verify_exp": False, "verify_iat": False},
         )
     except jwt.InvalidSignatureError as exc:
         raise Unauthenticated(
             "令牌签名无效", "token signature is invalid", code="token_forged"
         ) from exc
-    except jwt.PyJWTError as exc:
-        raise Unauthenticated(f"令牌无效：{exc}", f"token is invalid: {exc}") from exc
-    try:
-        actor = Actor(
-            subject=str(claims["sub"]),
-            role=Role(claims.get("role", "")),
-            organisation=str(claims.get("org", "")),
-            region_code=str(claims.get("region", "")),
-        )
-    except ValueError as exc:
+    except jwt.MissingRequiredClaimError as exc:
         raise Unauthenticated(
-            "令牌中的角色未知", "token names an unknown role", code="token_role"
+            f"令牌缺少声明 {exc.claim}",
+            f"token lacks the claim {exc.claim}",
+            field=exc.claim,
+            code="token_claims",
         ) from exc
-    return actor, int(claims["exp"])
+    except jwt.InvalidIssuerError as exc:
+        raise Unauthenticated(
+            "令牌签发方不符", "token was issued by someone else", field="iss", code="token_issuer"
+        ) from exc
+    except jwt.PyJWTError as exc:
+        raise Unauthenticated("令牌格式无效", "token is malformed", code="token_malformed") from exc
+    try:
+        claims = _Claims.model_validate(raw)
+    except ValidationError as exc:
+        claim = ".".join(str(part) for part in exc.errors()[0]["loc"]) or "token"
+        raise Unauthenticated(
+            f"令牌声明 {claim} 的类型或取值无效",
+            f"token claim {claim} has the wrong type or value",
+            field=claim,
+            code="token_claims",
+        ) from None
+    try:
+        role = Role(claims.role)
+    except ValueError:
+        raise Unauthenticated(
+            "令牌中的角色未知", "token names an unknown role", field="role", code="token_role"
+        ) from None
+    actor = Actor(subject=claims.sub, role=role, organisation=claims.org, region_code=claims.region)
+    return actor, claims.exp
 
 
 _bearer = HTTPBearer(auto_error=False)
-
-
-def _settings_and_clock(request: Request) -> tuple[Settings, Clock]:
-    return request.app.state.settings, request.app.state.clock
 
 
 # The dependencies are ``async def``: FastAPI runs a plain ``def`` dependency in a worker
@@ -165,8 +210,8 @@ async def optional_actor(request: Request) -> Actor | None:
 
 
 def _signed_in(request: Request, token: str) -> Actor:
-    settings, clock = _settings_and_clock(request)
-    return actor_from_token(token, settings, clock.now())
+    settings: Settings = request.app.state.settings
+    return actor_from_token(token, settings)
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]

@@ -17,6 +17,13 @@ SERVICE_PORTS: dict[str, int] = {
     "reporting": 8004,
 }
 WEB_PORT = 8000
+# The secret committed here signs tokens only in development mode: anyone can read it.
+DEVELOPMENT_JWT_SECRET = "change-me-local-development-only-secret"
+MIN_JWT_SECRET_BYTES = 32
+
+
+class InsecureSettings(RuntimeError):
+    """A setting that would make the service unsafe to run (refused at start)."""
 
 
 class Settings(BaseSettings):
@@ -36,7 +43,10 @@ class Settings(BaseSettings):
     keystore_url: str = ""
     readmodel_url: str = ""
 
-    jwt_secret: str = "change-me-local-development-only-secret"
+    # Development mode (``CAMPAIGN_DEV_MODE=true``) lets a service start with the
+    # committed JWT secret; ``./dev start`` and ``campaign stack up`` turn it on.
+    campaign_dev_mode: bool = False
+    jwt_secret: str = DEVELOPMENT_JWT_SECRET
     jwt_issuer: str = "jiangxi-fair-enforcement"
     jwt_ttl_minutes: int = Field(default=8 * 60, ge=1)
 
@@ -84,6 +94,29 @@ class Settings(BaseSettings):
     rate_limit_url: str = ""
     intake_tip_limit: str = "20/hour"
     intake_lookup_failure_limit: str = "5/15 minutes"
+
+    def require_safe_secrets(self) -> None:
+        """Refuse a missing, committed or short ``JWT_SECRET`` outside development mode:
+        whoever knows the secret can sign in as anyone."""
+        if self.campaign_dev_mode:
+            return
+        secret = self.jwt_secret
+        if not secret:
+            problem_zh, problem_en = "未设置", "is not set"
+        elif secret == DEVELOPMENT_JWT_SECRET:
+            problem_zh, problem_en = "仍是代码中公开的开发用默认值", "is the development default"
+        elif len(secret.encode("utf-8")) < MIN_JWT_SECRET_BYTES:
+            problem_zh = f"短于 {MIN_JWT_SECRET_BYTES} 字节"
+            problem_en = f"is shorter than {MIN_JWT_SECRET_BYTES} bytes"
+        else:
+            return
+        raise InsecureSettings(
+            f"JWT_SECRET {problem_zh}，服务拒绝启动：请设置至少 {MIN_JWT_SECRET_BYTES} 字节的随机"
+            "密钥（如 openssl rand -hex 32），本地开发可设 CAMPAIGN_DEV_MODE=true / "
+            f"JWT_SECRET {problem_en}; refusing to start: set a random secret of at least "
+            f"{MIN_JWT_SECRET_BYTES} bytes (e.g. openssl rand -hex 32), or "
+            "CAMPAIGN_DEV_MODE=true for local development"
+        )
 
     def port_of(self, service: str) -> int:
         ports = {

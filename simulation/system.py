@@ -20,6 +20,7 @@ from pathlib import Path
 
 import httpx
 
+from shared.ids import token_urlsafe
 from shared.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,12 +94,15 @@ class System:
     env: dict[str, str] = field(default_factory=dict)
     ports: dict[str, int] = field(default_factory=lambda: {s: free_port() for s in SERVICES})
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    # The services refuse the committed development secret: this system signs with its own.
+    jwt_secret: str = field(default_factory=lambda: token_urlsafe(32))
 
     @property
     def settings(self) -> Settings:
         return Settings(
             kafka_bootstrap_servers=self.bootstrap,
             data_dir=self.data_dir,
+            jwt_secret=self.jwt_secret,
             clock_mode="controlled",
             **{f"{s}_port": p for s, p in self.ports.items()},  # type: ignore[arg-type]
         )
@@ -118,6 +122,7 @@ class System:
             # Every simulated citizen files from this one address; intake's per-client
             # limit on public tips would stop the campaign after a few.
             INTAKE_TIP_LIMIT="1000000/hour",
+            JWT_SECRET=self.jwt_secret,
             **{f"{s.upper()}_PORT": str(p) for s, p in self.ports.items()},
         )
         env.update(self.env)

@@ -20,7 +20,12 @@ from fastapi.testclient import TestClient
 
 from shared.auth import Role, mint_token
 from shared.clock import Clock, SystemClock
+from shared.ids import token_urlsafe
 from shared.settings import Settings
+
+# Services refuse the committed development secret; the tests run them, in process and
+# as child processes, with a secret of their own.
+os.environ.setdefault("JWT_SECRET", token_urlsafe(48))
 
 ROOT = Path(__file__).resolve().parent.parent
 KAFKACTL = ROOT / "deploy" / "kafka" / "kafkactl.py"

@@ -4,7 +4,6 @@ each turns a request into commands on the event store."""
 from __future__ import annotations
 
 import asyncio
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,7 +13,7 @@ from shared.auth import Actor
 from shared.errors import Conflict, Invalid
 from shared.events.intake import Attachment, TipChannel
 from shared.eventstore import CommandContext
-from shared.ids import prefixed_id, unique_id
+from shared.ids import prefixed_id, random_below, unique_id
 from shared.vocabulary import Power
 
 from .domain.commands import EscalateTip, ReceiveTip, RecordProblem
@@ -39,24 +38,9 @@ def new_correlation_id() -> str:
 
 
 def secret_random_below() -> Callable[[int], int]:
-    """``secrets.randbelow`` for one receipt code, drawn from one read of the system's
-    random source instead of one read (and one release of the GIL) per symbol: each
-    byte below the largest multiple of ``n`` gives a uniform symbol, the rest are
-    skipped."""
-    pool: list[int] = []
-
-    def below(n: int) -> int:
-        if not 0 < n <= 256:
-            raise ValueError(f"n must be in 1..256, not {n}")
-        limit = 256 - 256 % n
-        while True:
-            if not pool:
-                pool.extend(secrets.token_bytes(32))
-            byte = pool.pop()
-            if byte < limit:
-                return byte % n
-
-    return below
+    """The draw of one receipt code's symbols: ``shared.ids.random_below``, uniform
+    and from the operating system's CSPRNG, read in blocks."""
+    return random_below
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ def build_app(
     backend_urls: dict[str, str] | None = None,
 ) -> FastAPI:
     settings = settings or get_settings()
+    settings.require_safe_secrets()
     urls = backend_urls or settings.backend_urls()
 
     @asynccontextmanager

@@ -21,6 +21,6 @@ def actor_of(request: Request) -> Actor | None:
     if not token:
         return None
     try:
-        return actor_from_token(token, request.app.state.settings, request.app.state.clock.now())
+        return actor_from_token(token, request.app.state.settings)
     except Unauthenticated:
         return None

@@ -8,8 +8,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 from services.reporting.readmodels import schema
-from services.reporting.readmodels.figures import agency_figures, public_figures_by_region
+from services.reporting.readmodels.figures import agency_figures
 from services.reporting.readmodels.projector import apply_batch
+from services.reporting.readmodels.public import public_figures
 from services.reporting.readmodels.schema import create_tables, make_engine
 from services.reporting.sample_events import EventLog, meeting_story
 
@@ -22,7 +23,7 @@ def _project(tmp_path: Path, minimum: int) -> dict[str, float]:
     assert apply_batch(engine, log.records()).applied == len(log.records())
     with engine.connect() as conn:
         figures = dict(agency_figures(conn, "ag-small"))
-        public, _ = public_figures_by_region(conn, "360100")
+        public, _ = public_figures(conn, "360100")
         rows = conn.execute(
             select(schema.subjects.c.status).where(schema.subjects.c.kind == "evaluation_result")
         ).all()

@@ -41,6 +41,7 @@ from shared.events.evaluation import (
     BallotsIssued,
     BallotTokenSpent,
 )
+from shared.text import IdPath
 
 router = APIRouter(tags=["meetings 评议会"], responses=REFUSALS)
 
@@ -52,7 +53,7 @@ router = APIRouter(tags=["meetings 评议会"], responses=REFUSALS)
     summary="按到会人数发放一次性选票（开始投票）/ Issue one-time ballots, one per attendee",
 )
 async def issue_ballots(
-    meeting_id: str, request: Request, actor: CurrentActor, ev: EvaluationDep
+    meeting_id: IdPath, request: Request, actor: CurrentActor, ev: EvaluationDep
 ) -> BallotsIssuedView:
     state = office_meeting(ev, meeting_id, actor)
     attendees = len(state.attendance.attendee_entity_ids) if state.attendance else 0
@@ -76,7 +77,7 @@ async def issue_ballots(
     summary="打印选票（含二维码）/ Printable ballot slips with QR codes (HTML)",
 )
 async def print_slips(
-    meeting_id: str, body: SlipsRequest, request: Request, actor: CurrentActor, ev: EvaluationDep
+    meeting_id: IdPath, body: SlipsRequest, request: Request, actor: CurrentActor, ev: EvaluationDep
 ) -> HTMLResponse:
     state = office_meeting(ev, meeting_id, actor)
     for token in body.tokens:
@@ -96,7 +97,7 @@ async def print_slips(
     summary="计票员作废选票 / A teller spoils a ballot",
 )
 async def spoil_ballot(
-    meeting_id: str, body: SpoilRequest, actor: CurrentActor, ev: EvaluationDep
+    meeting_id: IdPath, body: SpoilRequest, actor: CurrentActor, ev: EvaluationDep
 ) -> MeetingView:
     state = office_meeting(ev, meeting_id, actor)
     await ev.execute(
@@ -113,7 +114,7 @@ async def spoil_ballot(
     response_model=TallyView,
     summary="结束投票并计票 / Close voting and tally",
 )
-async def close_meeting(meeting_id: str, actor: CurrentActor, ev: EvaluationDep) -> TallyView:
+async def close_meeting(meeting_id: IdPath, actor: CurrentActor, ev: EvaluationDep) -> TallyView:
     """Opens the box (its key unseals every record), publishes the valid contents as
     one shuffled batch with the tally, then shreds the box key: from then on the
     per-cast records can never be read, nor linked to the spent tokens."""
@@ -141,7 +142,9 @@ async def close_meeting(meeting_id: str, actor: CurrentActor, ev: EvaluationDep)
     response_model=TallyCheckView,
     summary="由事件重新计票并核对 / Recompute the tally from the events and compare",
 )
-async def verify_tally(meeting_id: str, actor: CurrentActor, ev: EvaluationDep) -> TallyCheckView:
+async def verify_tally(
+    meeting_id: IdPath, actor: CurrentActor, ev: EvaluationDep
+) -> TallyCheckView:
     state = ev.meeting(meeting_id)
     assert state.scheduled is not None
     require_reader_for(actor, state.scheduled.region_code)
@@ -203,7 +206,7 @@ def _tally_events(state: MeetingState) -> list[DomainEvent]:
     response_model=TallyView,
     summary="向社会公布评议结果 / Publish the results",
 )
-async def publish(meeting_id: str, actor: CurrentActor, ev: EvaluationDep) -> TallyView:
+async def publish(meeting_id: IdPath, actor: CurrentActor, ev: EvaluationDep) -> TallyView:
     state = office_meeting(ev, meeting_id, actor)
     await ev.execute(meeting_id, PublishResults(at=ev.clock.now()), actor.as_extension(), state)
     # Again, in case the service stopped between the close and its shredding.
@@ -218,7 +221,7 @@ async def publish(meeting_id: str, actor: CurrentActor, ev: EvaluationDep) -> Ta
     response_model=TallyView,
     summary="已公布的评议结果（公开）/ Published results (public)",
 )
-async def published_results(meeting_id: str, ev: EvaluationDep) -> TallyView:
+async def published_results(meeting_id: IdPath, ev: EvaluationDep) -> TallyView:
     state = ev.meeting(meeting_id)
     view = tally_view(state, public=True)
     if state.published is None or view is None:

@@ -36,8 +36,10 @@ from services.evaluation.api.models import (
 )
 from services.evaluation.domain import draw as draw_algorithm
 from services.evaluation.domain.meeting import pool_document
+from shared.body_limit import body_limit
 from shared.errors import Conflict, Invalid, Refusal, Unavailable
 from shared.events.evaluation import PoolFrozen, RepresentativesDrawn
+from shared.text import IdPath
 
 # A pool of 20,000 entities takes about a CPU-second to recompute; its JSON is about
 # 1.3 MB with short ids, so 4 MiB leaves room for long ids and an expected draw.
@@ -91,7 +93,7 @@ def recorded_draw(drawn: RepresentativesDrawn) -> draw_algorithm.DrawResult:
     response_model=PoolView,
     summary="公开的冻结样本库 / The frozen pool (public)",
 )
-async def get_pool(meeting_id: str, ev: EvaluationDep) -> PoolView:
+async def get_pool(meeting_id: IdPath, ev: EvaluationDep) -> PoolView:
     pool = _pool(ev, meeting_id)
     return PoolView(
         meeting_id=meeting_id,
@@ -106,7 +108,7 @@ async def get_pool(meeting_id: str, ev: EvaluationDep) -> PoolView:
     response_model=DrawView,
     summary="公开的抽取结果 / The published draw (public)",
 )
-async def get_draw(meeting_id: str, ev: EvaluationDep) -> DrawView:
+async def get_draw(meeting_id: IdPath, ev: EvaluationDep) -> DrawView:
     drawn = _drawn(ev, meeting_id)
     return DrawView(
         meeting_id=meeting_id,
@@ -122,7 +124,7 @@ async def get_draw(meeting_id: str, ev: EvaluationDep) -> DrawView:
     response_model=VerificationView,
     summary="重新计算并核对本次抽取 / Recompute this meeting's draw and compare",
 )
-async def verify_recorded(meeting_id: str, ev: EvaluationDep) -> VerificationView:
+async def verify_recorded(meeting_id: IdPath, ev: EvaluationDep) -> VerificationView:
     pool, drawn = _pool(ev, meeting_id), _drawn(ev, meeting_id)
     return VerificationView.of(
         draw_algorithm.verify(
@@ -272,6 +274,7 @@ async def _capped_body(request: Request, limit: int) -> bytes:
         503: {"model": RefusalBody, "description": "核验繁忙 / too many verifications at once"},
     },
 )
+@body_limit(MAX_VERIFY_BODY_BYTES)
 async def verify_given(request: Request) -> VerificationView:
     outcome = await WORKER.run(await _capped_body(request, MAX_VERIFY_BODY_BYTES))
     if isinstance(outcome, Refusal):

@@ -41,6 +41,7 @@ from shared.events.evaluation import (
 from shared.eventstore import CommandContext
 from shared.ids import prefixed_id
 from shared.regions import jiangxi
+from shared.text import IdPath
 
 router = APIRouter(tags=["meetings 评议会"], responses=REFUSALS)
 
@@ -135,7 +136,7 @@ async def list_meetings(actor: CurrentActor, ev: EvaluationDep) -> list[MeetingV
     response_model=MeetingView,
     summary="评议会详情 / One evaluation meeting",
 )
-async def get_meeting(meeting_id: str, actor: CurrentActor, ev: EvaluationDep) -> MeetingView:
+async def get_meeting(meeting_id: IdPath, actor: CurrentActor, ev: EvaluationDep) -> MeetingView:
     state = ev.meeting(meeting_id)
     assert state.scheduled is not None
     require_reader_for(actor, state.scheduled.region_code)
@@ -147,7 +148,7 @@ async def get_meeting(meeting_id: str, actor: CurrentActor, ev: EvaluationDep) -
     response_model=MeetingView,
     summary="冻结样本库（记录哈希）/ Freeze the pool (its hash is recorded)",
 )
-async def freeze_pool(meeting_id: str, actor: CurrentActor, ev: EvaluationDep) -> MeetingView:
+async def freeze_pool(meeting_id: IdPath, actor: CurrentActor, ev: EvaluationDep) -> MeetingView:
     state = office_meeting(ev, meeting_id, actor)
     assert state.scheduled is not None
     command = FreezePool(
@@ -162,7 +163,7 @@ async def freeze_pool(meeting_id: str, actor: CurrentActor, ev: EvaluationDep) -
     summary="用公开随机数抽取代表 / Draw representatives with public randomness",
 )
 async def draw(
-    meeting_id: str, body: DrawRequest, actor: CurrentActor, ev: EvaluationDep
+    meeting_id: IdPath, body: DrawRequest, actor: CurrentActor, ev: EvaluationDep
 ) -> MeetingView:
     state = office_meeting(ev, meeting_id, actor)
     command = DrawRepresentatives(
@@ -177,7 +178,7 @@ async def draw(
     summary="代表谢绝时按备选顺序替补 / Replace a declining representative",
 )
 async def replace_representative(
-    meeting_id: str, body: ReplaceRequest, actor: CurrentActor, ev: EvaluationDep
+    meeting_id: IdPath, body: ReplaceRequest, actor: CurrentActor, ev: EvaluationDep
 ) -> MeetingView:
     state = office_meeting(ev, meeting_id, actor)
     command = ReplaceRepresentative(entity_id=body.entity_id, reason=body.reason, at=ev.clock.now())
@@ -190,7 +191,7 @@ async def replace_representative(
     summary="记录签到 / Record check-in",
 )
 async def record_attendance(
-    meeting_id: str, body: AttendanceRequest, actor: CurrentActor, ev: EvaluationDep
+    meeting_id: IdPath, body: AttendanceRequest, actor: CurrentActor, ev: EvaluationDep
 ) -> MeetingView:
     state = office_meeting(ev, meeting_id, actor)
     command = RecordAttendance(
@@ -225,8 +226,8 @@ async def list_lookbacks(
     summary="完成“回头看” / Complete a look-back review",
 )
 async def complete_lookback(
-    meeting_id: str,
-    agency_id: str,
+    meeting_id: IdPath,
+    agency_id: IdPath,
     body: CompleteLookBackRequest,
     actor: CurrentActor,
     ev: EvaluationDep,

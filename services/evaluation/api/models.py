@@ -14,6 +14,7 @@ from shared.events.evaluation import (
     AgencyUnderEvaluation,
     Rating,
 )
+from shared.text import Line, Text
 
 RATING_ZH: dict[Rating, str] = {
     Rating.satisfied: "满意",
@@ -51,52 +52,52 @@ class _Request(BaseModel):
 
 
 class ScheduleRequest(_Request):
-    meeting_id: str | None = Field(
+    meeting_id: Line | None = Field(
         default=None, pattern=r"^meet-[A-Za-z0-9_-]{1,60}$", description="default: generated"
     )
-    campaign_id: str | None = Field(default=None, min_length=1, max_length=100)
-    region_code: str = Field(pattern=r"^36\d{4}$", description="GB/T 2260 code of the meeting")
-    agency_ids: list[str] = Field(min_length=1, max_length=50)
+    campaign_id: Line | None = Field(default=None, min_length=1, max_length=100)
+    region_code: Line = Field(pattern=r"^36\d{4}$", description="GB/T 2260 code of the meeting")
+    agency_ids: list[Line] = Field(min_length=1, max_length=50)
     held_on: date
-    place: str = Field(min_length=1, max_length=200)
+    place: Line = Field(min_length=1, max_length=200)
     representatives: int = Field(ge=1, le=1000)
     reserve_size: int | None = Field(
         default=None, ge=0, le=1000, description="default: as many as representatives"
     )
-    reason_for_fewer: str = Field(default="", max_length=1000)
+    reason_for_fewer: Text = Field(default="", max_length=1000)
 
 
 class DrawRequest(_Request):
-    randomness: str = Field(
+    randomness: Line = Field(
         min_length=1,
         max_length=500,
         description="public randomness announced after the pool was frozen",
     )
-    randomness_source: str = Field(default="", max_length=500)
+    randomness_source: Line = Field(default="", max_length=500)
 
 
 class ReplaceRequest(_Request):
-    entity_id: str = Field(min_length=1, max_length=100)
-    reason: str = Field(default="", max_length=500)
+    entity_id: Line = Field(min_length=1, max_length=100)
+    reason: Text = Field(default="", max_length=500)
 
 
 class AttendanceRequest(_Request):
-    attendee_entity_ids: list[str] = Field(min_length=1, max_length=1000)
+    attendee_entity_ids: list[Line] = Field(min_length=1, max_length=1000)
 
 
 class SlipsRequest(_Request):
-    tokens: list[str] = Field(min_length=1, max_length=1000)
+    tokens: list[Line] = Field(min_length=1, max_length=1000)
 
 
 class RatingInput(_Request):
-    agency_id: str = Field(min_length=1, max_length=100)
+    agency_id: Line = Field(min_length=1, max_length=100)
     rating: Rating
-    comment: str = Field(default="", max_length=2000)
+    comment: Text = Field(default="", max_length=2000)
 
 
 class ProblemInput(_Request):
-    agency_id: str = Field(min_length=1, max_length=100)
-    description: str = Field(min_length=1, max_length=4000)
+    agency_id: Line = Field(min_length=1, max_length=100)
+    description: Text = Field(min_length=1, max_length=4000)
 
 
 TOKEN = Field(
@@ -107,29 +108,29 @@ TOKEN = Field(
 
 
 class TokenRequest(_Request):
-    token: str = TOKEN
+    token: Line = TOKEN
 
 
 class CastRequest(_Request):
-    token: str = TOKEN
+    token: Line = TOKEN
     ratings: list[RatingInput] = Field(min_length=1, max_length=50)
-    comments: str = Field(default="", max_length=4000)
+    comments: Text = Field(default="", max_length=4000)
     problems: list[ProblemInput] = Field(default_factory=list, max_length=50)
 
 
 class SpoilRequest(_Request):
-    token: str = TOKEN
-    reason: str = Field(default="", max_length=500)
+    token: Line = TOKEN
+    reason: Text = Field(default="", max_length=500)
 
 
 class CompleteLookBackRequest(_Request):
-    findings: str = Field(min_length=1, max_length=8000)
+    findings: Text = Field(min_length=1, max_length=8000)
 
 
 class VerifyDrawRequest(_Request):
     pool: PoolDocument
-    randomness: str = Field(min_length=1, max_length=500)
-    algorithm: str = "v1"
+    randomness: Line = Field(min_length=1, max_length=500)
+    algorithm: Line = "v1"
     expected: DrawResult | None = None
 
 
@@ -142,7 +143,7 @@ class IssuedBallot(BaseModel):
 
 
 class ReadRequest(_Request):
-    purpose: str = Field(min_length=2, max_length=500, description="why the officer reads it")
+    purpose: Line = Field(min_length=2, max_length=500, description="why the officer reads it")
 
 
 class CommentsView(BaseModel):

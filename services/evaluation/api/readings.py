@@ -25,6 +25,7 @@ from services.evaluation.domain.commands import (
 from services.evaluation.domain.meeting import MeetingState
 from services.evaluation.domain.tally import legacy_valid
 from shared.auth import CurrentActor
+from shared.text import IdPath
 
 router = APIRouter(tags=["meetings 评议会"], responses=REFUSALS)
 
@@ -51,7 +52,7 @@ def _sheet(ev: EvaluationDep, state: MeetingState, names: bool) -> list[Represen
     summary="签到名单（仅编号，不解密）/ Check-in sheet, pseudonymous ids only",
 )
 async def representatives_ids(
-    meeting_id: str, actor: CurrentActor, ev: EvaluationDep
+    meeting_id: IdPath, actor: CurrentActor, ev: EvaluationDep
 ) -> list[RepresentativeView]:
     state = office_meeting(ev, meeting_id, actor)
     return _sheet(ev, state, names=False)
@@ -63,7 +64,7 @@ async def representatives_ids(
     summary="查阅代表姓名与联系方式（记录查阅人与用途）/ Read names and contacts (recorded)",
 )
 async def representatives_sheet(
-    meeting_id: str, body: ReadRequest, actor: CurrentActor, ev: EvaluationDep
+    meeting_id: IdPath, body: ReadRequest, actor: CurrentActor, ev: EvaluationDep
 ) -> list[RepresentativeView]:
     """Each reading is recorded as ``RepresentativesSheetRead`` before anything is
     unsealed: who, for which office, for what purpose."""
@@ -84,7 +85,7 @@ async def representatives_sheet(
     summary="查阅选票意见（记录查阅人与用途）/ Read the ballot comments (recorded)",
 )
 async def read_comments(
-    meeting_id: str, body: ReadRequest, actor: CurrentActor, ev: EvaluationDep
+    meeting_id: IdPath, body: ReadRequest, actor: CurrentActor, ev: EvaluationDep
 ) -> CommentsView:
     """Comments are sealed in the published batch; each reading is recorded as
     ``BallotCommentsRead`` first. They come back sorted, not in ballot order."""

@@ -4,14 +4,15 @@ only as SHA-256 hashes."""
 from __future__ import annotations
 
 import hashlib
-import secrets
+
+from shared.ids import token_urlsafe
 
 MIN_TOKEN_LENGTH = 16
 
 
 def new_token() -> str:
     """128 bits of randomness, URL-safe (fits a QR code and a typed-in slip)."""
-    return secrets.token_urlsafe(16)
+    return token_urlsafe(16)
 
 
 def hash_token(token: str) -> str:

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from shared.errors import NotFound
 from shared.events.directory import AgencyRecord, CampaignRecord
 from shared.regions import UnknownRegion, jiangxi
+from shared.text import IdPath
 from shared.vocabulary import Sector
 
 from .deps import Parts
@@ -20,7 +21,7 @@ router = APIRouter(tags=["directory / 名录"])
     response_model=CampaignRecord,
     summary="专项治理活动及其阶段 / A campaign and its phases",
 )
-async def get_campaign(campaign_id: str, parts: Parts) -> CampaignRecord:
+async def get_campaign(campaign_id: IdPath, parts: Parts) -> CampaignRecord:
     campaign = parts.directory.campaigns.get(campaign_id)
     if campaign is None:
         raise NotFound(

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic_core import PydanticCustomError
 
 from shared.events.intake import TipChannel, TipStage
+from shared.text import Line, Text
 from shared.vocabulary import Power, ProblemCategory, Severity
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -24,9 +25,9 @@ class _Body(BaseModel):
 class ContactIn(_Body):
     """How to reach the tipster. Sealed per tip before it reaches any topic."""
 
-    name: str | None = Field(default=None, max_length=50, description="姓名（可选） / name")
-    phone: str | None = Field(default=None, max_length=20, description="手机或座机 / phone")
-    email: str | None = Field(default=None, max_length=120, description="电子邮箱 / email")
+    name: Line | None = Field(default=None, max_length=50, description="姓名（可选） / name")
+    phone: Line | None = Field(default=None, max_length=20, description="手机或座机 / phone")
+    email: Line | None = Field(default=None, max_length=120, description="电子邮箱 / email")
 
     @field_validator("phone")
     @classmethod
@@ -65,23 +66,23 @@ class ContactIn(_Body):
 
 
 class AttachmentIn(_Body):
-    file_name: str = Field(min_length=1, max_length=200)
-    media_type: str = Field(min_length=3, max_length=100, pattern=r"^[\w.+-]+/[\w.+-]+$")
+    file_name: Line = Field(min_length=1, max_length=200)
+    media_type: Line = Field(min_length=3, max_length=100, pattern=r"^[\w.+-]+/[\w.+-]+$")
     size_bytes: int = Field(ge=0, le=100 * 1024 * 1024)
-    sha256: str = Field(default="", pattern=r"^([0-9a-f]{64})?$")
+    sha256: Line = Field(default="", pattern=r"^([0-9a-f]{64})?$")
 
 
 class TipSubmission(_Body):
     """A tip from the public, the media, a forum, an inspection or an agency's self-analysis."""
 
     channel: TipChannel = Field(description="线索来源 / channel")
-    region_code: str = Field(pattern=REGION_CODE, description="GB/T 2260 地区代码 / region code")
-    agency_id: str | None = Field(default=None, max_length=64, description="被反映机关编号")
-    agency_text: str | None = Field(
+    region_code: Line = Field(pattern=REGION_CODE, description="GB/T 2260 地区代码 / region code")
+    agency_id: Line | None = Field(default=None, max_length=64, description="被反映机关编号")
+    agency_text: Line | None = Field(
         default=None, max_length=200, description="不知编号时填写机关名称 / agency name as text"
     )
     power: Power | None = Field(default=None, description="执法权类型 / enforcement power")
-    description: str = Field(
+    description: Text = Field(
         min_length=1, max_length=5000, description="反映的问题 / what happened"
     )
     occurred_on: date = Field(description="发生日期（不得晚于今天） / when it happened")
@@ -89,7 +90,7 @@ class TipSubmission(_Body):
     contact: ContactIn | None = Field(
         default=None, description="不填即匿名 / omit to stay anonymous"
     )
-    campaign_id: str | None = Field(default=None, max_length=64)
+    campaign_id: Line | None = Field(default=None, max_length=64)
 
     @field_validator("channel")
     @classmethod
@@ -113,7 +114,7 @@ class TipReceipt(BaseModel):
 
 
 class StatusLookup(_Body):
-    receipt_code: str = Field(min_length=1, max_length=40, description="回执码 / receipt code")
+    receipt_code: Line = Field(min_length=1, max_length=40, description="回执码 / receipt code")
 
 
 class TipPublicStatus(BaseModel):
@@ -157,51 +158,51 @@ class TipPage(BaseModel):
 
 
 class AcceptBody(_Body):
-    note: str = Field(default="", max_length=2000)
+    note: Text = Field(default="", max_length=2000)
 
 
 class RejectBody(_Body):
-    reason: str = Field(min_length=1, max_length=2000, description="不予受理理由")
-    referred_to: str = Field(default="", max_length=200, description="转交的部门 / referred to")
+    reason: Text = Field(min_length=1, max_length=2000, description="不予受理理由")
+    referred_to: Line = Field(default="", max_length=200, description="转交的部门 / referred to")
 
 
 class MergeBody(_Body):
-    into_tip_id: str = Field(min_length=1, max_length=64)
+    into_tip_id: Line = Field(min_length=1, max_length=64)
 
 
 class AssignBody(_Body):
-    assignee: str = Field(min_length=1, max_length=128, description="承办的法制办或机关编号")
-    note: str = Field(default="", max_length=2000)
+    assignee: Line = Field(min_length=1, max_length=128, description="承办的法制办或机关编号")
+    note: Text = Field(default="", max_length=2000)
 
 
 class TransferBody(_Body):
-    to_region_code: str = Field(pattern=REGION_CODE)
-    reason: str = Field(min_length=1, max_length=2000)
+    to_region_code: Line = Field(pattern=REGION_CODE)
+    reason: Text = Field(min_length=1, max_length=2000)
 
 
 class ProblemIn(_Body):
-    agency_id: str | None = Field(default=None, max_length=64, description="默认为线索所涉机关")
+    agency_id: Line | None = Field(default=None, max_length=64, description="默认为线索所涉机关")
     category: ProblemCategory
-    kind: str = Field(min_length=1, max_length=64, description="如 arbitrary_fine、fine_quota")
+    kind: Line = Field(min_length=1, max_length=64, description="如 arbitrary_fine、fine_quota")
     severity: Severity
-    summary: str = Field(min_length=1, max_length=2000)
+    summary: Text = Field(min_length=1, max_length=2000)
 
 
 class SubstantiateBody(_Body):
-    findings: str = Field(min_length=1, max_length=5000)
+    findings: Text = Field(min_length=1, max_length=5000)
     problems: list[ProblemIn] = Field(min_length=1, max_length=20)
 
 
 class UnsubstantiateBody(_Body):
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Text = Field(min_length=1, max_length=2000)
 
 
 class DecryptBody(_Body):
-    purpose: str = Field(min_length=1, max_length=500, description="查看目的（将被记录）")
+    purpose: Text = Field(min_length=1, max_length=500, description="查看目的（将被记录）")
 
 
 class EraseBody(_Body):
-    reason: str = Field(min_length=1, max_length=500, description="删除理由（将被记录）")
+    reason: Text = Field(min_length=1, max_length=500, description="删除理由（将被记录）")
 
 
 class ContactOut(BaseModel):
@@ -242,29 +243,29 @@ class ProblemPage(BaseModel):
 
 
 class PlanBody(_Body):
-    campaign_id: str | None = Field(default=None, max_length=64)
+    campaign_id: Line | None = Field(default=None, max_length=64)
     targeted_categories: list[ProblemCategory] = Field(min_length=1, max_length=6)
-    methods: str = Field(min_length=1, max_length=5000, description="方法步骤")
-    goals: str = Field(min_length=1, max_length=5000, description="目标要求")
+    methods: Text = Field(min_length=1, max_length=5000, description="方法步骤")
+    goals: Text = Field(min_length=1, max_length=5000, description="目标要求")
 
 
 class AnalysisBody(_Body):
-    campaign_id: str | None = Field(default=None, max_length=64)
-    unit: str = Field(min_length=1, max_length=100, description="处、科、室或党支部")
+    campaign_id: Line | None = Field(default=None, max_length=64)
+    unit: Line = Field(min_length=1, max_length=100, description="处、科、室或党支部")
     categories: list[ProblemCategory] = Field(default_factory=list, max_length=6)
-    findings: str = Field(min_length=1, max_length=10000)
+    findings: Text = Field(min_length=1, max_length=10000)
 
 
 class ReportProblemIn(_Body):
     category: ProblemCategory
-    kind: str = Field(min_length=1, max_length=64)
+    kind: Line = Field(min_length=1, max_length=64)
     severity: Severity
-    summary: str = Field(min_length=1, max_length=2000)
+    summary: Text = Field(min_length=1, max_length=2000)
 
 
 class ReportBody(_Body):
-    campaign_id: str | None = Field(default=None, max_length=64)
-    summary: str = Field(min_length=1, max_length=10000)
+    campaign_id: Line | None = Field(default=None, max_length=64)
+    summary: Text = Field(min_length=1, max_length=10000)
     problems: list[ReportProblemIn] = Field(default_factory=list, max_length=100)
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from shared.auth import Actor, CurrentActor, Role
+from shared.body_limit import KiB, MiB, body_limit
 from shared.errors import Forbidden, NotFound
 from shared.events.directory import AgencyRecord, PhaseCode
 from shared.events.intake import FoundProblem
 from shared.eventstore import CommandContext
 from shared.ids import prefixed_id
+from shared.text import IdPath
 
 from ..application import new_problem_id, record_report_problems
 from ..domain.access import covers
@@ -70,6 +72,7 @@ def _phase(parts: IntakeParts, campaign_id: str) -> PhaseCode | None:
     response_model=Filing,
     summary="报送实施方案（动员部署阶段） / File the implementation plan (phase 1)",
 )
+@body_limit(256 * KiB)  # two texts of 5000 characters, \u-escaped by some clients
 async def file_plan(
     body: PlanBody, parts: Parts, actor: CurrentActor, correlation: CorrelationId
 ) -> Filing:
@@ -101,6 +104,7 @@ async def file_plan(
     response_model=Filing,
     summary="报送剖析材料（查找问题阶段） / File self-analysis material (phase 2)",
 )
+@body_limit(256 * KiB)  # findings of 10 000 characters, \u-escaped by some clients
 async def file_analysis(
     body: AnalysisBody, parts: Parts, actor: CurrentActor, correlation: CorrelationId
 ) -> Filing:
@@ -133,6 +137,7 @@ async def file_analysis(
     summary="报送自查报告（查找问题阶段） / File the self-inspection report (phase 2)",
     description="报告所列每个问题产生一个来源为 self_inspection 的 ProblemFound。",
 )
+@body_limit(2 * MiB)  # a summary and 100 problems of 2000 characters each, \u-escaped
 async def file_report(
     body: ReportBody, parts: Parts, actor: CurrentActor, correlation: CorrelationId
 ) -> Filing:
@@ -180,7 +185,7 @@ async def file_report(
     summary="机关自查报送情况 / An agency's filings",
 )
 async def get_filings(
-    agency_id: str, parts: Parts, actor: CurrentActor, campaign_id: str | None = None
+    agency_id: IdPath, parts: Parts, actor: CurrentActor, campaign_id: str | None = None
 ) -> SelfInspectionView:
     agency = parts.directory.agencies.get(agency_id)
     if actor.role is Role.agency_staff:

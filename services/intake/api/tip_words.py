@@ -10,6 +10,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from shared.auth import CurrentActor
+from shared.text import IdPath
 
 from ..application import finish_erasures
 from ..domain.commands import DecryptContact, DecryptText, EraseContact
@@ -79,7 +80,7 @@ def _open(
     responses={409: {"description": "举报人已被删除 / the tipster was erased"}},
 )
 async def decrypt_text(
-    tip_id: str, body: DecryptBody, parts: Parts, actor: CurrentActor, correlation: CorrelationId
+    tip_id: IdPath, body: DecryptBody, parts: Parts, actor: CurrentActor, correlation: CorrelationId
 ) -> TipTextOut:
     visible_tip(parts, actor, tip_id, *TEXT_ROLES)
     command = DecryptText(actor, body.purpose, parts.clock.now())
@@ -94,7 +95,7 @@ async def decrypt_text(
     description="先写入 ContactDecrypted 事件，再返回明文。 / ContactDecrypted is recorded first.",
 )
 async def decrypt_contact(
-    tip_id: str, body: DecryptBody, parts: Parts, actor: CurrentActor, correlation: CorrelationId
+    tip_id: IdPath, body: DecryptBody, parts: Parts, actor: CurrentActor, correlation: CorrelationId
 ) -> ContactOut:
     command = DecryptContact(actor, body.purpose, parts.clock.now())
     state = await execute(parts, tip_id, command, actor, correlation)
@@ -117,7 +118,7 @@ async def decrypt_contact(
     ),
 )
 async def erase_contact(
-    tip_id: str, body: EraseBody, parts: Parts, actor: CurrentActor, correlation: CorrelationId
+    tip_id: IdPath, body: EraseBody, parts: Parts, actor: CurrentActor, correlation: CorrelationId
 ) -> ContactOut:
     command = EraseContact(actor, body.reason, parts.clock.now())
     await execute(parts, tip_id, command, actor, correlation)

@@ -14,6 +14,7 @@ from shared.errors import Forbidden, Invalid
 from shared.events.intake import FoundProblem, ProblemFound
 from shared.paging import Limit, Offset, window
 from shared.regions import jiangxi, known_region
+from shared.text import IdPath
 
 from ..application import new_problem_id, record_tip_problems
 from ..domain.access import require_region
@@ -104,13 +105,13 @@ async def list_tips(
 
 
 @router.get("/tips/{tip_id}", response_model=TipView, summary="线索详情 / One tip")
-async def get_tip(tip_id: str, parts: Parts, actor: CurrentActor) -> TipView:
+async def get_tip(tip_id: IdPath, parts: Parts, actor: CurrentActor) -> TipView:
     return tip_view(parts, actor, tip_id, visible_tip(parts, actor, tip_id, *READER_ROLES))
 
 
 @router.post("/tips/{tip_id}/accept", response_model=TipView, summary="受理 / Accept")
 async def accept(
-    tip_id: str, body: AcceptBody, parts: Parts, actor: CurrentActor, correlation: CorrelationId
+    tip_id: IdPath, body: AcceptBody, parts: Parts, actor: CurrentActor, correlation: CorrelationId
 ) -> TipView:
     state = visible_tip(parts, actor, tip_id, *TRIAGE_ROLES)
     due = parts.directory.verification_due(state.campaign_id, parts.clock.now())
@@ -123,7 +124,7 @@ async def accept(
     "/tips/{tip_id}/reject", response_model=TipView, summary="不予受理并转交 / Reject and refer"
 )
 async def reject(
-    tip_id: str, body: RejectBody, parts: Parts, actor: CurrentActor, correlation: CorrelationId
+    tip_id: IdPath, body: RejectBody, parts: Parts, actor: CurrentActor, correlation: CorrelationId
 ) -> TipView:
     visible_tip(parts, actor, tip_id, *TRIAGE_ROLES)
     sealed = await parts.privacy.seal(tip_id, body.reason)
@@ -135,7 +136,7 @@ async def reject(
 
 @router.post("/tips/{tip_id}/merge", response_model=TipView, summary="重复线索合并 / Merge")
 async def merge(
-    tip_id: str, body: MergeBody, parts: Parts, actor: CurrentActor, correlation: CorrelationId
+    tip_id: IdPath, body: MergeBody, parts: Parts, actor: CurrentActor, correlation: CorrelationId
 ) -> TipView:
     visible_tip(parts, actor, tip_id, *TRIAGE_ROLES)
     target_aggregate = parts.store.get(TIP, body.into_tip_id)
@@ -151,7 +152,7 @@ async def merge(
 
 @router.post("/tips/{tip_id}/assign", response_model=TipView, summary="交办核查 / Assign")
 async def assign(
-    tip_id: str, body: AssignBody, parts: Parts, actor: CurrentActor, correlation: CorrelationId
+    tip_id: IdPath, body: AssignBody, parts: Parts, actor: CurrentActor, correlation: CorrelationId
 ) -> TipView:
     state = visible_tip(parts, actor, tip_id, *TRIAGE_ROLES)
     now = parts.clock.now()
@@ -163,7 +164,11 @@ async def assign(
 
 @router.post("/tips/{tip_id}/transfer", response_model=TipView, summary="跨地区转办 / Transfer")
 async def transfer(
-    tip_id: str, body: TransferBody, parts: Parts, actor: CurrentActor, correlation: CorrelationId
+    tip_id: IdPath,
+    body: TransferBody,
+    parts: Parts,
+    actor: CurrentActor,
+    correlation: CorrelationId,
 ) -> TipView:
     state = visible_tip(parts, actor, tip_id, *TRIAGE_ROLES)
     now = parts.clock.now()
@@ -206,7 +211,7 @@ def _found_problem(
     summary="核查属实，认定问题 / Substantiated: problems found",
 )
 async def substantiate(
-    tip_id: str,
+    tip_id: IdPath,
     body: SubstantiateBody,
     parts: Parts,
     actor: CurrentActor,
@@ -237,7 +242,7 @@ async def substantiate(
     summary="核查不属实 / Unsubstantiated",
 )
 async def unsubstantiate(
-    tip_id: str,
+    tip_id: IdPath,
     body: UnsubstantiateBody,
     parts: Parts,
     actor: CurrentActor,

@@ -19,7 +19,8 @@ def check_character(body: str) -> str:
 
 
 def new_receipt_code(random_below: Callable[[int], int]) -> str:
-    """``random_below`` is ``secrets.randbelow`` in production (randomness is injected)."""
+    """``random_below`` is ``shared.ids.random_below`` in production (randomness is
+    injected)."""
     body = "".join(ALPHABET[random_below(len(ALPHABET))] for _ in range(BODY_LENGTH))
     return format_code(body + check_character(body))
 

@@ -41,6 +41,7 @@ from shared.errors import Invalid
 from shared.events.rectification import CaseKind
 from shared.paging import Limit, Offset, window
 from shared.regions import jiangxi, known_region
+from shared.text import IdPath
 
 router = APIRouter(tags=["cases 典型案例"])
 
@@ -145,7 +146,7 @@ async def list_cases(
 
 
 @router.get("/cases/{case_id}", response_model=CaseView, summary="案件详情 / One case")
-async def get_case(case_id: str, actor: CurrentActor, runtime: Runtime) -> CaseView:
+async def get_case(case_id: IdPath, actor: CurrentActor, runtime: Runtime) -> CaseView:
     return CaseView.of(visible_case(runtime, actor, case_id))
 
 
@@ -155,7 +156,7 @@ async def get_case(case_id: str, actor: CurrentActor, runtime: Runtime) -> CaseV
     summary="移送纪检监察或检察机关 / Refer to discipline inspection or the procuratorate",
 )
 async def refer(
-    case_id: str, body: ReferralRequest, actor: CurrentActor, runtime: Runtime
+    case_id: IdPath, body: ReferralRequest, actor: CurrentActor, runtime: Runtime
 ) -> CaseView:
     case = visible_case(runtime, actor, case_id)
     command = ReferCase(
@@ -177,8 +178,8 @@ async def refer(
     summary="记录接收机关的确认 / Record the receiving body's acknowledgement",
 )
 async def acknowledge(
-    case_id: str,
-    referral_id: str,
+    case_id: IdPath,
+    referral_id: IdPath,
     body: AcknowledgementRequest,
     actor: CurrentActor,
     runtime: Runtime,
@@ -195,7 +196,7 @@ async def acknowledge(
     summary="公开通报典型案例（摘要脱敏） / Expose the case with a redacted summary",
 )
 async def expose(
-    case_id: str, body: ExposureRequest, actor: CurrentActor, runtime: Runtime
+    case_id: IdPath, body: ExposureRequest, actor: CurrentActor, runtime: Runtime
 ) -> CaseView:
     command = ExposeCase(actor, body.headline, body.summary, body.channel, runtime.clock.now())
     return await _act(runtime, actor, case_id, command)
@@ -207,7 +208,7 @@ async def expose(
     summary="对个人或单位作出问责决定 / Hold an individual or a unit accountable",
 )
 async def impose_accountability(
-    case_id: str,
+    case_id: IdPath,
     body: AccountabilityRequest,
     actor: CurrentActor,
     runtime: Runtime,

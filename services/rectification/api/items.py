@@ -44,6 +44,7 @@ from shared.auth import Actor, CurrentActor, Role
 from shared.errors import Forbidden
 from shared.paging import Limit, Offset, window
 from shared.regions import jiangxi, known_region
+from shared.text import IdPath, RegionPath
 
 router = APIRouter(tags=["items 整改事项"])
 
@@ -159,7 +160,7 @@ async def list_items(
     summary="某执法机关的整改事项 / Items of one agency",
 )
 async def list_agency_items(
-    agency_id: str, actor: CurrentActor, runtime: Runtime, filters: Filters
+    agency_id: IdPath, actor: CurrentActor, runtime: Runtime, filters: Filters
 ) -> ItemPage:
     region_code: str | None = None
     if actor.role is Role.agency_staff:
@@ -182,7 +183,7 @@ async def list_agency_items(
     summary="某辖区（含下级）的整改事项 / Items of a region and below",
 )
 async def list_region_items(
-    region_code: str, actor: CurrentActor, runtime: Runtime, filters: Filters
+    region_code: RegionPath, actor: CurrentActor, runtime: Runtime, filters: Filters
 ) -> ItemPage:
     actor.require(*REGION_READERS)
     known_region(region_code)
@@ -201,7 +202,7 @@ def _item(runtime: RectificationRuntime, item_id: str) -> ItemState:
 
 
 @router.get("/items/{item_id}", response_model=ItemView, summary="整改事项详情 / One item")
-async def get_item(item_id: str, actor: CurrentActor, runtime: Runtime) -> ItemView:
+async def get_item(item_id: IdPath, actor: CurrentActor, runtime: Runtime) -> ItemView:
     return _view(runtime, visible_item(runtime, actor, item_id))
 
 
@@ -219,7 +220,7 @@ async def _act(runtime: RectificationRuntime, actor: Actor, item_id: str, comman
     summary="指定整改责任人 / Name the person responsible",
 )
 async def name_person(
-    item_id: str, body: NamePersonRequest, actor: CurrentActor, runtime: Runtime
+    item_id: IdPath, body: NamePersonRequest, actor: CurrentActor, runtime: Runtime
 ) -> ItemView:
     command = NameResponsiblePerson(actor, body.responsible_person, runtime.clock.now())
     return await _act(runtime, actor, item_id, command)
@@ -229,7 +230,7 @@ async def name_person(
     "/items/{item_id}/progress", response_model=ItemView, summary="报告整改进展 / Report progress"
 )
 async def report_progress(
-    item_id: str, body: ProgressRequest, actor: CurrentActor, runtime: Runtime
+    item_id: IdPath, body: ProgressRequest, actor: CurrentActor, runtime: Runtime
 ) -> ItemView:
     command = ReportProgress(
         actor, body.note, body.percent, tuple(body.evidence), runtime.clock.now()
@@ -243,7 +244,7 @@ async def report_progress(
     summary="报告整改完成及措施 / Report completion with the measures taken",
 )
 async def complete(
-    item_id: str, body: CompletionRequest, actor: CurrentActor, runtime: Runtime
+    item_id: IdPath, body: CompletionRequest, actor: CurrentActor, runtime: Runtime
 ) -> ItemView:
     command = CompleteItem(actor, body.measures, tuple(body.evidence), runtime.clock.now())
     return await _act(runtime, actor, item_id, command)
@@ -255,7 +256,7 @@ async def complete(
     summary="法制办核验销号 / Legal office verifies and closes",
 )
 async def verify(
-    item_id: str,
+    item_id: IdPath,
     actor: CurrentActor,
     runtime: Runtime,
     body: VerificationRequest | None = None,
@@ -271,7 +272,7 @@ async def verify(
     summary="法制办退回并说明理由 / Legal office returns it with reasons",
 )
 async def return_item(
-    item_id: str, body: ReturnRequest, actor: CurrentActor, runtime: Runtime
+    item_id: IdPath, body: ReturnRequest, actor: CurrentActor, runtime: Runtime
 ) -> ItemView:
     command = ReturnItem(actor, body.reasons, runtime.clock.now())
     return await _act(runtime, actor, item_id, command)
@@ -283,7 +284,7 @@ async def return_item(
     summary="申请延期（须说明理由） / Ask for an extension with a reason",
 )
 async def request_extension(
-    item_id: str, body: ExtensionRequest, actor: CurrentActor, runtime: Runtime
+    item_id: IdPath, body: ExtensionRequest, actor: CurrentActor, runtime: Runtime
 ) -> ItemView:
     command = RequestExtension(actor, body.due_on, body.reason, runtime.clock.now())
     return await _act(runtime, actor, item_id, command)
@@ -295,7 +296,7 @@ async def request_extension(
     summary="法制办批准延期 / Legal office approves the extension",
 )
 async def approve_extension(
-    item_id: str,
+    item_id: IdPath,
     actor: CurrentActor,
     runtime: Runtime,
 ) -> ItemView:
@@ -309,7 +310,7 @@ async def approve_extension(
     summary="法制办不予延期 / Legal office declines the extension",
 )
 async def decline_extension(
-    item_id: str, body: ExtensionDecline, actor: CurrentActor, runtime: Runtime
+    item_id: IdPath, body: ExtensionDecline, actor: CurrentActor, runtime: Runtime
 ) -> ItemView:
     command = DeclineExtension(actor, body.reasons, runtime.clock.now())
     return await _act(runtime, actor, item_id, command)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from services.rectification.domain.cases import CaseState
 from services.rectification.domain.items import ItemState, ItemStatus
@@ -19,6 +20,7 @@ from shared.events.rectification import (
     ReferralBody,
     RegulationKind,
 )
+from shared.text import Line, Text, clean_lines_of
 
 REGION = r"^\d{6}$"
 
@@ -31,37 +33,44 @@ class RequestBody(BaseModel):
 
 
 class NamePersonRequest(RequestBody):
-    responsible_person: str = Field(
+    responsible_person: Line = Field(
         min_length=1, max_length=100, description="position or staff id (职务或工号)"
     )
 
 
+def _clean_evidence(evidence: EvidenceRef) -> EvidenceRef:
+    return clean_lines_of(evidence, "title", "media_type", "location")
+
+
+Evidence = Annotated[EvidenceRef, AfterValidator(_clean_evidence)]
+
+
 class ProgressRequest(RequestBody):
-    note: str = Field(min_length=1, max_length=4000)
+    note: Text = Field(min_length=1, max_length=4000)
     percent: int = Field(ge=0, le=100)
-    evidence: list[EvidenceRef] = Field(default_factory=list, max_length=50)
+    evidence: list[Evidence] = Field(default_factory=list, max_length=50)
 
 
 class CompletionRequest(RequestBody):
-    measures: str = Field(min_length=1, max_length=8000, description="measures taken")
-    evidence: list[EvidenceRef] = Field(default_factory=list, max_length=50)
+    measures: Text = Field(min_length=1, max_length=8000, description="measures taken")
+    evidence: list[Evidence] = Field(default_factory=list, max_length=50)
 
 
 class VerificationRequest(RequestBody):
-    note: str = Field(default="", max_length=4000)
+    note: Text = Field(default="", max_length=4000)
 
 
 class ReturnRequest(RequestBody):
-    reasons: str = Field(min_length=1, max_length=4000)
+    reasons: Text = Field(min_length=1, max_length=4000)
 
 
 class ExtensionRequest(RequestBody):
     due_on: date = Field(description="the new deadline asked for")
-    reason: str = Field(min_length=1, max_length=4000)
+    reason: Text = Field(min_length=1, max_length=4000)
 
 
 class ExtensionDecline(RequestBody):
-    reasons: str = Field(min_length=1, max_length=4000)
+    reasons: Text = Field(min_length=1, max_length=4000)
 
 
 class ItemView(BaseModel):
@@ -137,46 +146,46 @@ class ItemPage(BaseModel):
 
 
 class OpenCaseRequest(RequestBody):
-    region_code: str | None = Field(
+    region_code: Line | None = Field(
         default=None, pattern=REGION, description="defaults to the actor's region"
     )
     kind: CaseKind
     origin: CaseOrigin
-    title: str = Field(min_length=1, max_length=200)
-    summary: str = Field(min_length=1, max_length=8000)
-    problem_ids: list[str] = Field(min_length=1, max_length=200)
+    title: Line = Field(min_length=1, max_length=200)
+    summary: Text = Field(min_length=1, max_length=8000)
+    problem_ids: list[Line] = Field(min_length=1, max_length=200)
 
 
 class ReferralRequest(RequestBody):
     body: ReferralBody
-    receiving_body: str = Field(min_length=1, max_length=200)
-    reason: str = Field(min_length=1, max_length=4000)
+    receiving_body: Line = Field(min_length=1, max_length=200)
+    reason: Text = Field(min_length=1, max_length=4000)
     acknowledge_by: date | None = Field(
         default=None, description="defaults to the campaign's referral_ack_days from today"
     )
 
 
 class AcknowledgementRequest(RequestBody):
-    reference_no: str = Field(default="", max_length=100)
-    note: str = Field(default="", max_length=4000)
+    reference_no: Line = Field(default="", max_length=100)
+    note: Text = Field(default="", max_length=4000)
 
 
 class ExposureRequest(RequestBody):
-    headline: str = Field(min_length=1, max_length=200)
-    summary: str = Field(
+    headline: Line = Field(min_length=1, max_length=200)
+    summary: Text = Field(
         min_length=1, max_length=8000, description="written without names; numbers are masked"
     )
-    channel: str = Field(min_length=1, max_length=200, description="e.g. a website or newspaper")
+    channel: Line = Field(min_length=1, max_length=200, description="e.g. a website or newspaper")
 
 
 class AccountabilityRequest(RequestBody):
     target: AccountabilityTarget
-    target_ref: str = Field(
+    target_ref: Line = Field(
         min_length=1, max_length=100, description="unit id, or pseudonymous staff id"
     )
     grounds: list[AccountabilityGround] = Field(min_length=1, max_length=10)
     measure: AccountabilityMeasure
-    note: str = Field(default="", max_length=4000)
+    note: Text = Field(default="", max_length=4000)
 
 
 class ReferralView(BaseModel):
@@ -285,12 +294,12 @@ class CasePage(BaseModel):
 
 
 class RegulationRequest(RequestBody):
-    agency_id: str = Field(default="", max_length=100, description="required for agency staff")
-    region_code: str | None = Field(default=None, pattern=REGION)
+    agency_id: Line = Field(default="", max_length=100, description="required for agency staff")
+    region_code: Line | None = Field(default=None, pattern=REGION)
     kind: RegulationKind
-    title: str = Field(min_length=1, max_length=200)
-    summary: str = Field(default="", max_length=8000)
-    problem_ids: list[str] = Field(min_length=1, max_length=200)
+    title: Line = Field(min_length=1, max_length=200)
+    summary: Text = Field(default="", max_length=8000)
+    problem_ids: list[Line] = Field(min_length=1, max_length=200)
     adopted_on: date
 
 

@@ -4,7 +4,6 @@ moment) and compare two builds, or a build with the live read models."""
 from __future__ import annotations
 
 import asyncio
-import uuid
 
 from fastapi import APIRouter, Query
 
@@ -18,6 +17,7 @@ from services.reporting.api.models import (
 )
 from services.reporting.replay.audit import compare, rebuild
 from shared.auth import CurrentActor
+from shared.ids import prefixed_id
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 
@@ -30,7 +30,7 @@ router = APIRouter(prefix="/audit", tags=["audit"])
 )
 async def create_replay(body: ReplayRequest, actor: CurrentActor, context: Context) -> ReplayResult:
     require_auditor(actor)
-    replay_id = f"replay-{uuid.uuid4().hex[:12]}"
+    replay_id = prefixed_id("replay-", 12)
     url = f"sqlite:///{context.replay_dir / f'{replay_id}.db'}"
     summary = await asyncio.to_thread(rebuild, context.settings, url, as_of=body.as_of)
     context.replays[replay_id] = url

@@ -38,6 +38,7 @@ from services.reporting.readmodels.figures import (
 from shared.auth import CurrentActor
 from shared.errors import Invalid, NotFound
 from shared.regions import RegionLevel, jiangxi
+from shared.text import IdPath, RegionPath
 
 router = APIRouter(tags=["dashboard"])
 
@@ -50,7 +51,7 @@ RankMetric = Literal["satisfaction", "dissatisfaction", "on_time", "completion"]
     summary="地区工作数据（含下级汇总与下钻） / Region dashboard with drill-down",
 )
 def region_dashboard(
-    region_code: str, actor: CurrentActor, conn: ReadConnection
+    region_code: RegionPath, actor: CurrentActor, conn: ReadConnection
 ) -> RegionDashboard:
     require_region(actor, region_code)
     children = children_figures(conn, region_code)
@@ -72,7 +73,9 @@ def region_dashboard(
     response_model=AgencyDashboard,
     summary="执法机关工作数据 / Agency dashboard",
 )
-def agency_dashboard(agency_id: str, actor: CurrentActor, conn: ReadConnection) -> AgencyDashboard:
+def agency_dashboard(
+    agency_id: IdPath, actor: CurrentActor, conn: ReadConnection
+) -> AgencyDashboard:
     row = agency_row(conn, agency_id)
     require_agency(actor, agency_id, str(row["region_code"]) if row else None)
     if row is None:
@@ -183,7 +186,7 @@ def events_behind_figure(
     response_model=Timeline,
     summary="单个事项的全部事件（审计） / Every event of one aggregate (audit)",
 )
-def timeline(subject: str, actor: CurrentActor, conn: ReadConnection) -> Timeline:
+def timeline(subject: IdPath, actor: CurrentActor, conn: ReadConnection) -> Timeline:
     events = queries.timeline(conn, subject)
     if not events:
         raise NotFound(f"未找到 {subject} 的事件", f"no events of {subject}", field="subject")
@@ -202,7 +205,7 @@ def timeline(subject: str, actor: CurrentActor, conn: ReadConnection) -> Timelin
     summary="各阶段进度（对照方案日期） / Progress per phase against the plan's dates",
 )
 def campaign_progress(
-    campaign_id: str, actor: CurrentActor, conn: ReadConnection, context: Context
+    campaign_id: IdPath, actor: CurrentActor, conn: ReadConnection, context: Context
 ) -> CampaignProgress:
     actor.require(*INTERNAL)
     progress = queries.campaign_progress(conn, campaign_id, context.clock.now().date())

@@ -14,6 +14,7 @@ from services.reporting.api.deps import ReadConnection
 from services.reporting.api.models import PublicFigures, RegionDashboardChild
 from services.reporting.api.views import region_ref
 from services.reporting.readmodels.public import PublicFiguresCache
+from shared.text import RegionPath
 
 router = APIRouter(prefix="/public", tags=["public"])
 
@@ -32,7 +33,7 @@ async def public_cache(request: Request) -> PublicFiguresCache:
     summary="公开的汇总数据（不含个人信息） / Published aggregates (no personal data)",
 )
 def public_region(
-    region_code: str,
+    region_code: RegionPath,
     conn: ReadConnection,
     cache: Annotated[PublicFiguresCache, Depends(public_cache)],
 ) -> PublicFigures:

@@ -368,25 +368,3 @@ PUBLIC_PREFIXES = (
     "evaluation.dissatisfaction_rate",
     "lookbacks.total",
 )
-
-
-def _public(figures: Figures) -> Figures:
-    return {k: v for k, v in figures.items() if k.startswith(PUBLIC_PREFIXES)}
-
-
-def public_figures_by_region(
-    conn: Connection, region_code: str
-) -> tuple[Figures, dict[str, Figures]]:
-    """The region's and its children's published figures. Evaluation results count
-    only meetings whose results were published."""
-    groups = [
-        g
-        for g in load_groups(conn, region_codes=region_scope(region_code))
-        if g.kind not in ("meeting", "evaluation_result") or g.published
-    ]
-    rolled = raw_by_region(groups)
-    children = {
-        child.code: _public(derive(rolled.get(child.code, {})))
-        for child in jiangxi().children(region_code)
-    }
-    return _public(derive(rolled.get(region_code, {}))), children

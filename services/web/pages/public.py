@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from shared.ids import unique_id
 from shared.regions import jiangxi
 from shared.vocabulary import Power
 
@@ -84,7 +84,7 @@ def submission_of(form: Form) -> dict[str, Any]:
 @router.post("/tip", response_class=HTMLResponse)
 async def submit_tip(request: Request) -> HTMLResponse:
     form = await read_form(request)
-    key = form.get("idempotency_key") or uuid.uuid4().hex
+    key = form.get("idempotency_key") or unique_id()
     try:
         receipt = await backend(request).post(
             "intake",

@@ -59,7 +59,7 @@ async def signin(request: Request) -> HTMLResponse | RedirectResponse:
     form = await read_form(request)
     token = form.get("token").removeprefix("Bearer ").strip()
     try:
-        actor_from_token(token, request.app.state.settings, request.app.state.clock.now())
+        actor_from_token(token, request.app.state.settings)
     except Unauthenticated:
         error = translator(pick_lang(request))("signin.bad")
         return _signin_page(request, form.get("next"), error, 401)
