@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from shared.auth import Actor, Role
+from shared.errors import Forbidden, NotFound
 from shared.regions import UnknownRegion, jiangxi
 
 
@@ -222,3 +223,30 @@ def may_read_event(actor: Actor, event_type: str, target: Target) -> bool:
     """Whether one event may appear, as a summary row, in a drill-down or timeline."""
     resource = event_resource(event_type)
     return resource is not None and may_read(actor, resource, target)
+
+
+def require_role_for(actor: Actor | None, resource: Resource) -> None:
+    """403 when the actor's role reads ``resource`` nowhere. Asked before any look-up:
+    it depends on the role alone, so it says nothing of whether an id exists."""
+    if may_read_some(actor, resource):
+        return
+    role = Role.public if actor is None else actor.role
+    raise Forbidden(
+        f"您的角色（{role.value}）无权查看此类数据（{resource.value}）",
+        f"your role ({role.value}) may not read {resource.value}",
+        code="role_not_allowed",
+    )
+
+
+def hidden(aggregate_id: str, field: str = "id") -> NotFound:
+    """The answer for an id the reader may not see: word for word the one
+    ``EventStore.require`` gives for an id that does not exist."""
+    return NotFound(f"未找到 {aggregate_id}", f"{aggregate_id} not found", field=field)
+
+
+def require_readable(
+    actor: Actor, resource: Resource, target: Target, aggregate_id: str, field: str = "id"
+) -> None:
+    """404, as for an unknown id, unless ``actor`` may read ``resource`` at ``target``."""
+    if not may_read(actor, resource, target):
+        raise hidden(aggregate_id, field)

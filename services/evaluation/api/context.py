@@ -12,6 +12,7 @@ from services.evaluation.directory import Directory
 from services.evaluation.domain.commands import MeetingCommand
 from services.evaluation.domain.meeting import MeetingState
 from services.evaluation.domain.tokens import hash_token
+from shared.access_policy import Resource, Target, may_read, require_role_for
 from shared.auth import Actor, Role
 from shared.clock import Clock
 from shared.envelope import CloudEvent
@@ -53,12 +54,21 @@ class Evaluation:
     def meeting(self, meeting_id: str) -> MeetingState:
         aggregate = self.store.get(MEETING, meeting_id)
         if aggregate is None or aggregate.state.scheduled is None:
-            raise NotFound(
-                f"未找到评议会 {meeting_id}",
-                f"evaluation meeting {meeting_id} not found",
-                field="meeting_id",
-            )
+            raise meeting_not_found(meeting_id)
         state: MeetingState = aggregate.state
+        return state
+
+    def readable_meeting(
+        self, meeting_id: str, actor: Actor, resource: Resource = Resource.meeting
+    ) -> MeetingState:
+        """A meeting the access policy lets ``actor`` read as ``resource``. The role is
+        checked before the look-up; an unknown meeting and one outside the actor's
+        region get the same 404."""
+        require_role_for(actor, resource)
+        state = self.meeting(meeting_id)
+        assert state.scheduled is not None
+        if not may_read(actor, resource, Target(region_code=state.scheduled.region_code)):
+            raise meeting_not_found(meeting_id)
         return state
 
     def meeting_of_token(self, token: str) -> tuple[str, MeetingState]:
@@ -83,6 +93,14 @@ class Evaluation:
             region_code=scheduled.region_code if scheduled else "",
         )
         return await self.store.execute(MEETING, meeting_id, command, context)
+
+
+def meeting_not_found(meeting_id: str) -> NotFound:
+    return NotFound(
+        f"未找到评议会 {meeting_id}",
+        f"evaluation meeting {meeting_id} not found",
+        field="meeting_id",
+    )
 
 
 def _evaluation(request: Request) -> Evaluation:
@@ -115,6 +133,13 @@ def require_office_for(actor: Actor, region_code: str) -> None:
 
 
 def require_reader_for(actor: Actor, region_code: str) -> None:
-    actor.require(Role.legal_office, Role.auditor, Role.admin)
-    if actor.role is Role.legal_office:
-        require_office_for(actor, region_code)
+    """Meetings are read as the access policy says: offices, auditors and
+    administrators, each for their own region and below."""
+    require_role_for(actor, Resource.meeting)
+    if not may_read(actor, Resource.meeting, Target(region_code=region_code)):
+        raise Forbidden(
+            f"只能查看本辖区（{actor.region_code}）及下级的评议会",
+            f"you may read meetings of your own region ({actor.region_code}) and below only",
+            field="region_code",
+            code="region_not_allowed",
+        )

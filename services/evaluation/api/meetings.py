@@ -49,6 +49,7 @@ from services.evaluation.domain.commands import (
 )
 from services.evaluation.domain.meeting import MeetingState
 from services.evaluation.domain.tokens import hash_token, new_token
+from shared.access_policy import Resource
 from shared.auth import CurrentActor
 from shared.errors import Conflict, Invalid, Refusal
 from shared.events.base import DomainEvent
@@ -158,10 +159,7 @@ async def list_meetings(actor: CurrentActor, ev: EvaluationDep) -> list[MeetingV
     summary="评议会详情 / One evaluation meeting",
 )
 async def get_meeting(meeting_id: str, actor: CurrentActor, ev: EvaluationDep) -> MeetingView:
-    state = ev.meeting(meeting_id)
-    assert state.scheduled is not None
-    require_reader_for(actor, state.scheduled.region_code)
-    return MeetingView.of(state)
+    return MeetingView.of(ev.readable_meeting(meeting_id, actor))
 
 
 @router.post(
@@ -201,7 +199,7 @@ async def draw(
 async def representatives_sheet(
     meeting_id: str, actor: CurrentActor, ev: EvaluationDep
 ) -> list[RepresentativeView]:
-    state = _office_meeting(ev, meeting_id, actor)
+    state = ev.readable_meeting(meeting_id, actor, Resource.representatives_sheet)
     replaced = {r.replacement_entity_id: r.declined_entity_id for r in state.replacements}
     attended = set(state.attendance.attendee_entity_ids) if state.attendance else None
 
@@ -342,9 +340,8 @@ async def close_meeting(meeting_id: str, actor: CurrentActor, ev: EvaluationDep)
     summary="由事件重新计票并核对 / Recompute the tally from the events and compare",
 )
 async def verify_tally(meeting_id: str, actor: CurrentActor, ev: EvaluationDep) -> TallyCheckView:
-    state = ev.meeting(meeting_id)
+    state = ev.readable_meeting(meeting_id, actor)
     assert state.scheduled is not None
-    require_reader_for(actor, state.scheduled.region_code)
     if state.tallied is None:
         raise Conflict("尚未计票", "not tallied yet", field="status", code="wrong_status")
     check = recompute_tally(_tally_events(state))

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from shared.access_policy import Resource, Target, hidden, may_read
 from shared.auth import Actor, CurrentActor, Role
 from shared.errors import Forbidden, Invalid
 from shared.events.intake import FoundProblem, ProblemFound
@@ -101,6 +102,15 @@ def _visible(actor: Actor, state: TipState) -> bool:
     return True
 
 
+def _as_read_by(actor: Actor, view: TipView) -> TipView:
+    """The tip without its sealed text for a reader the access policy does not let
+    read it (auditors and administrators read a tip's metadata only)."""
+    for region in (view.region_code, view.handling_region_code):
+        if may_read(actor, Resource.tip_sealed_text, Target(region, view.agency_id)):
+            return view
+    return view.model_copy(update={"description": ""})
+
+
 async def _execute(
     parts: IntakeParts, tip_id: str, command: TipCommand, actor: Actor, correlation: str
 ) -> TipState:
@@ -158,17 +168,17 @@ async def list_tips(
         total=total,
         offset=offset,
         limit=limit,
-        tips=[tip_view(parts, tip_id, state) for tip_id, state in page],
+        tips=[_as_read_by(actor, tip_view(parts, tip_id, state)) for tip_id, state in page],
     )
 
 
 @router.get("/tips/{tip_id}", response_model=TipView, summary="线索详情 / One tip")
 async def get_tip(tip_id: str, parts: Parts, actor: CurrentActor) -> TipView:
     actor.require(*READER_ROLES)
-    state: TipState = parts.store.require(TIP, tip_id).state
-    if not _visible(actor, state):
-        require_region(actor, state.handling_region_code)
-    return tip_view(parts, tip_id, state)
+    aggregate = parts.store.get(TIP, tip_id)
+    if aggregate is None or not _visible(actor, aggregate.state):
+        raise hidden(tip_id)  # an unknown tip and another region's: the same answer
+    return _as_read_by(actor, tip_view(parts, tip_id, aggregate.state))
 
 
 @router.post("/tips/{tip_id}/accept", response_model=TipView, summary="受理 / Accept")

@@ -32,6 +32,7 @@ from services.rectification.domain.cases import (
 )
 from services.rectification.domain.items import ItemState, item_id_for
 from services.rectification.runtime import CASE, ITEM, RectificationRuntime
+from shared.access_policy import Resource, Target, require_readable, require_role_for
 from shared.auth import Actor, CurrentActor
 from shared.errors import Invalid
 from shared.events.rectification import CaseKind
@@ -134,8 +135,12 @@ async def list_cases(
 
 @router.get("/cases/{case_id}", response_model=CaseView, summary="案件详情 / One case")
 async def get_case(case_id: str, actor: CurrentActor, runtime: Runtime) -> CaseView:
-    case = _case(runtime, case_id)
-    require_reader_of_region(actor, case.region_code)
+    require_role_for(actor, Resource.case)
+    aggregate = runtime.events.get(CASE, case_id)
+    case: CaseState | None = aggregate.state if aggregate is not None else None
+    target = Target(region_code=case.region_code) if case is not None else Target()
+    require_readable(actor, Resource.case, target, case_id)
+    assert case is not None
     return CaseView.of(case)
 
 

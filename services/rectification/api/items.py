@@ -38,6 +38,7 @@ from services.rectification.domain.items import (
     VerifyItem,
 )
 from services.rectification.runtime import ITEM, RectificationRuntime
+from shared.access_policy import Resource, Target, require_readable, require_role_for
 from shared.auth import Actor, CurrentActor, Role
 from shared.errors import Forbidden
 from shared.paging import Limit, Offset, window
@@ -168,7 +169,7 @@ async def list_agency_items(
         runtime,
         filters,
         agency_id=agency_id,
-        region_code=region_code if actor.role is not Role.admin else None,
+        region_code=region_code,
     )
 
 
@@ -197,8 +198,12 @@ def _item(runtime: RectificationRuntime, item_id: str) -> ItemState:
 
 @router.get("/items/{item_id}", response_model=ItemView, summary="整改事项详情 / One item")
 async def get_item(item_id: str, actor: CurrentActor, runtime: Runtime) -> ItemView:
-    item = _item(runtime, item_id)
-    require_reader_of_item(actor, item.agency_id, item.region_code)
+    require_role_for(actor, Resource.rectification_item)
+    aggregate = runtime.events.get(ITEM, item_id)
+    item: ItemState | None = aggregate.state if aggregate is not None else None
+    target = Target(item.region_code, item.agency_id) if item is not None else Target()
+    require_readable(actor, Resource.rectification_item, target, item_id)
+    assert item is not None
     return _view(runtime, item)
 
 

@@ -4,12 +4,7 @@ public only the published aggregates (``/public``)."""
 
 from __future__ import annotations
 
-from shared.access_policy import (
-    Resource,
-    Target,
-    may_read,
-    may_read_some,
-)
+from shared.access_policy import Resource, Target, may_read, require_role_for
 from shared.auth import Actor, Role
 from shared.errors import Forbidden, NotFound
 from shared.regions import UnknownRegion, jiangxi
@@ -49,20 +44,6 @@ def known_region(code: str) -> str:
             field="region_code",
         ) from None
     return code
-
-
-def _role_refused(actor: Actor, resource: Resource) -> Forbidden:
-    return Forbidden(
-        f"您的角色（{actor.role.value}）无权查看此类数据（{resource.value}）",
-        f"your role ({actor.role.value}) may not read {resource.value}",
-        code="role_not_allowed",
-    )
-
-
-def require_role_for(actor: Actor, resource: Resource) -> None:
-    """403 when the actor's role reads ``resource`` nowhere (says nothing of any id)."""
-    if not may_read_some(actor, resource):
-        raise _role_refused(actor, resource)
 
 
 def require(actor: Actor, resource: Resource, target: Target) -> None:

@@ -14,7 +14,6 @@ from services.reporting.api.access import (
     require_agency,
     require_auditor,
     require_region,
-    require_role_for,
     visible_figures,
 )
 from services.reporting.api.deps import Context, ReadConnection
@@ -44,7 +43,7 @@ from services.reporting.readmodels.figures import (
     children_figures,
     region_figures,
 )
-from shared.access_policy import Resource, Target, may_read
+from shared.access_policy import Resource, Target, may_read, require_role_for
 from shared.auth import CurrentActor
 from shared.errors import Invalid, NotFound
 from shared.regions import RegionLevel, jiangxi
