@@ -197,8 +197,9 @@ def test_meeting_from_scheduling_to_published_results(
     assert sheet[0]["entity_id"] == reserve and sheet[0]["replaces"] == declined
     assert "商户" in sheet[0]["name"] and sheet[0]["contact"].startswith("1390000")
     assert [line["attended"] for line in sheet[:3]] == [False, False, True]
+    # Outside the county office's region: answered as a meeting that does not exist.
     assert_refused(
-        client.get(f"/meetings/{meeting_id}/representatives", headers=county_office), 403
+        client.get(f"/meetings/{meeting_id}/representatives", headers=county_office), 404
     )
 
     # -- ballots -----------------------------------------------------------------------------

@@ -177,8 +177,10 @@ def test_agency_staff_act_only_for_their_own_agency_and_offices_for_their_region
         f"/items/{item_id}/progress", json={"note": "n", "percent": 5}, headers=stranger
     )
     assert refused.status_code == 403 and refused.json()["detail"]["code"] == "agency_not_allowed"
-    assert client.get(f"/items/{item_id}", headers=stranger).status_code == 403
-    assert client.get(f"/items/{item_id}", headers=other_city).status_code == 403
+    # Another agency's item, another city's: answered as an item that does not exist.
+    assert client.get(f"/items/{item_id}", headers=stranger).status_code == 404
+    assert client.get(f"/items/{item_id}", headers=other_city).status_code == 404
+    assert client.get("/items/rect-unknown", headers=other_city).status_code == 404
     assert client.get("/regions/360100/items", headers=other_city).status_code == 403
     assert client.get("/items", headers=auth_header(Role.public, "-", "360000")).status_code == 403
     assert client.get("/items").status_code == 401
