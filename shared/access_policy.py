@@ -100,6 +100,14 @@ SCOPES: dict[Resource, tuple[Scope, ...]] = {
     Resource.audit_replay:          (_,     _,     _,     _,    _,     R,    R),
 }
 
+# Fields of one resource's answers that belong to another, narrower one: shown only to a
+# reader who may read that one too (``readable_fields``). A problem names the tips behind
+# it; the reported agency, which reads its problems, reads no tip.
+FIELD_RESOURCE: dict[tuple[Resource, str], Resource] = {
+    (Resource.tip, "description"): Resource.tip_sealed_text,
+    (Resource.problem, "source_tip_ids"): Resource.tip,
+}
+
 # What one row of a drill-down or a timeline may carry, per role. ``day`` is the date
 # only; the exact ``time`` and the ``actor`` (role:office:region) are for those who audit
 # officers' actions: an exact time beside a small count can point at a person.
@@ -202,6 +210,22 @@ def may_read_some(actor: Actor | None, resource: Resource) -> bool:
     """Whether the actor's role reads ``resource`` anywhere at all."""
     role = Role.public if actor is None else actor.role
     return scope_of(role, resource) is not Scope.none
+
+
+def withheld_fields(actor: Actor | None, resource: Resource, target: Target) -> frozenset[str]:
+    """The fields of ``resource`` at ``target`` that ``actor`` may not read (to blank)."""
+    return frozenset(
+        name
+        for (owner, name), narrower in FIELD_RESOURCE.items()
+        if owner is resource and not may_read(actor, narrower, target)
+    )
+
+
+def without_fields(values: dict[str, object], names: frozenset[str]) -> dict[str, object]:
+    """``values`` with the named fields emptied (same type: "", [], else None), so an
+    answer keeps its documented shape."""
+    empty: dict[type, object] = {str: "", list: [], tuple: ()}
+    return {k: (empty.get(type(v)) if k in names else v) for k, v in values.items()}
 
 
 def event_resource(event_type: str) -> Resource | None:

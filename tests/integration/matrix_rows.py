@@ -7,7 +7,7 @@ a route *is* (its resource, its URL for a place, where its listed items sit)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from shared.access_policy import Resource, Target
@@ -88,7 +88,6 @@ class Row:
     answered: tuple[int, ...] = (200,)
     unknown_url: str = ""  # an id that does not exist: must answer like a refused one
     events: bool = False  # items are policy-cut event summaries
-    sealed: tuple[tuple[Resource, str], ...] = field(default=())  # field readable only so
 
 
 def _region(p: Place) -> Target:
@@ -125,7 +124,6 @@ ROWS: dict[tuple[str, str], list[Row]] = {
             own_item=lambda p: p.id("tip"),
             item_target=_tip_at,
             filters=True,
-            sealed=((R.tip_sealed_text, "description"),),
         )
     ],
     ("intake", "/tips/{tip_id}"): [
@@ -133,7 +131,6 @@ ROWS: dict[tuple[str, str], list[Row]] = {
             (R.tip,),
             lambda p: f"/tips/{p.id('unverified_tip')}",
             unknown_url="/tips/tip-unknown0000",
-            sealed=((R.tip_sealed_text, "description"),),
         )
     ],
     ("intake", "/problems"): [

@@ -25,7 +25,13 @@ from services.reporting.sample_events import (
     register_agency,
     topic_of,
 )
-from shared.access_policy import EVENT_FIELDS, EVENT_RESOURCE, Target, may_read
+from shared.access_policy import (
+    EVENT_FIELDS,
+    EVENT_RESOURCE,
+    FIELD_RESOURCE,
+    Target,
+    may_read,
+)
 from shared.auth import Actor, Role, mint_token
 from shared.clock import SystemClock
 from shared.kafka.producer import EventPublisher
@@ -180,16 +186,22 @@ def _item_faults(stack: Stack, actor: Actor | None, row: Row, body: Any, cell: s
     return faults
 
 
-def _sealed_faults(
-    actor: Actor | None, row: Row, body: Any, target: Target, cell: str
+def _field_faults(
+    stack: Stack, actor: Actor | None, row: Row, body: Any, target: Target, cell: str
 ) -> list[str]:
+    """Fields the policy gives to a narrower resource (``FIELD_RESOURCE``) must be empty
+    for a reader who may not read that one."""
     things = row.items(body) if row.items is not None else [body]
     faults = []
-    for resource, name in row.sealed:
+    for (owner, name), narrower in FIELD_RESOURCE.items():
+        if owner not in row.resources:
+            continue
         for thing in things:
-            at = Target(thing.get("region_code", target.region_code), thing.get("agency_id", ""))
-            if thing.get(name) and not may_read(actor, resource, at):
-                faults.append(f"sealed field {name} shown: {cell}")
+            if not isinstance(thing, dict):
+                continue
+            at = row.item_target(thing, stack.agency_regions) if row.items else [target]
+            if thing.get(name) and not any(may_read(actor, narrower, t) for t in at):
+                faults.append(f"field {name} shown without {narrower.value}: {cell}")
     return faults
 
 
@@ -225,8 +237,8 @@ def _cell_faults(stack: Stack, service: str, row: Row, reader: str, place: Place
             listed = {str(item.get(row.item_id)) for item in row.items(body)}
             if row.own_item(place) not in listed:
                 faults.append(f"wrongly refused: {cell}: {row.own_item(place)} not listed")
-    if body is not None and row.sealed:
-        faults += _sealed_faults(actor, row, body, target, cell)
+    if isinstance(body, dict | list):
+        faults += _field_faults(stack, actor, row, body, target, cell)
     return faults
 
 

@@ -15,11 +15,17 @@ from shared.access_policy import (
     Target,
     event_label,
     event_resource,
+    hidden,
     may_read,
     may_read_event,
+    require_readable,
+    require_role_for,
     scope_of,
+    withheld_fields,
+    without_fields,
 )
 from shared.auth import Actor, Role
+from shared.errors import Forbidden, NotFound
 from shared.events.registry import registry
 
 
@@ -110,3 +116,27 @@ def test_event_types_are_labelled_and_unmapped_ones_are_hidden() -> None:
     unknown = "cn.gov.jiangxi.fairenforcement.evaluation.SomethingNew.v1"
     assert event_resource(unknown) is None
     assert not may_read_event(_actor(Role.admin, "360000"), unknown, Target("360102"))
+
+
+def test_fields_of_a_narrower_resource_are_withheld() -> None:
+    at = Target("360102", "ag-own")
+    assert withheld_fields(_actor(Role.agency_staff), Resource.problem, at) == {"source_tip_ids"}
+    assert withheld_fields(_actor(Role.intake_officer), Resource.problem, at) == set()
+    assert withheld_fields(_actor(Role.auditor), Resource.tip, at) == {"description"}
+    assert withheld_fields(_actor(Role.legal_office), Resource.tip, at) == set()
+    blanked = without_fields(
+        {"source_tip_ids": ["tip-1"], "summary": "s", "description": "d", "n": 3},
+        frozenset({"source_tip_ids", "description", "n"}),
+    )
+    assert blanked == {"source_tip_ids": [], "summary": "s", "description": "", "n": None}
+
+
+def test_role_before_lookup_and_hidden_like_unknown() -> None:
+    with pytest.raises(Forbidden) as refused:
+        require_role_for(_actor(Role.agency_staff), Resource.meeting)
+    assert refused.value.code == "role_not_allowed"
+    require_role_for(_actor(Role.agency_staff), Resource.problem)
+    with pytest.raises(NotFound) as not_yours:
+        require_readable(_actor(Role.legal_office), Resource.case, Target("360202"), "case-1")
+    assert not_yours.value.as_detail() == hidden("case-1").as_detail()
+    require_readable(_actor(Role.legal_office), Resource.case, Target("360102"), "case-1")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from shared.access_policy import Resource, Target, hidden, may_read
+from shared.access_policy import Resource, Target, hidden, withheld_fields, without_fields
 from shared.auth import Actor, CurrentActor, Role
 from shared.errors import Forbidden, Invalid
 from shared.events.intake import FoundProblem, ProblemFound
@@ -103,12 +103,22 @@ def _visible(actor: Actor, state: TipState) -> bool:
 
 
 def _as_read_by(actor: Actor, view: TipView) -> TipView:
-    """The tip without its sealed text for a reader the access policy does not let
-    read it (auditors and administrators read a tip's metadata only)."""
-    for region in (view.region_code, view.handling_region_code):
-        if may_read(actor, Resource.tip_sealed_text, Target(region, view.agency_id)):
-            return view
-    return view.model_copy(update={"description": ""})
+    """The tip without the fields the access policy withholds from this reader (its
+    sealed text from auditors and administrators), read from either of its regions."""
+    withheld = withheld_fields(actor, Resource.tip, Target(view.region_code, view.agency_id))
+    withheld &= withheld_fields(
+        actor, Resource.tip, Target(view.handling_region_code, view.agency_id)
+    )
+    if not withheld:
+        return view
+    return TipView(**without_fields(view.model_dump(), withheld))
+
+
+def _problem_as_read_by(actor: Actor, found: ProblemFound) -> ProblemView:
+    """A problem without the fields the policy withholds from this reader: the agency
+    found at fault does not learn which tips were behind it."""
+    withheld = withheld_fields(actor, Resource.problem, Target(found.region_code, found.agency_id))
+    return ProblemView(**without_fields(found.model_dump(mode="json"), withheld))
 
 
 async def _execute(
@@ -385,5 +395,5 @@ async def list_problems(
         total=total,
         offset=offset,
         limit=limit,
-        problems=[ProblemView(**found.model_dump(mode="json")) for found in page],
+        problems=[_problem_as_read_by(actor, found) for found in page],
     )
