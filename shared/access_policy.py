@@ -108,6 +108,10 @@ FIELD_RESOURCE: dict[tuple[Resource, str], Resource] = {
     (Resource.problem, "source_tip_ids"): Resource.tip,
 }
 
+# Figures a role does not get on a dashboard it reads: how many tips were filed against
+# an agency, and when, points its staff at who filed them.
+WITHHELD_FIGURES: dict[Role, tuple[str, ...]] = {Role.agency_staff: ("tips.",)}
+
 # What one row of a drill-down or a timeline may carry, per role. ``day`` is the date
 # only; the exact ``time`` and the ``actor`` (role:office:region) are for those who audit
 # officers' actions: an exact time beside a small count can point at a person.
@@ -226,6 +230,12 @@ def without_fields(values: dict[str, object], names: frozenset[str]) -> dict[str
     answer keeps its documented shape."""
     empty: dict[type, object] = {str: "", list: [], tuple: ()}
     return {k: (empty.get(type(v)) if k in names else v) for k, v in values.items()}
+
+
+def readable_figures(actor: Actor | None, figures: dict[str, float]) -> dict[str, float]:
+    """``figures`` without those the policy withholds from the actor's role."""
+    withheld = WITHHELD_FIGURES.get(Role.public if actor is None else actor.role, ())
+    return {k: v for k, v in figures.items() if not k.startswith(withheld)} if withheld else figures
 
 
 def event_resource(event_type: str) -> Resource | None:

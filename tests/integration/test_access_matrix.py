@@ -29,6 +29,7 @@ from shared.access_policy import (
     EVENT_FIELDS,
     EVENT_RESOURCE,
     FIELD_RESOURCE,
+    WITHHELD_FIGURES,
     Target,
     may_read,
 )
@@ -239,6 +240,11 @@ def _cell_faults(stack: Stack, service: str, row: Row, reader: str, place: Place
                 faults.append(f"wrongly refused: {cell}: {row.own_item(place)} not listed")
     if isinstance(body, dict | list):
         faults += _field_faults(stack, actor, row, body, target, cell)
+    if isinstance(body, dict) and isinstance(body.get("figures"), dict):
+        withheld = WITHHELD_FIGURES.get(Role.public if actor is None else actor.role, ())
+        shown = [k for k in body["figures"] if withheld and k.startswith(withheld)]
+        if shown:
+            faults.append(f"withheld figures shown: {cell}: {shown[:3]}")
     return faults
 
 

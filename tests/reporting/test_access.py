@@ -4,14 +4,17 @@ attacks), and that no path returns an event's data."""
 
 from __future__ import annotations
 
+import io
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import docx
 import pytest
 from fastapi.testclient import TestClient
 
+from services.reporting.reports.labels import METRIC_LABELS_ZH
 from services.reporting.sample_events import (
     EventLog,
     complete_history,
@@ -183,3 +186,23 @@ def test_agency_staff_dashboard_hides_tip_counts(
     assert not any(k.startswith("tips.") for k in figures)
     office = auth_header(Role.legal_office, "office-360100", "360100")
     assert _json(client, f"/dashboard/agencies/{keys['a']}", office)["figures"]["tips.total"] == 6
+
+
+def _report_text(client: TestClient, url: str, header: dict[str, str]) -> str:
+    answer = client.get(url, headers=header)
+    assert answer.status_code == 200, answer.text
+    document = docx.Document(io.BytesIO(answer.content))
+    cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
+    return "\n".join([p.text for p in document.paragraphs] + cells)
+
+
+def test_agency_staff_report_leaves_out_tip_counts(
+    api: tuple[TestClient, EventLog], auth_header: Header, keys: dict[str, str]
+) -> None:
+    client, _ = api
+    url = f"/reports/summary?agency_id={keys['a']}&format=docx"
+    own = _report_text(client, url, auth_header(Role.agency_staff, keys["a"], "360102"))
+    office = _report_text(client, url, auth_header(Role.legal_office, "office-360100", "360100"))
+    tips_line = METRIC_LABELS_ZH["tips.total"]
+    assert tips_line in office and METRIC_LABELS_ZH["problems.total"] in office
+    assert tips_line not in own and METRIC_LABELS_ZH["problems.total"] in own

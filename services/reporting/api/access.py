@@ -5,7 +5,7 @@ public only the published aggregates (``/public``)."""
 from __future__ import annotations
 
 from shared.access_policy import Resource, Target, may_read, require_role_for
-from shared.auth import Actor, Role
+from shared.auth import Actor
 from shared.errors import Forbidden, NotFound
 from shared.regions import UnknownRegion, jiangxi
 
@@ -28,10 +28,6 @@ KIND_RESOURCE: dict[str, Resource] = {
     "lookback": Resource.lookback,
     "evaluation_result": Resource.results,
 }
-
-# Figures an agency's own staff do not see on its dashboard: how many tips were filed
-# against it, and when, points at who filed them.
-HIDDEN_FROM_AGENCY_STAFF = ("tips.",)
 
 
 def known_region(code: str) -> str:
@@ -94,9 +90,3 @@ def require_auditor(actor: Actor) -> None:
     """Audit replays, comparisons and the projector cover the whole province: the
     policy's ``audit_replay`` over the province's own code."""
     require(actor, Resource.audit_replay, Target(region_code=jiangxi().province.code))
-
-
-def visible_figures(actor: Actor, figures: dict[str, float]) -> dict[str, float]:
-    if actor.role is not Role.agency_staff:
-        return figures
-    return {k: v for k, v in figures.items() if not k.startswith(HIDDEN_FROM_AGENCY_STAFF)}

@@ -14,7 +14,6 @@ from services.reporting.api.access import (
     require_agency,
     require_auditor,
     require_region,
-    visible_figures,
 )
 from services.reporting.api.deps import Context, ReadConnection
 from services.reporting.api.models import (
@@ -43,7 +42,13 @@ from services.reporting.readmodels.figures import (
     children_figures,
     region_figures,
 )
-from shared.access_policy import Resource, Target, may_read, require_role_for
+from shared.access_policy import (
+    Resource,
+    Target,
+    may_read,
+    readable_figures,
+    require_role_for,
+)
 from shared.auth import CurrentActor
 from shared.errors import Invalid, NotFound
 from shared.regions import RegionLevel, jiangxi
@@ -87,7 +92,7 @@ def agency_dashboard(agency_id: str, actor: CurrentActor, conn: ReadConnection) 
     assert row is not None  # require_agency answers 404 for an unknown agency
     return AgencyDashboard(
         agency=agency_ref(row),
-        figures=visible_figures(actor, agency_figures(conn, agency_id)),
+        figures=readable_figures(actor, agency_figures(conn, agency_id)),
         offsets=offsets(conn),
     )
 
