@@ -1,16 +1,17 @@
 """The access policy: which role reads which resource, at which scope, which fields.
 
-One table for every service and for reporting. Endpoints ask :func:`may_read` (or
-:func:`grant`) instead of listing roles themselves; reporting's drill-down and
-timeline rows are cut to :data:`EVENT_FIELDS` of the role; the access-matrix test
-(``tests/integration/test_access_matrix.py``) derives every expected answer from here.
+One table for every service and for reporting. Endpoints ask :func:`may_read`,
+:func:`require_role_for` and :func:`require_readable` instead of listing roles
+themselves; reporting's drill-down and timeline rows are cut to :data:`EVENT_FIELDS` of
+the role; the access-matrix test (``tests/integration/test_access_matrix.py``) derives
+every expected answer from here.
 
 Scopes: ``-`` nothing; ``A`` the actor's own agency (``organisation`` = the
 resource's agency id); ``R`` the actor's region and every region below it (a
 provincial actor, region 360000, therefore sees the whole province); ``*`` everyone's.
 One rule for every internal role, auditors and administrators included.
 
-Pure: no framework, I/O or clock.
+Pure: no I/O, clock or framework import here (``Role`` and ``Actor`` are shared.auth's).
 """
 
 from __future__ import annotations
@@ -240,7 +241,7 @@ def readable_figures(actor: Actor | None, figures: dict[str, float]) -> dict[str
 
 def event_resource(event_type: str) -> Resource | None:
     """The resource of a CloudEvents ``type`` such as
-    ``cn.gov.jiangxi.campaign.intake.TipReceived.v1`` (``None`` when unmapped)."""
+    ``cn.gov.jiangxi.fairenforcement.intake.TipReceived.v1`` (``None`` when unmapped)."""
     parts = event_type.split(".")
     if len(parts) < 3:
         return None
