@@ -48,6 +48,7 @@ class Resource(StrEnum):
     ballot = "ballot"  # a ballot's content, its token, when it was cast
     draw = "draw"  # the frozen pool and the draw (pseudonymous ids, verifiable)
     results = "results"  # a meeting's results once published
+    feedback = "feedback"  # results, comments and problems fed back to one agency
     public_figures = "public_figures"  # published aggregates
     region_figures = "region_figures"  # dashboards, rankings, reports of a region
     agency_figures = "agency_figures"  # dashboard and report of one agency
@@ -92,6 +93,7 @@ SCOPES: dict[Resource, tuple[Scope, ...]] = {
     Resource.ballot:                (_,     _,     _,     _,    _,     _,    _),
     Resource.draw:                  (X,     X,     X,     X,    X,     X,    X),
     Resource.results:               (X,     X,     X,     X,    X,     X,    X),
+    Resource.feedback:              (_,     _,     A,     R,    _,     R,    R),
     Resource.public_figures:        (X,     X,     X,     X,    X,     X,    X),
     Resource.region_figures:        (_,     R,     _,     R,    R,     R,    R),
     Resource.agency_figures:        (_,     R,     A,     R,    R,     R,    R),
@@ -109,9 +111,12 @@ FIELD_RESOURCE: dict[tuple[Resource, str], Resource] = {
     (Resource.problem, "source_tip_ids"): Resource.tip,
 }
 
-# Figures a role does not get on a dashboard it reads: how many tips were filed against
-# an agency, and when, points its staff at who filed them.
-WITHHELD_FIGURES: dict[Role, tuple[str, ...]] = {Role.agency_staff: ("tips.",)}
+# Figures (by prefix) a role does not get from figures it reads: how many tips were filed
+# against an agency, and when, points its staff at who filed them. (A region's published
+# tip count, over every agency of it, does not.)
+WITHHELD_FIGURES: dict[tuple[Resource, Role], tuple[str, ...]] = {
+    (Resource.agency_figures, Role.agency_staff): ("tips.",),
+}
 
 # What one row of a drill-down or a timeline may carry, per role. ``day`` is the date
 # only; the exact ``time`` and the ``actor`` (role:office:region) are for those who audit
@@ -161,7 +166,8 @@ EVENT_RESOURCE: dict[str, Resource] = {
        for n in ("RepresentativesDrawn", "RepresentativeReplaced", "AttendanceRecorded")},
     **{f"evaluation.{n}": Resource.ballot
        for n in ("BallotsIssued", "BallotCast", "BallotSpoiled")},
-    **{f"evaluation.{n}": Resource.results for n in ("ResultsPublished", "ResultsFedBack")},
+    "evaluation.ResultsPublished": Resource.results,
+    "evaluation.ResultsFedBack": Resource.feedback,
     **{f"evaluation.{n}": Resource.lookback for n in ("LookBackOpened", "LookBackCompleted")},
 }
 # fmt: on
@@ -233,9 +239,16 @@ def without_fields(values: dict[str, object], names: frozenset[str]) -> dict[str
     return {k: (empty.get(type(v)) if k in names else v) for k, v in values.items()}
 
 
-def readable_figures(actor: Actor | None, figures: dict[str, float]) -> dict[str, float]:
-    """``figures`` without those the policy withholds from the actor's role."""
-    withheld = WITHHELD_FIGURES.get(Role.public if actor is None else actor.role, ())
+def withheld_figures(actor: Actor | None, resource: Resource) -> tuple[str, ...]:
+    """Prefixes of the figures of ``resource`` the actor's role does not get."""
+    return WITHHELD_FIGURES.get((resource, Role.public if actor is None else actor.role), ())
+
+
+def readable_figures(
+    actor: Actor | None, resource: Resource, figures: dict[str, float]
+) -> dict[str, float]:
+    """``figures`` of ``resource`` without those the policy withholds from the actor."""
+    withheld = withheld_figures(actor, resource)
     return {k: v for k, v in figures.items() if not k.startswith(withheld)} if withheld else figures
 
 

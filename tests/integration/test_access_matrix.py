@@ -29,9 +29,9 @@ from shared.access_policy import (
     EVENT_FIELDS,
     EVENT_RESOURCE,
     FIELD_RESOURCE,
-    WITHHELD_FIGURES,
     Target,
     may_read,
+    withheld_figures,
 )
 from shared.auth import Actor, Role, mint_token
 from shared.clock import SystemClock
@@ -241,7 +241,7 @@ def _cell_faults(stack: Stack, service: str, row: Row, reader: str, place: Place
     if isinstance(body, dict | list):
         faults += _field_faults(stack, actor, row, body, target, cell)
     if isinstance(body, dict) and isinstance(body.get("figures"), dict):
-        withheld = WITHHELD_FIGURES.get(Role.public if actor is None else actor.role, ())
+        withheld = tuple(p for r in row.resources for p in withheld_figures(actor, r))
         shown = [k for k in body["figures"] if withheld and k.startswith(withheld)]
         if shown:
             faults.append(f"withheld figures shown: {cell}: {shown[:3]}")

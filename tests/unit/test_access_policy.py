@@ -18,6 +18,7 @@ from shared.access_policy import (
     hidden,
     may_read,
     may_read_event,
+    readable_figures,
     require_readable,
     require_role_for,
     scope_of,
@@ -67,7 +68,13 @@ def test_the_reported_agency_never_reads(resource: Resource) -> None:
 
 @pytest.mark.parametrize(
     "resource",
-    [Resource.problem, Resource.rectification_item, Resource.regulation, Resource.results],
+    [
+        Resource.problem,
+        Resource.rectification_item,
+        Resource.regulation,
+        Resource.results,
+        Resource.feedback,
+    ],
 )
 def test_the_reported_agency_reads_its_own_only(resource: Resource) -> None:
     staff = _actor(Role.agency_staff)
@@ -140,3 +147,12 @@ def test_role_before_lookup_and_hidden_like_unknown() -> None:
         require_readable(_actor(Role.legal_office), Resource.case, Target("360202"), "case-1")
     assert not_yours.value.as_detail() == hidden("case-1").as_detail()
     require_readable(_actor(Role.legal_office), Resource.case, Target("360102"), "case-1")
+
+
+def test_tip_counts_are_withheld_from_an_agency_dashboard_only() -> None:
+    figures = {"tips.total": 6.0, "problems.total": 2.0}
+    staff = _actor(Role.agency_staff)
+    assert readable_figures(staff, Resource.agency_figures, figures) == {"problems.total": 2.0}
+    assert readable_figures(staff, Resource.public_figures, figures) == figures
+    office = _actor(Role.legal_office)
+    assert readable_figures(office, Resource.agency_figures, figures) == figures

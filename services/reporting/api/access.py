@@ -26,7 +26,8 @@ KIND_RESOURCE: dict[str, Resource] = {
     "meeting": Resource.meeting,
     "raised_problem": Resource.meeting,
     "lookback": Resource.lookback,
-    "evaluation_result": Resource.results,
+    # An agency's result row exists from the tally on, before publication.
+    "evaluation_result": Resource.feedback,
 }
 
 

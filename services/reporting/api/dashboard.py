@@ -92,7 +92,7 @@ def agency_dashboard(agency_id: str, actor: CurrentActor, conn: ReadConnection) 
     assert row is not None  # require_agency answers 404 for an unknown agency
     return AgencyDashboard(
         agency=agency_ref(row),
-        figures=readable_figures(actor, agency_figures(conn, agency_id)),
+        figures=readable_figures(actor, Resource.agency_figures, agency_figures(conn, agency_id)),
         offsets=offsets(conn),
     )
 
