@@ -13,6 +13,7 @@ from typing import Any
 from shared.access_policy import Resource, Target
 
 CAMPAIGN = "reporting-sample-campaign"
+OWN, SIBLING, OTHER_REGION = "own agency", "other agency, own region", "other region"
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,9 @@ class Row:
     filters: bool = False
     any_of: tuple[Resource, ...] = ()
     answered: tuple[int, ...] = (200,)
+    # Places to walk (names; all when empty): a report renders in a child process for
+    # seconds, so its rows skip the place whose answer another row already decides.
+    places: tuple[str, ...] = ()
     unknown_url: str = ""  # an id that does not exist: must answer like a refused one
     events: bool = False  # items are policy-cut event summaries
 
@@ -352,8 +356,13 @@ ROWS: dict[tuple[str, str], list[Row]] = {
             (R.region_figures,),
             lambda p: f"/reports/summary?region_code={p.region_code}&format=docx",
             target=_region,
+            places=(OWN, OTHER_REGION),
         ),
-        Row((R.agency_figures,), lambda p: f"/reports/summary?agency_id={p.agency_id}&format=docx"),
+        Row(
+            (R.agency_figures,),
+            lambda p: f"/reports/summary?agency_id={p.agency_id}&format=docx",
+            places=(OWN, OTHER_REGION),
+        ),
     ],
 }
 
