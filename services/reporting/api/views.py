@@ -53,6 +53,11 @@ def may_see_subject(actor: Actor, row: SubjectRow) -> bool:
     )
 
 
+# Every role that reads a drill-down reads these (its EVENT_FIELDS hold them); a
+# summary without them would not say which event it is.
+_ALWAYS = ("event_id", "subject", "type")
+
+
 def summaries(actor: Actor, events: list[EventRow]) -> list[EventSummary]:
     """The events the actor may read, each cut to the fields the actor's role may read:
     never the event's data. Derived from ``shared.access_policy`` alone."""
@@ -79,9 +84,6 @@ def summaries(actor: Actor, events: list[EventRow]) -> list[EventSummary]:
             EventSummary(**{k: v for k, v in values.items() if k in fields or k in _ALWAYS})
         )
     return shown
-
-
-_ALWAYS = ("event_id", "subject", "type")
 
 
 __all__ = [
