@@ -207,7 +207,11 @@ def test_meeting_from_scheduling_to_published_results(
     assert sheet[0]["entity_id"] == reserve and sheet[0]["replaces"] == declined
     assert "商户" in sheet[0]["name"] and sheet[0]["contact"].startswith("1390000")
     assert [line["attended"] for line in sheet[:3]] == [False, False, True]
-    assert_refused(client.post(read_sheet, headers=county_office, json={"purpose": "看看"}), 403)
+    # Outside the county office's region: answered as a meeting that does not exist.
+    assert_refused(client.post(read_sheet, headers=county_office, json={"purpose": "看看"}), 404)
+    assert_refused(
+        client.get(f"/meetings/{meeting_id}/representatives", headers=county_office), 404
+    )
 
     # -- ballots -----------------------------------------------------------------------------
     issued = client.post(f"/meetings/{meeting_id}/ballots", headers=office)

@@ -87,12 +87,16 @@ def test_role_and_region_checks(
     assert refused.json()["detail"]["code"] == "region_not_allowed"
     assert _get(api, "/dashboard/regions/360000", nanchang).status_code == 403
     assert _get(api, f"/dashboard/agencies/{keys['a']}", nanchang).status_code == 200
-    assert _get(api, f"/dashboard/agencies/{keys['b']}", nanchang).status_code == 403
+    # Another region's agency and an unknown one: the same answer.
+    hidden = _get(api, f"/dashboard/agencies/{keys['b']}", nanchang)
+    unknown = _get(api, "/dashboard/agencies/ag-nonexistent", nanchang)
+    assert hidden.status_code == unknown.status_code == 404
+    assert hidden.json()["detail"]["code"] == unknown.json()["detail"]["code"]
     assert _get(api, "/rankings/agencies?region_code=360000", nanchang).status_code == 403
 
     staff = auth_header(Role.agency_staff, keys["a"], "360102")
     assert _get(api, f"/dashboard/agencies/{keys['a']}", staff).status_code == 200
-    assert _get(api, f"/dashboard/agencies/{keys['b']}", staff).status_code == 403
+    assert _get(api, f"/dashboard/agencies/{keys['b']}", staff).status_code == 404
     assert _get(api, "/dashboard/regions/360102", staff).status_code == 403
 
     public = auth_header(Role.public, "citizen", "360102")
@@ -129,13 +133,15 @@ def test_timeline_events_behind_a_figure_and_rankings(
         e.id for e in log.envelopes if e.subject == item
     ]
     ganzhou = auth_header(Role.legal_office, "office-360700", "360700")
-    assert _get(api, f"/timelines/{item}", ganzhou).status_code == 403
+    assert _get(api, f"/timelines/{item}", ganzhou).status_code == 404
+    assert _get(api, "/timelines/rect-nonexistent", ganzhou).status_code == 404
 
     behind = _get(
         api, f"/figures/events?metric=items.overdue&agency_id={keys['a']}", nanchang
     ).json()
     assert behind["subjects"] == [f"rect-prb-a{keys['key']}-si"]
-    assert any(e["type"].endswith("RectificationOverdue.v1") for e in behind["events"])
+    assert any(e["type"] == "rectification.RectificationOverdue" for e in behind["events"])
+    assert all("data" not in e for e in behind["events"])
     bad = _get(api, f"/figures/events?metric=nonsense.x&agency_id={keys['a']}", nanchang)
     assert bad.status_code == 422 and bad.json()["detail"]["field"] == "metric"
 

@@ -15,6 +15,7 @@ from services.evaluation.domain.meeting import MeetingState
 from services.evaluation.domain.tokens import hash_token
 from services.evaluation.sealing import BallotSealer
 from services.evaluation.store import EvaluationStore
+from shared.access_policy import Resource, Target, may_read, require_role_for
 from shared.auth import Actor, Role
 from shared.clock import Clock
 from shared.envelope import CloudEvent
@@ -68,12 +69,21 @@ class Evaluation:
     def meeting(self, meeting_id: str) -> MeetingState:
         aggregate = self.store.get(MEETING, meeting_id)
         if aggregate is None or aggregate.state.scheduled is None:
-            raise NotFound(
-                f"未找到评议会 {meeting_id}",
-                f"evaluation meeting {meeting_id} not found",
-                field="meeting_id",
-            )
+            raise meeting_not_found(meeting_id)
         state: MeetingState = aggregate.state
+        return state
+
+    def readable_meeting(
+        self, meeting_id: str, actor: Actor, resource: Resource = Resource.meeting
+    ) -> MeetingState:
+        """A meeting the access policy lets ``actor`` read as ``resource``. The role is
+        checked before the look-up; an unknown meeting and one outside the actor's
+        region get the same 404."""
+        require_role_for(actor, resource)
+        state = self.meeting(meeting_id)
+        assert state.scheduled is not None
+        if not may_read(actor, resource, Target(region_code=state.scheduled.region_code)):
+            raise meeting_not_found(meeting_id)
         return state
 
     def meeting_of_token(self, token: str) -> tuple[str, MeetingState]:
@@ -98,11 +108,26 @@ class Evaluation:
 
 
 def office_meeting(ev: Evaluation, meeting_id: str, actor: Actor) -> MeetingState:
-    """The meeting, for the legal office of its region (or above) only."""
+    """The meeting, for the legal office of its region (or above) only. The role is
+    checked before the look-up; another region's meeting answers like an unknown one."""
+    actor.require(Role.legal_office)
     state = ev.meeting(meeting_id)
     assert state.scheduled is not None
-    require_office_for(actor, state.scheduled.region_code)
+    regions = jiangxi()
+    within = actor.region_code in regions and regions.is_within(
+        state.scheduled.region_code, actor.region_code
+    )
+    if not within:
+        raise meeting_not_found(meeting_id)
     return state
+
+
+def meeting_not_found(meeting_id: str) -> NotFound:
+    return NotFound(
+        f"未找到评议会 {meeting_id}",
+        f"evaluation meeting {meeting_id} not found",
+        field="meeting_id",
+    )
 
 
 def _evaluation(request: Request) -> Evaluation:
@@ -135,6 +160,13 @@ def require_office_for(actor: Actor, region_code: str) -> None:
 
 
 def require_reader_for(actor: Actor, region_code: str) -> None:
-    actor.require(Role.legal_office, Role.auditor, Role.admin)
-    if actor.role is Role.legal_office:
-        require_office_for(actor, region_code)
+    """Meetings are read as the access policy says: offices, auditors and
+    administrators, each for their own region and below."""
+    require_role_for(actor, Resource.meeting)
+    if not may_read(actor, Resource.meeting, Target(region_code=region_code)):
+        raise Forbidden(
+            f"只能查看本辖区（{actor.region_code}）及下级的评议会",
+            f"you may read meetings of your own region ({actor.region_code}) and below only",
+            field="region_code",
+            code="region_not_allowed",
+        )

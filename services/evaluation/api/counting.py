@@ -145,9 +145,8 @@ async def close_meeting(meeting_id: IdPath, actor: CurrentActor, ev: EvaluationD
 async def verify_tally(
     meeting_id: IdPath, actor: CurrentActor, ev: EvaluationDep
 ) -> TallyCheckView:
-    state = ev.meeting(meeting_id)
+    state = ev.readable_meeting(meeting_id, actor)
     assert state.scheduled is not None
-    require_reader_for(actor, state.scheduled.region_code)
     if state.tallied is None:
         raise Conflict("尚未计票", "not tallied yet", field="status", code="wrong_status")
     check = recompute_tally(_tally_events(state))

@@ -137,10 +137,7 @@ async def list_meetings(actor: CurrentActor, ev: EvaluationDep) -> list[MeetingV
     summary="评议会详情 / One evaluation meeting",
 )
 async def get_meeting(meeting_id: IdPath, actor: CurrentActor, ev: EvaluationDep) -> MeetingView:
-    state = ev.meeting(meeting_id)
-    assert state.scheduled is not None
-    require_reader_for(actor, state.scheduled.region_code)
-    return MeetingView.of(state)
+    return MeetingView.of(ev.readable_meeting(meeting_id, actor))
 
 
 @router.post(

@@ -25,6 +25,7 @@ from services.evaluation.domain.commands import (
 from services.evaluation.domain.meeting import MeetingState
 from services.evaluation.domain.tally import legacy_valid
 from shared.auth import CurrentActor
+from shared.access_policy import Resource
 from shared.text import IdPath
 
 router = APIRouter(tags=["meetings 评议会"], responses=REFUSALS)
@@ -54,7 +55,7 @@ def _sheet(ev: EvaluationDep, state: MeetingState, names: bool) -> list[Represen
 async def representatives_ids(
     meeting_id: IdPath, actor: CurrentActor, ev: EvaluationDep
 ) -> list[RepresentativeView]:
-    state = office_meeting(ev, meeting_id, actor)
+    state = ev.readable_meeting(meeting_id, actor, Resource.representatives_sheet)
     return _sheet(ev, state, names=False)
 
 

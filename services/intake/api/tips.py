@@ -9,7 +9,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from shared.auth import CurrentActor, Role
+from shared.access_policy import Resource, Target, withheld_fields, without_fields
+from shared.auth import Actor, CurrentActor, Role
 from shared.errors import Forbidden, Invalid
 from shared.events.intake import FoundProblem, ProblemFound
 from shared.paging import Limit, Offset, window
@@ -57,6 +58,13 @@ from .models import (
 from .tip_access import READER_ROLES, execute, tip_view, visible_tip
 
 router = APIRouter(tags=["tips (staff) / 线索受理与核查"])
+
+def _problem_as_read_by(actor: Actor, found: ProblemFound) -> ProblemView:
+    """A problem without the fields the policy withholds from this reader: the agency
+    found at fault does not learn which tips were behind it."""
+    withheld = withheld_fields(actor, Resource.problem, Target(found.region_code, found.agency_id))
+    return ProblemView(**without_fields(found.model_dump(mode="json"), withheld))
+
 
 # The queue's order: tips still waiting for triage or verification first, then the rest;
 # oldest first within each.
@@ -293,5 +301,5 @@ async def list_problems(
         total=total,
         offset=offset,
         limit=limit,
-        problems=[ProblemView(**found.model_dump(mode="json")) for found in page],
+        problems=[_problem_as_read_by(actor, found) for found in page],
     )

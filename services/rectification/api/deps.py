@@ -43,10 +43,10 @@ def context(actor: Actor, campaign_id: str, region_code: str) -> CommandContext:
 
 
 def require_reader_of_region(actor: Actor, region_code: str) -> None:
-    """Offices, discipline liaisons and auditors read their region and below."""
+    """Offices, discipline liaisons, auditors and administrators read their region and
+    below (``shared.access_policy``: one rule for every role, administrators included)."""
     actor.require(*REGION_READERS)
-    if actor.role is not Role.admin:
-        require_region(actor, region_code)
+    require_region(actor, region_code)
 
 
 def require_reader_of_item(actor: Actor, agency_id: str, region_code: str) -> None:

@@ -40,6 +40,7 @@ from services.rectification.domain.items import (
     VerifyItem,
 )
 from services.rectification.runtime import ITEM, RectificationRuntime
+from shared.access_policy import Resource, Target, require_readable, require_role_for
 from shared.auth import Actor, CurrentActor, Role
 from shared.errors import Forbidden
 from shared.paging import Limit, Offset, window
@@ -173,7 +174,7 @@ async def list_agency_items(
         runtime,
         filters,
         agency_id=agency_id,
-        region_code=region_code if actor.role is not Role.admin else None,
+        region_code=region_code,
     )
 
 

@@ -54,18 +54,14 @@ def require_agency_or_office(actor: Actor, agency_id: str, region_code: str) -> 
 
 
 def may_read_item(actor: Actor, agency_id: str, region_code: str) -> bool:
-    """Agency staff read their own agency's items; offices, liaisons and auditors
-    those of their region and below; the admin everything."""
+    """Agency staff read their own agency's items; offices, liaisons, auditors and
+    administrators those of their region and below (shared.access_policy)."""
     if actor.role is Role.agency_staff:
         return actor.organisation == agency_id
-    if actor.role is Role.admin:
-        return True
     return actor.role in REGION_READERS and covers(actor, region_code)
 
 
 def may_read_region(actor: Actor, region_code: str) -> bool:
-    if actor.role is Role.admin:
-        return True
     return actor.role in REGION_READERS and covers(actor, region_code)
 
 

@@ -8,8 +8,9 @@ from fastapi import APIRouter, Query
 from sqlalchemy import func, select
 
 from services.reporting.api.access import (
-    INTERNAL,
-    SEE_ALL,
+    known_region,
+    not_found_or_hidden,
+    require,
     require_agency,
     require_auditor,
     require_region,
@@ -25,15 +26,28 @@ from services.reporting.api.models import (
     RegionDashboard,
     RegionDashboardChild,
     Timeline,
-    TimelineEvent,
 )
-from services.reporting.api.views import agency_ref, agency_row, offsets, region_ref
+from services.reporting.api.views import (
+    agency_ref,
+    agency_row,
+    may_see_subject,
+    offsets,
+    region_ref,
+    summaries,
+)
 from services.reporting.readmodels import queries, schema
 from services.reporting.readmodels.consumer import describe
 from services.reporting.readmodels.figures import (
     agency_figures,
     children_figures,
     region_figures,
+)
+from shared.access_policy import (
+    Resource,
+    Target,
+    may_read,
+    readable_figures,
+    require_role_for,
 )
 from shared.auth import CurrentActor
 from shared.errors import Invalid, NotFound
@@ -78,12 +92,11 @@ def agency_dashboard(
 ) -> AgencyDashboard:
     row = agency_row(conn, agency_id)
     require_agency(actor, agency_id, str(row["region_code"]) if row else None)
-    if row is None:
-        raise NotFound(
-            f"未找到执法机关 {agency_id}", f"agency {agency_id} not found", field="agency_id"
-        )
+    assert row is not None  # require_agency answers 404 for an unknown agency
     return AgencyDashboard(
-        agency=agency_ref(row), figures=agency_figures(conn, agency_id), offsets=offsets(conn)
+        agency=agency_ref(row),
+        figures=readable_figures(actor, Resource.agency_figures, agency_figures(conn, agency_id)),
+        offsets=offsets(conn),
     )
 
 
@@ -145,7 +158,9 @@ def region_ranking(
 @router.get(
     "/figures/events",
     response_model=EventsBehindFigure,
-    summary="某项数据背后的事件 / The events behind a figure",
+    response_model_exclude_none=True,
+    summary="某项数据背后的事件（按角色裁剪，不含事件内容） / The events behind a figure, "
+    "cut to what the reader may see (never the events' data)",
 )
 def events_behind_figure(
     actor: CurrentActor,
@@ -155,15 +170,20 @@ def events_behind_figure(
     agency_id: str | None = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
 ) -> EventsBehindFigure:
-    if region_code is None and agency_id is None:
-        require_auditor(actor)
+    require_role_for(actor, Resource.drilldown_events)
     if region_code is not None:
-        require_region(actor, region_code)
+        known_region(region_code)
+        require(actor, Resource.drilldown_events, Target(region_code=region_code))
     if agency_id is not None:
         row = agency_row(conn, agency_id)
-        require_agency(actor, agency_id, str(row["region_code"]) if row else None)
+        target = Target(region_code=str(row["region_code"]) if row else "", agency_id=agency_id)
+        if row is None or not may_read(actor, Resource.drilldown_events, target):
+            raise not_found_or_hidden("agency", agency_id, "agency_id")
+    if region_code is None and agency_id is None:
+        # Over the whole province: for those whose region is the province.
+        require(actor, Resource.drilldown_events, Target(region_code=jiangxi().province.code))
     try:
-        subjects, events = queries.events_behind(
+        found = queries.events_behind(
             conn, metric, region_code=region_code, agency_id=agency_id, limit=limit
         )
     except KeyError:
@@ -172,31 +192,36 @@ def events_behind_figure(
             f"metric {metric} cannot be traced to events",
             field="metric",
         ) from None
+    visible = [row for row in found if may_see_subject(actor, row)]
+    streams = sorted({queries.aggregate_of(row) for row in visible})
     return EventsBehindFigure(
         metric=metric,
         region_code=region_code,
         agency_id=agency_id,
-        subjects=subjects,
-        events=[TimelineEvent(**e) for e in events],
+        subjects=[row.subject for row in visible],
+        events=summaries(actor, queries.event_rows(conn, streams)),
     )
 
 
 @router.get(
     "/timelines/{subject}",
     response_model=Timeline,
-    summary="单个事项的全部事件（审计） / Every event of one aggregate (audit)",
+    response_model_exclude_none=True,
+    summary="单个事项的事件（按角色裁剪，不含事件内容） / The events of one aggregate, "
+    "cut to what the reader may see",
 )
 def timeline(subject: IdPath, actor: CurrentActor, conn: ReadConnection) -> Timeline:
-    events = queries.timeline(conn, subject)
-    if not events:
-        raise NotFound(f"未找到 {subject} 的事件", f"no events of {subject}", field="subject")
-    region = queries.subject_region(conn, subject)
-    if actor.role not in SEE_ALL:
-        if region is None or region not in jiangxi():
-            require_auditor(actor)  # raises: only auditors see unattributed streams
-        else:
-            require_region(actor, region)
-    return Timeline(subject=subject, events=[TimelineEvent(**e) for e in events])
+    require_role_for(actor, Resource.timeline)
+    row = queries.subject_row(conn, subject)
+    target = Target(region_code=row.region_code, agency_id=row.agency_id) if row else None
+    events = (
+        summaries(actor, queries.event_rows(conn, [subject]))
+        if target is not None and may_read(actor, Resource.timeline, target)
+        else []
+    )
+    if not events:  # unknown, outside the actor's scope, or nothing the role may read
+        raise not_found_or_hidden("subject", subject, "subject")
+    return Timeline(subject=subject, events=events)
 
 
 @router.get(
@@ -207,7 +232,7 @@ def timeline(subject: IdPath, actor: CurrentActor, conn: ReadConnection) -> Time
 def campaign_progress(
     campaign_id: IdPath, actor: CurrentActor, conn: ReadConnection, context: Context
 ) -> CampaignProgress:
-    actor.require(*INTERNAL)
+    require_role_for(actor, Resource.campaign_progress)
     progress = queries.campaign_progress(conn, campaign_id, context.clock.now().date())
     if progress is None:
         raise NotFound(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -56,31 +55,34 @@ class Ranking(BaseModel):
     below_minimum_volume: list[RankingEntry]
 
 
-class TimelineEvent(BaseModel):
+class EventSummary(BaseModel):
+    """One event as a role may read it: never the event's data. Which of the optional
+    fields are present is the role's row in ``shared.access_policy.EVENT_FIELDS``."""
+
     event_id: str
     subject: str
-    type: str
-    time: str | None
-    sequence: int
-    topic: str
-    partition: int
-    offset: int
-    region_code: str
-    actor: str
-    data: dict[str, Any]
+    type: str = Field(description="the event's kind as a label, e.g. intake.ProblemFound")
+    sequence: int | None = None
+    day: date | None = Field(default=None, description="the day it happened (UTC)")
+    time: datetime | None = Field(default=None, description="the exact time (auditors)")
+    status: str | None = Field(default=None, description="its aggregate's current status")
+    category: str | None = None
+    region_code: str | None = None
+    agency_id: str | None = None
+    actor: str | None = Field(default=None, description="role:office:region (auditors)")
 
 
 class Timeline(BaseModel):
     subject: str
-    events: list[TimelineEvent]
+    events: list[EventSummary]
 
 
 class EventsBehindFigure(BaseModel):
     metric: str
     region_code: str | None
     agency_id: str | None
-    subjects: list[str]
-    events: list[TimelineEvent]
+    subjects: list[str] = Field(description="the subjects counted that the reader may see")
+    events: list[EventSummary]
 
 
 class ProjectorState(BaseModel):

@@ -13,6 +13,7 @@ from services.reporting.api.deps import Context
 from services.reporting.api.views import agency_row
 from services.reporting.reports.formats import MEDIA_TYPES
 from services.reporting.reports.isolated import render_in_child
+from shared.access_policy import Resource, withheld_figures
 from shared.auth import CurrentActor
 from shared.errors import Invalid
 
@@ -51,6 +52,7 @@ async def summary_report(
         format,
         region_code=region_code,
         agency_id=agency_id,
+        withheld=withheld_figures(actor, Resource.agency_figures) if agency_id else (),
     )
     return Response(
         content=body,

@@ -127,9 +127,12 @@ def _report(
     as_of: datetime,
     where: dict[str, int],
     extra: list[Table],
+    withheld: tuple[str, ...] = (),
 ) -> SummaryReport:
-    tables = [_metric_table(*SECTIONS[0], figures), _category_table(figures)]
-    tables += [_metric_table(heading, keys, figures) for heading, keys in SECTIONS[1:]]
+    # A withheld figure's line is left out, not shown as 0.
+    sections = [(h, [k for k in keys if not k.startswith(withheld)]) for h, keys in SECTIONS]
+    tables = [_metric_table(*sections[0], figures), _category_table(figures)]
+    tables += [_metric_table(heading, keys, figures) for heading, keys in sections[1:]]
     tables += extra
     total = sum(where.values())
     intro = (
@@ -189,7 +192,11 @@ def region_report(engine: Engine, region_code: str, as_of: datetime) -> SummaryR
     )
 
 
-def agency_report(engine: Engine, agency_id: str, as_of: datetime) -> SummaryReport:
+def agency_report(
+    engine: Engine, agency_id: str, as_of: datetime, withheld: tuple[str, ...] = ()
+) -> SummaryReport:
+    """``withheld``: prefixes of figures the reader may not see
+    (``shared.access_policy.WITHHELD_FIGURES``)."""
     with engine.connect() as conn:
         row = agency_row(conn, agency_id)
         if row is None:
@@ -199,4 +206,5 @@ def agency_report(engine: Engine, agency_id: str, as_of: datetime) -> SummaryRep
         figures = agency_figures(conn, agency_id)
         where = offsets(conn)
     name = str(row["name"])
-    return _report(f"{name}行政执法不公专项治理工作总结报告", name, figures, as_of, where, [])
+    title = f"{name}行政执法不公专项治理工作总结报告"
+    return _report(title, name, figures, as_of, where, [], withheld)

@@ -47,10 +47,11 @@ async def render_in_child(
     *,
     region_code: str | None = None,
     agency_id: str | None = None,
+    withheld: tuple[str, ...] = (),
 ) -> tuple[bytes, str]:
     """The report's bytes and file name, rendered from the read models at ``url``.
     Refusals raised while building it (e.g. no such agency) are raised here."""
-    request = pickle.dumps((url, as_of, format, region_code, agency_id))
+    request = pickle.dumps((url, as_of, format, region_code, agency_id, withheld))
     path = os.pathsep.join(p for p in (str(_ROOT), os.environ.get("PYTHONPATH")) if p)
     async with _slots():
         child = await asyncio.create_subprocess_exec(
@@ -81,11 +82,11 @@ def main() -> None:
     """The child: read the request on stdin, write the report (or refusal) on stdout."""
     from services.reporting.reports.render import render_summary_from
 
-    url, as_of, format, region_code, agency_id = pickle.loads(sys.stdin.buffer.read())
+    url, as_of, format, region_code, agency_id, withheld = pickle.loads(sys.stdin.buffer.read())
     outcome: tuple[bytes, str] | Refusal
     try:
         outcome = render_summary_from(
-            url, as_of, format, region_code=region_code, agency_id=agency_id
+            url, as_of, format, region_code=region_code, agency_id=agency_id, withheld=withheld
         )
     except Refusal as refusal:
         outcome = refusal

@@ -13,12 +13,17 @@ from services.reporting.reports.word import render_docx
 
 
 def build_report(
-    engine: Engine, as_of: datetime, *, region_code: str | None = None, agency_id: str | None = None
+    engine: Engine,
+    as_of: datetime,
+    *,
+    region_code: str | None = None,
+    agency_id: str | None = None,
+    withheld: tuple[str, ...] = (),
 ) -> SummaryReport:
     if region_code is not None:
         return region_report(engine, region_code, as_of)
     assert agency_id is not None
-    return agency_report(engine, agency_id, as_of)
+    return agency_report(engine, agency_id, as_of, withheld)
 
 
 def render_summary(
@@ -28,8 +33,11 @@ def render_summary(
     *,
     region_code: str | None = None,
     agency_id: str | None = None,
+    withheld: tuple[str, ...] = (),
 ) -> tuple[bytes, str]:
-    report = build_report(engine, as_of, region_code=region_code, agency_id=agency_id)
+    report = build_report(
+        engine, as_of, region_code=region_code, agency_id=agency_id, withheld=withheld
+    )
     body = render_pdf(report) if format == "pdf" else render_docx(report)
     return body, f"{report.title}.{format}"
 
@@ -41,11 +49,14 @@ def render_summary_from(
     *,
     region_code: str | None = None,
     agency_id: str | None = None,
+    withheld: tuple[str, ...] = (),
 ) -> tuple[bytes, str]:
     """``render_summary`` on the read models at ``url``: the entry point of a child
     process, which opens the database itself."""
     engine = make_engine(url)
     try:
-        return render_summary(engine, as_of, format, region_code=region_code, agency_id=agency_id)
+        return render_summary(
+            engine, as_of, format, region_code=region_code, agency_id=agency_id, withheld=withheld
+        )
     finally:
         engine.dispose()
