@@ -306,6 +306,9 @@ class LookBackOpened(DomainEvent):
     dissatisfaction_rate: float
     problems_raised: int
     opened_at: datetime
+    # True when the agency's result was withheld (too few valid ballots): the rate is
+    # then 0.0, not the votes, and only problems raised can have opened the look-back.
+    rate_withheld: bool = False
 
 
 @event("evaluation.LookBackCompleted")

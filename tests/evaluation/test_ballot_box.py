@@ -29,6 +29,7 @@ from shared.events.evaluation import (
     BallotSealed,
     BallotTokenSpent,
     EvaluationTallied,
+    LookBackOpened,
     Rating,
     RepresentativesSheetRead,
     ResultsFedBack,
@@ -159,6 +160,25 @@ def test_results_at_the_minimum_are_published() -> None:
         "ag-b",
     }
     assert all(r.valid == 3 for r in published.results)
+
+
+def test_below_the_minimum_the_rate_neither_opens_nor_travels_in_a_look_back() -> None:
+    # ag-b: two of three dissatisfied, over the 30 % threshold, but three votes only.
+    votes = (cast(0, S, D), cast(1, D, D), cast(2, S, S))
+    withheld = run(open_history(attendees=4), *votes, closing(rate=0.3, minimum=4))
+    assert of_type(withheld, LookBackOpened) == []
+    counted = run(open_history(attendees=3), *votes, closing(rate=0.3, minimum=3))
+    opened = {lb.agency_id: lb for lb in of_type(counted, LookBackOpened)}
+    assert opened["ag-b"].reasons == ("dissatisfaction_rate",)
+    assert opened["ag-b"].dissatisfaction_rate > 0.6 and not opened["ag-b"].rate_withheld
+
+
+def test_below_the_minimum_problems_raised_still_open_a_look_back_without_the_rate() -> None:
+    votes = (cast(0, S, D), cast(1, D, D), cast(2, S, S))
+    history = run(open_history(attendees=4), *votes, closing(rate=0.3, problems=0, minimum=4))
+    opened = of_type(history, LookBackOpened)
+    assert opened and all(lb.reasons == ("problems_raised",) for lb in opened)
+    assert all(lb.rate_withheld and lb.dissatisfaction_rate == 0.0 for lb in opened)
 
 
 def legacy_cast(i: int, a: Rating, b: Rating) -> BallotCast:

@@ -9,7 +9,6 @@ from fastapi.responses import HTMLResponse
 from services.evaluation.api.context import (
     EvaluationDep,
     office_meeting,
-    require_reader_for,
 )
 from services.evaluation.api.models import (
     REFUSALS,

@@ -24,8 +24,8 @@ from services.evaluation.domain.commands import (
 )
 from services.evaluation.domain.meeting import MeetingState
 from services.evaluation.domain.tally import legacy_valid
-from shared.auth import CurrentActor
 from shared.access_policy import Resource
+from shared.auth import CurrentActor
 from shared.text import IdPath
 
 router = APIRouter(tags=["meetings 评议会"], responses=REFUSALS)

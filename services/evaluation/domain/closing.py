@@ -116,7 +116,12 @@ def after_tally(
             )
         )
     for result in counted.results:
+        shown = publishable(result, c.min_valid_ballots)
+        # Below the minimum the rate is a few people's votes: it neither opens a
+        # look-back nor travels in one. Problems raised are listed apart from ballots.
         reasons = lookback_reasons(result.dissatisfaction_rate, result.problems_raised, c)
+        if not shown:
+            reasons = tuple(r for r in reasons if r != "dissatisfaction_rate")
         if reasons:
             events.append(
                 LookBackOpened(
@@ -124,8 +129,9 @@ def after_tally(
                     lookback_id=lookback_id(meeting.meeting_id, result.agency_id),
                     agency_id=result.agency_id,
                     reasons=reasons,
-                    dissatisfaction_rate=result.dissatisfaction_rate,
+                    dissatisfaction_rate=result.dissatisfaction_rate if shown else 0.0,
                     problems_raised=result.problems_raised,
+                    rate_withheld=not shown,
                     opened_at=c.at,
                 )
             )

@@ -59,6 +59,7 @@ from .tip_access import READER_ROLES, execute, tip_view, visible_tip
 
 router = APIRouter(tags=["tips (staff) / 线索受理与核查"])
 
+
 def _problem_as_read_by(actor: Actor, found: ProblemFound) -> ProblemView:
     """A problem without the fields the policy withholds from this reader: the agency
     found at fault does not learn which tips were behind it."""

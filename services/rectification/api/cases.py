@@ -36,7 +36,6 @@ from services.rectification.domain.cases import (
 )
 from services.rectification.domain.items import ItemState, item_id_for
 from services.rectification.runtime import CASE, ITEM, RectificationRuntime
-from shared.access_policy import Resource, Target, require_readable, require_role_for
 from shared.auth import Actor, CurrentActor
 from shared.errors import Invalid
 from shared.events.rectification import CaseKind

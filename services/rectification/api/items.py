@@ -40,7 +40,6 @@ from services.rectification.domain.items import (
     VerifyItem,
 )
 from services.rectification.runtime import ITEM, RectificationRuntime
-from shared.access_policy import Resource, Target, require_readable, require_role_for
 from shared.auth import Actor, CurrentActor, Role
 from shared.errors import Forbidden
 from shared.paging import Limit, Offset, window
