@@ -125,8 +125,9 @@ async def test_a_pool_over_the_cap_is_refused_naming_the_field(client: httpx.Asy
 async def test_malformed_and_refused_requests_get_bilingual_answers_from_the_worker(
     client: httpx.AsyncClient,
 ) -> None:
-    not_json = _refusal(await client.post("/draws/verify", content=b"{not json"), 422)
-    assert not_json["field"] == "body"
+    # Not JSON at all is a malformed request (400), as on every route.
+    not_json = _refusal(await client.post("/draws/verify", content=b"{not json"), 400)
+    assert not_json["code"] == "malformed_body"
     pool = pool_of({"ag-a": 5}, representatives=2, reserve_size=1)
     missing = _refusal(await client.post("/draws/verify", json={"pool": pool.model_dump()}), 422)
     assert missing["field"] == "randomness"

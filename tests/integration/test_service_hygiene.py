@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from services.evaluation.api.draws import MAX_VERIFY_BODY_BYTES
 from shared.auth import Role, mint_token
 from shared.body_limit import DEFAULT_BODY_LIMIT, MiB
 from shared.clock import ControlledClock
@@ -60,7 +61,7 @@ def test_the_oversized_draw_is_refused_before_it_is_read(service_client: Start) 
         "/draws/verify", json={"pool": pool, "randomness": "1", "padding": padding}
     )
     detail = bilingual(oversized, 413, "body_too_large")
-    assert str(1 * MiB) in detail["message_en"]
+    assert "4 MiB" in detail["message_en"] or str(MAX_VERIFY_BODY_BYTES) in detail["message_en"]
     within = evaluation.post(
         "/draws/verify", json={"pool": pool, "randomness": "1", "padding": "x" * 1000}
     )
@@ -118,7 +119,7 @@ def test_a_tip_description_that_hides_or_rewrites_text_is_refused(
         ("intake", "/tips/tip-1{bad}", Role.intake_officer, "tip_id"),
         ("rectification", "/items/rect-1{bad}", Role.legal_office, "item_id"),
         ("evaluation", "/meetings/meet-1{bad}", Role.legal_office, "meeting_id"),
-        ("evaluation", "/ballots/tok{bad}", None, "token"),
+        ("evaluation", "/meetings/meet-1{bad}/results", None, "meeting_id"),
         ("reporting", "/dashboard/agencies/ag-1{bad}", Role.auditor, "agency_id"),
         ("reporting", "/timelines/tip-1{bad}", Role.auditor, "subject"),
     ],
