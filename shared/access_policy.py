@@ -48,6 +48,7 @@ class Resource(StrEnum):
     ballot = "ballot"  # a ballot's content, its token, when it was cast
     draw = "draw"  # the frozen pool and the draw (pseudonymous ids, verifiable)
     results = "results"  # a meeting's results once published
+    exposed_cases = "exposed_cases"  # typical cases as published: headline, redacted text
     feedback = "feedback"  # results, comments and problems fed back to one agency
     public_figures = "public_figures"  # published aggregates
     region_figures = "region_figures"  # dashboards, rankings, reports of a region
@@ -93,6 +94,7 @@ SCOPES: dict[Resource, tuple[Scope, ...]] = {
     Resource.ballot:                (_,     _,     _,     _,    _,     _,    _),
     Resource.draw:                  (X,     X,     X,     X,    X,     X,    X),
     Resource.results:               (X,     X,     X,     X,    X,     X,    X),
+    Resource.exposed_cases:         (X,     X,     X,     X,    X,     X,    X),
     Resource.feedback:              (_,     _,     A,     R,    _,     R,    R),
     Resource.public_figures:        (X,     X,     X,     X,    X,     X,    X),
     Resource.region_figures:        (_,     R,     _,     R,    R,     R,    R),
@@ -186,6 +188,12 @@ class Target:
 
 def scope_of(role: Role, resource: Resource) -> Scope:
     return SCOPES[resource][ROLES.index(role)]
+
+
+def readers_of(resource: Resource) -> tuple[Role, ...]:
+    """The roles that read ``resource`` somewhere: for deciders, which check a role
+    before they look at an aggregate."""
+    return tuple(role for role in ROLES if scope_of(role, resource) is not Scope.none)
 
 
 def within_region(actor_region: str, region_code: str) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.evaluation import policies
-from services.evaluation.api import ballots, counting, draws, meetings, readings
+from services.evaluation.api import ballots, counting, draws, meetings, public, readings
 from services.evaluation.api.context import MEETING, Evaluation
 from services.evaluation.directory import Directory
 from services.evaluation.domain.meeting import MEETING_EVENTS, MeetingDecider
@@ -48,6 +48,7 @@ def build_app(settings: Settings | None = None, clock: Clock | None = None) -> F
     api.state.evaluation = Evaluation(
         store=runtime.store, directory=directory, settings=settings, clock=clock
     )
-    for router in (meetings.router, readings.router, counting.router, draws.router, ballots.router):
+    routers = (meetings, readings, counting, draws, ballots, public)
+    for router in (module.router for module in routers):
         api.include_router(router)
     return api

@@ -294,7 +294,7 @@ def test_meeting_from_scheduling_to_published_results(
             headers=county_office,
             json={"token": tokens[26]},
         ),
-        403,
+        404,  # another region's meeting is answered as one that does not exist
     )
 
     # -- close: tally, feedback, problems, look-back ----------------------------------------
@@ -322,17 +322,23 @@ def test_meeting_from_scheduling_to_published_results(
     assert keys.key_for(box_subject(meeting_id), create=False) is None
 
     read_comments = f"/meetings/{meeting_id}/comments/read"
-    assert_refused(client.post(read_comments, headers=county_office, json={"purpose": "看看"}), 403)
+    assert_refused(client.post(read_comments, headers=county_office, json={"purpose": "看看"}), 404)
     comments = client.post(read_comments, headers=office, json={"purpose": "向被评议机关反馈"})
     assert comments.status_code == 200, comments.text
     assert comments.json()["comments"][ag_a] == ["服务热情"] * 24
 
     open_lookbacks = client.get("/lookbacks", params={"open_only": True}, headers=office).json()
     assert f"lb-{meeting_id}-{ag_b}" in [lb["lookback_id"] for lb in open_lookbacks]
+    listed = [m["meeting_id"] for m in client.get("/results").json()["meetings"]]
+    assert meeting_id not in listed  # closed is not published
     published = client.post(f"/meetings/{meeting_id}/publish", headers=office)
     assert published.status_code == 200, published.text
     public = client.get(f"/meetings/{meeting_id}/results").json()
     assert public["results"] == t["results"]
+    (entry,) = [
+        m for m in client.get("/results").json()["meetings"] if m["meeting_id"] == meeting_id
+    ]
+    assert entry["results"] == public and "representatives" not in entry
     done = client.post(
         f"/meetings/{meeting_id}/lookbacks/{ag_b}/complete",
         headers=office,

@@ -615,11 +615,14 @@ def test_reading_the_words_is_recorded_with_the_person_office_region_and_purpose
     )
 
 
-def test_the_words_are_for_intake_and_legal_offices_of_the_region() -> None:
+def test_the_words_are_for_the_readers_of_sealed_text_in_the_access_policy() -> None:
     scenario = given(decider, received())
     scenario.when(DecryptText(agency, "x", LATER)).then_refused(Forbidden)
+    for role in (Role.auditor, Role.admin):
+        reader = legal.model_copy(update={"role": role})
+        scenario.when(DecryptText(reader, "x", LATER)).then_refused(Forbidden)
     liaison = legal.model_copy(update={"role": Role.discipline_liaison})
-    scenario.when(DecryptText(liaison, "x", LATER)).then_refused(Forbidden)
+    assert scenario.when(DecryptText(liaison, "x", LATER)).decided()
     scenario.when(DecryptText(other_county, "x", LATER)).then_refused(NotFound)
     scenario.when(DecryptText(officer, " ", LATER)).then_refused(Invalid)
     assert scenario.when(DecryptText(city_officer, "x", LATER)).decided()

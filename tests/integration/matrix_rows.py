@@ -249,6 +249,10 @@ ROWS: dict[tuple[str, str], list[Row]] = {
             filters=True,
         )
     ],
+    ("evaluation", "/results"): [Row((R.results,), lambda p: "/results")],
+    ("rectification", "/public/cases"): [
+        Row((R.exposed_cases,), lambda p: f"/public/cases?region_code={p.region_code}")
+    ],
     ("evaluation", "/meetings/{meeting_id}/results"): [
         Row((R.results,), lambda p: f"/meetings/{p.id('meeting')}/results")
     ],
@@ -376,8 +380,8 @@ NOT_ROLE_SCOPED: dict[tuple[str, str], str] = {
         (s, "/admin/clock"): "the service's clock reading"
         for s in ("intake", "rectification", "evaluation", "reporting")
     },
-    # A one-time ballot token opens these, whoever carries it; an unknown token gets
-    # the same refusal from every role (checked by the test).
-    ("evaluation", "/ballots/{token}"): "ballot token",
-    ("evaluation", "/ballots/{token}/qr.svg"): "ballot token",
+    # One static page for every ballot: its script reads the token from the fragment and
+    # posts it (/ballots/lookup, /ballots/qr.svg: the same refusal from every role,
+    # checked by the test).
+    ("evaluation", "/ballots"): "the ballot page, the same for everyone",
 }

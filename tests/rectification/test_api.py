@@ -384,6 +384,19 @@ def test_a_case_is_opened_referred_acknowledged_exposed_and_ends_in_accountabili
         headers=office,
     ).json()
     assert "13907911234" not in exposed["exposure"]["redacted_summary"]
+    # The public reads the case as published, anonymously; nothing of the case file.
+    public = client.get("/public/cases", params={"region_code": CITY}).json()
+    ours = [c for c in public["cases"] if c["headline"] == "典型案例通报"]
+    assert len(ours) == 1 and "13907911234" not in ours[0]["redacted_summary"]
+    assert set(ours[0]) == {
+        "region_code",
+        "kind",
+        "headline",
+        "redacted_summary",
+        "channel",
+        "exposed_at",
+    }
+    assert "某局领导" not in client.get("/public/cases").text  # the title stays internal
 
     decided = client.post(
         f"/cases/{case_id}/accountability",

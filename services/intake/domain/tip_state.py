@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
+from shared.access_policy import Resource, readers_of
 from shared.auth import Actor, Role
 from shared.events.base import DomainEvent
 from shared.events.intake import (
@@ -63,7 +64,8 @@ TRIAGE_OPEN = (TipStatus.received, TipStatus.accepted)
 VERIFICATION_OPEN = (TipStatus.accepted, TipStatus.assigned)
 TRIAGE_ROLES = (Role.intake_officer,)
 VERIFICATION_ROLES = (Role.intake_officer, Role.legal_office)
-CONTACT_ROLES = (Role.intake_officer, Role.legal_office, Role.discipline_liaison)
+# Who reads a tipster's contact and words: the access policy's row, in one place.
+CONTACT_ROLES = readers_of(Resource.tip_sealed_text)
 ERASE_ROLES = (Role.legal_office, Role.admin)
 # The channels a citizen reaches the campaign through; every other channel is the
 # campaign's own work (inspections, forums, reviews, referrals) and is filed by an officer.
@@ -73,7 +75,7 @@ PUBLIC_CHANNELS = frozenset(
 INTERNAL_FILERS = (Role.intake_officer, Role.legal_office)
 SYSTEM_CHANNELS = frozenset({TipChannel.public_evaluation})
 # Who may read a tip's sealed words (description, attachment names, findings).
-TEXT_ROLES = (Role.intake_officer, Role.legal_office)
+TEXT_ROLES = CONTACT_ROLES
 
 
 @dataclass(frozen=True)

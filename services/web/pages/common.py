@@ -1,12 +1,10 @@
-"""What every page module shares: the backend, the signed-in officer, the public reader."""
+"""What every page module shares: the backend, the signed-in officer, the visitor's address."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from fastapi import Request
 
-from shared.auth import Actor, Role, mint_token
+from shared.auth import Actor
 
 from ..backend import Backend, BackendError
 from ..ids import is_aggregate_id
@@ -25,20 +23,6 @@ def officer(request: Request) -> tuple[Actor, str]:
     if actor is None or token is None:
         raise BackendError(401, "请先登录", "please sign in first")
     return actor, token
-
-
-def public_reader_token(request: Request) -> str:
-    """A short-lived province-wide auditor token the web application uses to read what
-    is already public (published results, exposed cases); pages filter to exactly that."""
-    return mint_token(
-        request.app.state.settings,
-        request.app.state.clock,
-        subject="web-public-reader",
-        role=Role.auditor,
-        organisation="web-public",
-        region_code="360000",
-        ttl=timedelta(minutes=5),
-    )
 
 
 def forwarded_for(request: Request) -> dict[str, str]:

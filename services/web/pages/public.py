@@ -16,7 +16,7 @@ from ..backend import BackendError
 from ..forms import Form, read_form
 from ..render import page
 from .channels import CHANNELS
-from .common import backend, forwarded_for, public_reader_token
+from .common import backend, forwarded_for
 
 router = APIRouter()
 
@@ -117,26 +117,25 @@ async def lookup(request: Request) -> HTMLResponse:
 
 @router.get("/results", response_class=HTMLResponse)
 async def published_results(request: Request) -> HTMLResponse:
-    api = backend(request)
-    meetings = await api.get("evaluation", "/meetings", public_reader_token(request))
-    published = []
-    for meeting in meetings:
-        if meeting.get("published"):
-            tally = await api.get("evaluation", f"/meetings/{meeting['meeting_id']}/results")
-            names = {a["agency_id"]: a.get("name", a["agency_id"]) for a in meeting["agencies"]}
-            published.append({"meeting": meeting, "tally": tally, "names": names})
-    published.sort(key=lambda m: str(m["meeting"]["held_on"]), reverse=True)
+    # The public reads, anonymously, only what publication shows.
+    found = await backend(request).get("evaluation", "/results", limit=200)
+    published = [
+        {
+            "meeting": meeting,
+            "tally": meeting["results"],
+            "names": {a["agency_id"]: a.get("name") or a["agency_id"] for a in meeting["agencies"]},
+        }
+        for meeting in found["meetings"]
+    ]
     return page(request, "results.html", published=published)
 
 
 @router.get("/cases", response_class=HTMLResponse)
 async def exposed_cases(request: Request) -> HTMLResponse:
     found = await backend(request).get(
-        "rectification", "/cases", public_reader_token(request), region_code="360000", limit=200
+        "rectification", "/public/cases", region_code="360000", limit=200
     )
-    exposed = [c for c in found["cases"] if c.get("exposure")]
-    exposed.sort(key=lambda c: str(c["exposure"]["exposed_at"]), reverse=True)
-    return page(request, "cases_public.html", cases=exposed)
+    return page(request, "cases_public.html", cases=found["cases"])
 
 
 @router.get("/channels", response_class=HTMLResponse)

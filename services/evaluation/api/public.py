@@ -1,0 +1,68 @@
+"""What the public reads of evaluation: the meetings whose results are published, with
+those results. No token is needed, and nothing here is more than publication shows."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from services.evaluation.api.context import EvaluationDep
+from services.evaluation.api.models import REFUSALS, TallyView, tally_view
+from shared.events.evaluation import AgencyUnderEvaluation
+from shared.paging import Limit, Offset, window
+
+router = APIRouter(tags=["public 公开"], responses=REFUSALS)
+
+
+class PublishedMeeting(BaseModel):
+    meeting_id: str
+    region_code: str
+    held_on: date
+    place: str
+    agencies: list[AgencyUnderEvaluation]
+    results: TallyView
+
+
+class PublishedMeetingPage(BaseModel):
+    total: int
+    offset: int
+    limit: int
+    meetings: list[PublishedMeeting]
+
+
+@router.get(
+    "/results",
+    response_model=PublishedMeetingPage,
+    summary="已公布评议结果的评议会（公开，最新在前）/ Meetings with published results (public)",
+)
+async def published_meetings(
+    ev: EvaluationDep, offset: Offset = 0, limit: Limit = 50
+) -> PublishedMeetingPage:
+    published = (
+        (state.scheduled, state)
+        for _, state in ev.store.all("meeting")
+        if state.scheduled is not None and state.published is not None
+    )
+    total, page = window(
+        published,
+        key=lambda pair: (-pair[0].held_on.toordinal(), pair[0].meeting_id),
+        offset=offset,
+        limit=limit,
+    )
+    meetings = []
+    for scheduled, state in page:
+        results = tally_view(state, public=True)
+        assert results is not None
+        meetings.append(
+            PublishedMeeting(
+                meeting_id=scheduled.meeting_id,
+                region_code=scheduled.region_code,
+                held_on=scheduled.held_on,
+                place=scheduled.place,
+                agencies=list(scheduled.agencies),
+                results=results,
+            )
+        )
+    return PublishedMeetingPage(total=total, offset=offset, limit=limit, meetings=meetings)
