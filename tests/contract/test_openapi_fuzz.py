@@ -148,7 +148,11 @@ def test_a_service_keeps_its_openapi_promises(
         if operation.path in LEFT_OUT:
             continue
         operations += 1
-        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+        raw = operation.definition.raw
+        # A route that takes no input has nothing a negative example could break.
+        takes_input = bool(raw.get("parameters") or raw.get("requestBody"))
+        modes = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+        for mode in modes if takes_input else modes[:1]:
             outcome = fuzz(operation, mode, broker_settings)
             calls += outcome.calls
             failures.extend(outcome.failures)
