@@ -20,7 +20,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from services.reporting.readmodels.schema import create_tables, make_engine
-from services.reporting.sample_events import topic_of
+from services.reporting.sample_events import (
+    EventLog,
+    complete_history,
+    full_story,
+    register_agency,
+    topic_of,
+)
+from shared.auth import Role
 from shared.envelope import CloudEvent
 from shared.kafka.producer import EventPublisher
 from shared.settings import Settings
@@ -145,3 +152,22 @@ def wait_until_projected(
                 return
         time.sleep(0.1)
     pytest.fail(f"the projector did not reach {wanted} within {timeout} s")
+
+
+def two_agencies_projected(
+    service_client: Callable[..., TestClient],
+    publish: Callable[[list[CloudEvent]], None],
+    auth_header: Callable[..., dict[str, str]],
+    keys: dict[str, str],
+    tmp_path: Path,
+    broker_settings: Settings,
+) -> tuple[TestClient, EventLog]:
+    """A reporting service that has projected two agencies' whole stories: ``keys['a']``
+    in 360102 and ``keys['b']`` in 360702 (another city)."""
+    log = complete_history(f"a{keys['key']}", agency=keys["a"], region="360102")
+    register_agency(log, keys["b"], "360702", name="章贡区市场监督管理局")
+    full_story(log, f"b{keys['key']}", keys["b"], "360702")
+    publish(log.envelopes)
+    client = service_client("reporting", readmodel_url=f"sqlite:///{tmp_path / 'live.db'}")
+    wait_until_projected(client, broker_settings, auth_header(Role.auditor, "audit", "360000"))
+    return client, log

@@ -17,15 +17,12 @@ from fastapi.testclient import TestClient
 from services.reporting.reports.labels import METRIC_LABELS_ZH
 from services.reporting.sample_events import (
     EventLog,
-    complete_history,
-    full_story,
-    register_agency,
 )
 from shared.access_policy import EVENT_FIELDS, EVENT_RESOURCE, Resource
 from shared.auth import Role
 from shared.envelope import CloudEvent
 from shared.settings import Settings
-from tests.reporting.conftest import wait_until_projected
+from tests.reporting.conftest import two_agencies_projected
 
 pytestmark = pytest.mark.kafka
 
@@ -59,13 +56,9 @@ def api(
     tmp_path: Path,
     broker_settings: Settings,
 ) -> Iterator[tuple[TestClient, EventLog]]:
-    log = complete_history(f"a{keys['key']}", agency=keys["a"], region="360102")
-    register_agency(log, keys["b"], "360702", name="章贡区市场监督管理局")
-    full_story(log, f"b{keys['key']}", keys["b"], "360702")
-    publish(log.envelopes)
-    client = service_client("reporting", readmodel_url=f"sqlite:///{tmp_path / 'live.db'}")
-    wait_until_projected(client, broker_settings, auth_header(Role.auditor, "audit", "360000"))
-    yield client, log
+    yield two_agencies_projected(
+        service_client, publish, auth_header, keys, tmp_path, broker_settings
+    )
 
 
 def _json(client: TestClient, url: str, header: dict[str, str]) -> Any:
