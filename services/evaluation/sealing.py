@@ -10,7 +10,7 @@ import secrets
 from sqlalchemy.exc import IntegrityError
 
 from services.evaluation.domain.ballots import box_subject, comments_subject, open_box
-from shared.events.evaluation import AgencyRating, BallotContent, BoxedBallot
+from shared.events.evaluation import AgencyRating, BallotContent, BoxedBallot, RaisedOnBallot
 from shared.privacy import KeyStore, PersonalDataVault, UnreadableCiphertext, is_sealed
 
 UNREADABLE = "[无法解密 unreadable]"
@@ -54,7 +54,10 @@ class BallotSealer:
                 for r in content.ratings
             ),
             comments=seal(content.comments),
-            problems=content.problems,
+            problems=tuple(
+                RaisedOnBallot(agency_id=p.agency_id, description=seal(p.description))
+                for p in content.problems
+            ),
         )
 
     def _seal(

@@ -3,13 +3,15 @@ raised at evaluation meetings (``evaluation.ProblemRaised``), each becoming a ti
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 
 from shared.errors import Conflict, Refusal
-from shared.events.evaluation import ProblemRaised
+from shared.events.evaluation import ProblemRaised, ballot_text_subject
 from shared.events.intake import TipChannel
 from shared.kafka.consumer import Received
+from shared.privacy import ERASED, UnreadableCiphertext, is_sealed
 from shared.regions import jiangxi
 from shared.runtime import ServiceRuntime
 from shared.topics import DIRECTORY, EVALUATION
@@ -21,10 +23,33 @@ from .store import TIP
 
 log = logging.getLogger(__name__)
 
+UNSTATED = "（评议代表未填写具体内容）"
+UNREADABLE = (
+    "（评议会提出的问题无法解密，原文见评议会记录）/ (the problem's text could not be opened)"
+)
+
 
 def tip_id_for_raised(raised_id: str) -> str:
     """The same raised problem always maps to the same tip: redelivery is harmless."""
     return "tip-ev-" + hashlib.sha256(raised_id.encode()).hexdigest()[:20]
+
+
+async def raised_text(parts: IntakeParts, event: ProblemRaised) -> str:
+    """What the representative wrote, opened with the meeting's key in the key store
+    intake shares with evaluation (then sealed again under the new tip's own key)."""
+    if not event.description:
+        return UNSTATED
+    if not is_sealed(event.description):  # recorded before problems were sealed
+        return event.description
+    subject = ballot_text_subject(event.meeting_id)
+    try:
+        plain = await asyncio.to_thread(parts.privacy.vault.decrypt, subject, event.description)
+    except UnreadableCiphertext:
+        plain = ERASED
+    if plain == ERASED:  # a key store evaluation does not share: a deployment error
+        log.error("ProblemRaised %s: its text cannot be opened here", event.raised_id)
+        return UNREADABLE
+    return plain
 
 
 async def on_problem_raised(parts: IntakeParts, received: Received) -> bool:
@@ -41,7 +66,7 @@ async def on_problem_raised(parts: IntakeParts, received: Received) -> bool:
         campaign_id=event.campaign_id or parts.settings.default_campaign_id,
         channel=TipChannel.public_evaluation,
         region_code=region,
-        description=event.description or "（评议代表未填写具体内容）",
+        description=await raised_text(parts, event),
         occurred_on=min(local_date(event.raised_at), local_date(parts.clock.now())),
         agency_id=event.agency_id if agency_known else "",
         agency_text="" if agency_known else event.agency_id,

@@ -78,8 +78,8 @@ class RaisedOnBallot(_Part):
 
 
 class BallotContent(_Part):
-    """What a ballot says, and nothing about who or when. Comments are sealed under
-    the meeting's comments key; problems stay clear because intake receives them."""
+    """What a ballot says, and nothing about who or when. Comments and problems'
+    descriptions are sealed under the meeting's comments key (ballot_text_subject)."""
 
     ratings: tuple[AgencyRating, ...]
     comments: str = Field(default="", description="sealed, like each rating's comment")
@@ -320,10 +320,19 @@ class LookBackCompleted(DomainEvent):
     completed_at: datetime
 
 
+def ballot_text_subject(meeting_id: str) -> str:
+    """The key-store subject whose key seals what representatives wrote at a meeting
+    (comments, problems raised). Part of the contract: intake opens a raised problem
+    with it to file the tip, in the key store the two services share."""
+    return f"ballot-comments:{meeting_id}"
+
+
 @event("evaluation.ProblemRaised")
 class ProblemRaised(DomainEvent):
     """A problem a representative wrote on a ballot, forwarded to intake as a tip
-    (subject = meeting id). Carries nothing that identifies the voter."""
+    (subject = meeting id). Carries nothing that identifies the voter. ``description``
+    is sealed under :func:`ballot_text_subject` (events recorded before sealing hold
+    it in clear; ``shared.privacy.is_sealed`` tells which)."""
 
     meeting_id: str
     raised_id: str

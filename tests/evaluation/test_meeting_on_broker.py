@@ -396,6 +396,7 @@ def test_meeting_from_scheduling_to_published_results(
         text = value.decode("utf-8")
         assert not any(tok in text for tok in tokens), "a plaintext token reached the topic"
         assert "服务热情" not in text, "a ballot comment reached the topic in clear"
+        assert "乱罚款" not in text, "a problem raised on a ballot reached the topic in clear"
         if key.decode() != meeting_id:
             continue
         mine += 1

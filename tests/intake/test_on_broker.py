@@ -19,7 +19,8 @@ from services.intake.parts import IntakeParts
 from services.intake.policies import tip_id_for_raised
 from shared.auth import Role
 from shared.clock import SimulatedClock
-from shared.events.evaluation import ProblemRaised
+from shared.events.evaluation import ProblemRaised, ballot_text_subject
+from shared.privacy import KeyStore, PersonalDataVault
 from shared.settings import Settings
 from shared.topics import EVALUATION, INTAKE
 
@@ -178,6 +179,35 @@ def test_a_problem_raised_at_an_evaluation_meeting_becomes_one_tip(
     received = [e for e in events_of(broker_settings, INTAKE, tip_id) if "TipReceived" in e.type]
     assert len(received) == 1
     assert received[0].data["origin_ref"] == f"evaluation:{raised_id}"
+
+
+def test_a_sealed_raised_problem_becomes_a_tip_whose_words_only_officers_read(
+    intake: TestClient, world: World, as_role: Headers, broker_settings: Settings
+) -> None:
+    meeting_id, words = f"meet-sealed-{RUN}", f"检查时强行拍照{RUN}"
+    vault = PersonalDataVault(KeyStore(broker_settings.resolved_keystore_url))
+    sealed = vault.encrypt(ballot_text_subject(meeting_id), words)
+    raised = ProblemRaised(
+        meeting_id=meeting_id,
+        raised_id=f"raised-{uuid.uuid4()}",
+        campaign_id=world.campaign_id,
+        agency_id=world.agency_id,
+        region_code="360102",
+        description=sealed,
+        raised_at=datetime(2016, 7, 19, 8, 0, tzinfo=UTC),
+    )
+    publish(broker_settings, EVALUATION, [envelope(meeting_id, raised, sequence=1)])
+    tip_id = tip_id_for_raised(raised.raised_id)
+    officer = as_role(Role.intake_officer, "360102")
+    wait_for(lambda: intake.get(f"/tips/{tip_id}", headers=officer).status_code == 200, 90)
+    read = intake.post(f"/tips/{tip_id}/text/decrypt", json={"purpose": "核查"}, headers=officer)
+    assert read.status_code == 200, read.text
+    assert read.json()["description"] == words
+    # Neither the raised problem nor the tip carries the words in clear.
+    needles = (words.encode(), json.dumps(words).strip('"').encode())  # raw or escaped
+    for topic in (EVALUATION, INTAKE):
+        records = read_topic(broker_settings, topic)
+        assert records and not any(n in (value or b"") for _, value in records for n in needles)
 
 
 def test_an_idempotent_retry_creates_one_tip_even_after_a_restart(

@@ -21,6 +21,7 @@ from shared.events.evaluation import (
     BallotSealed,
     BallotTokenSpent,
     BoxedBallot,
+    ballot_text_subject,
 )
 
 SHUFFLE_LABEL = "ballot-box"
@@ -32,8 +33,9 @@ def box_subject(meeting_id: str) -> str:
 
 
 def comments_subject(meeting_id: str) -> str:
-    """The key-store subject whose key seals a meeting's ballot comments (kept)."""
-    return f"ballot-comments:{meeting_id}"
+    """The key-store subject whose key seals a meeting's ballot comments and problems
+    raised (kept: officers read them through a recorded reading, intake files tips)."""
+    return ballot_text_subject(meeting_id)
 
 
 def unknown_token() -> Forbidden:
