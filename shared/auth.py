@@ -103,10 +103,22 @@ def mint_token(
 def actor_from_token(token: str, settings: Settings, now: datetime | None = None) -> Actor:
     """Verify signature, issuer, claims and expiry, and read the actor. ``now`` is the
     wall-clock time of the check (the real time unless a test gives one)."""
-    actor, expires = _verified(token, settings.jwt_secret, settings.jwt_issuer)
-    if expires <= int((now or wall_clock_now()).timestamp()):
+    actor, claims = _verified(token, settings.jwt_secret, settings.jwt_issuer)
+    at = int((now or wall_clock_now()).timestamp())
+    if claims.exp <= at:
         raise Unauthenticated("令牌已过期", "token has expired", code="token_expired")
+    # A token from the future was minted on a wrong clock or forged with a stolen key.
+    if claims.iat > at + CLOCK_SKEW_S or (
+        claims.nbf is not None and claims.nbf > at + CLOCK_SKEW_S
+    ):
+        raise Unauthenticated(
+            "令牌尚未生效", "token is not valid yet", field="iat", code="token_not_yet_valid"
+        )
     return actor
+
+
+# Clocks of the machines that mint and check tokens may differ by this much.
+CLOCK_SKEW_S = 60
 
 
 REQUIRED_CLAIMS = ("sub", "role", "org", "region", "iss", "iat", "exp")
@@ -125,22 +137,28 @@ class _Claims(BaseModel):
     iss: StrictStr
     iat: StrictInt
     exp: StrictInt
+    nbf: StrictInt | None = None
 
 
 # A signed-in user sends the same token with every request: its signature is checked
 # once, not each time (a sixth of a busy service's CPU otherwise). Expiry is checked on
 # every use, above; a refused token is not kept (lru_cache does not keep exceptions).
 @functools.lru_cache(maxsize=4096)
-def _verified(token: str, secret: str, issuer: str) -> tuple[Actor, int]:
-    """The actor a token names and when it expires, once its signature, issuer and
-    claims are verified."""
+def _verified(token: str, secret: str, issuer: str) -> tuple[Actor, _Claims]:
+    """The actor a token names and its claims, once its signature, issuer and claim
+    types are verified (the times are checked on every use, by the caller)."""
     try:
         raw = jwt.decode(
             token,
             secret,
             algorithms=["HS256"],
             issuer=issuer,
-            options={"require": list(REQUIRED_CLAIMS), "verify_exp": False, "verify_iat": False},
+            options={
+                "require": list(REQUIRED_CLAIMS),
+                "verify_exp": False,
+                "verify_iat": False,
+                "verify_nbf": False,
+            },
         )
     except jwt.InvalidSignatureError as exc:
         raise Unauthenticated(
@@ -176,7 +194,7 @@ def _verified(token: str, secret: str, issuer: str) -> tuple[Actor, int]:
             "令牌中的角色未知", "token names an unknown role", field="role", code="token_role"
         ) from None
     actor = Actor(subject=claims.sub, role=role, organisation=claims.org, region_code=claims.region)
-    return actor, claims.exp
+    return actor, claims
 
 
 _bearer = HTTPBearer(auto_error=False)

@@ -153,6 +153,31 @@ def test_claims_of_the_wrong_type_are_refused_naming_the_claim(
     assert refused.value.zh.startswith("令牌") and "token" in refused.value.en
 
 
+@pytest.mark.parametrize(
+    ("claim", "ahead"),
+    [("iat", timedelta(minutes=10)), ("nbf", timedelta(minutes=10)), ("nbf", timedelta(days=1))],
+)
+def test_a_token_from_the_future_is_refused(
+    settings: Settings, claim: str, ahead: timedelta
+) -> None:
+    early = full_claims(settings, **{claim: int((NOW + ahead).timestamp())})
+    early["exp"] = int((NOW + ahead + timedelta(hours=1)).timestamp())
+    with pytest.raises(Unauthenticated) as refused:
+        actor_from_token(signed(settings, early), settings, NOW)
+    assert refused.value.code == "token_not_yet_valid"
+    assert "尚未生效" in refused.value.zh and "not valid yet" in refused.value.en
+
+
+def test_clocks_a_little_apart_still_agree(settings: Settings) -> None:
+    skewed = full_claims(settings, iat=int((NOW + timedelta(seconds=30)).timestamp()))
+    skewed["nbf"] = skewed["iat"]
+    assert actor_from_token(signed(settings, skewed), settings, NOW).subject == "officer-7"
+    typed = signed(settings, full_claims(settings, nbf="0"))
+    with pytest.raises(Unauthenticated) as refused:
+        actor_from_token(typed, settings, NOW)
+    assert refused.value.code == "token_claims" and refused.value.field == "nbf"
+
+
 @pytest.mark.parametrize("claim", ["sub", "role", "org", "region", "iat", "exp"])
 def test_a_token_missing_a_required_claim_is_refused(settings: Settings, claim: str) -> None:
     claims = full_claims(settings)

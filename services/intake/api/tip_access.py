@@ -3,6 +3,7 @@ before existence), executing a command on it, and its staff view."""
 
 from __future__ import annotations
 
+from shared.access_policy import Resource, readers_of
 from shared.auth import Actor, Role
 from shared.eventstore import CommandContext
 
@@ -13,13 +14,8 @@ from ..parts import IntakeParts
 from ..store import TIP
 from .models import TipView
 
-READER_ROLES = (
-    Role.intake_officer,
-    Role.legal_office,
-    Role.discipline_liaison,
-    Role.auditor,
-    Role.admin,
-)
+# The roles that read tips somewhere: the access policy's row, checked before any look-up.
+READER_ROLES = readers_of(Resource.tip)
 
 
 def _merged_visible(parts: IntakeParts, actor: Actor, tip_id: str) -> list[str]:

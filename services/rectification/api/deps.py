@@ -19,12 +19,13 @@ from services.rectification.domain.access import (
 from services.rectification.domain.cases import CaseState
 from services.rectification.domain.items import ItemState
 from services.rectification.runtime import CASE, ITEM, RectificationRuntime
+from shared.access_policy import Resource, readers_of
 from shared.auth import Actor, Role
 from shared.errors import Forbidden
 from shared.eventstore import CommandContext
 from shared.ids import prefixed_id
 
-ITEM_ROLES = (*REGION_READERS, Role.agency_staff)
+ITEM_ROLES = readers_of(Resource.rectification_item)
 CASE_READERS = REGION_READERS
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from shared.access_policy import Resource, readers_of
 from shared.auth import ROLE_LABELS_ZH, Actor, Role
 from shared.errors import Forbidden, NotFound
 from shared.regions import UnknownRegion, jiangxi
 
-# The roles that read a region's items, cases and regulations (their region and below).
-REGION_READERS = (Role.legal_office, Role.discipline_liaison, Role.auditor, Role.admin)
+# The roles that read a region's items, cases and regulations (their region and below):
+# the access policy's case row.
+REGION_READERS = readers_of(Resource.case)
 
 
 def covers(actor: Actor, region_code: str) -> bool:
