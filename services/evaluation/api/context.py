@@ -15,7 +15,7 @@ from services.evaluation.domain.meeting import MeetingState
 from services.evaluation.domain.tokens import hash_token
 from services.evaluation.sealing import BallotSealer
 from services.evaluation.store import EvaluationStore
-from shared.access_policy import Resource, Target, may_read, require_role_for
+from shared.access_policy import Resource, Target, may_read, require_role_for, within_region
 from shared.auth import Actor, Role
 from shared.clock import Clock
 from shared.envelope import CloudEvent
@@ -113,11 +113,7 @@ def office_meeting(ev: Evaluation, meeting_id: str, actor: Actor) -> MeetingStat
     actor.require(Role.legal_office)
     state = ev.meeting(meeting_id)
     assert state.scheduled is not None
-    regions = jiangxi()
-    within = actor.region_code in regions and regions.is_within(
-        state.scheduled.region_code, actor.region_code
-    )
-    if not within:
+    if not within_region(actor.region_code, state.scheduled.region_code):
         raise meeting_not_found(meeting_id)
     return state
 
@@ -149,8 +145,7 @@ def known_region(region_code: str, field: str = "region_code") -> str:
 def require_office_for(actor: Actor, region_code: str) -> None:
     """A legal affairs office acts for its own region and the regions below it."""
     actor.require(Role.legal_office)
-    regions = jiangxi()
-    if actor.region_code not in regions or not regions.is_within(region_code, actor.region_code):
+    if not within_region(actor.region_code, region_code):
         raise Forbidden(
             f"政府法制办只能管理本辖区（{actor.region_code}）及下级的评议会",
             f"a legal office acts only for its own region ({actor.region_code}) and below",

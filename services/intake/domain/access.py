@@ -6,9 +6,9 @@ id exists or what state it is in."""
 
 from __future__ import annotations
 
+from shared.access_policy import within_region
 from shared.auth import Actor, Role
 from shared.errors import Forbidden, NotFound
-from shared.regions import UnknownRegion, jiangxi
 
 NO_SUCH_TIP_ZH = "未找到该线索，或您无权查看该线索"
 NO_SUCH_TIP_EN = "no such tip, or you may not see it"
@@ -20,10 +20,7 @@ def require_role(actor: Actor, *roles: Role) -> None:
 
 def covers(actor: Actor, region_code: str) -> bool:
     """True if ``region_code`` is the actor's region or lies below it."""
-    try:
-        return jiangxi().is_within(region_code, actor.region_code)
-    except UnknownRegion:
-        return False
+    return within_region(actor.region_code, region_code)
 
 
 def may_see(actor: Actor, region_code: str, handling_region_code: str) -> bool:
