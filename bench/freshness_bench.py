@@ -26,7 +26,8 @@ sys.path.insert(0, str(ROOT))
 import aiohttp  # noqa: E402
 
 from bench._load import Figures, machine, open_loop  # noqa: E402
-from shared.auth import Role, mint_token  # noqa: E402
+from shared.actors import Role  # noqa: E402
+from shared.auth import mint_token  # noqa: E402
 from shared.clock import SystemClock  # noqa: E402
 from simulation.system import System, private_broker  # noqa: E402
 

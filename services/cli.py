@@ -10,7 +10,8 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
 
-from shared.auth import Role, mint_token
+from shared.actors import Role
+from shared.auth import mint_token
 from shared.clock import SystemClock
 from shared.settings import SERVICE_PORTS, InsecureSettings, get_settings
 

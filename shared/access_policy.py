@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from shared.auth import Actor, Role
+from shared.actors import Actor, Role
 from shared.errors import Forbidden, NotFound
 from shared.regions import UnknownRegion, jiangxi
 

@@ -1,10 +1,10 @@
-"""Who is acting: an ``Actor`` read from a signed bearer JWT (HS256)."""
+"""The adapter that reads an ``Actor`` (``shared.actors``) from a signed bearer JWT
+(HS256), and the FastAPI dependencies that give it to a route."""
 
 from __future__ import annotations
 
 import functools
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from typing import Annotated
 
 import jwt
@@ -13,55 +13,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.security.utils import get_authorization_scheme_param
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 
+from shared.actors import Actor, Role
 from shared.clock import Clock
-from shared.errors import Forbidden, Unauthenticated
+from shared.errors import Unauthenticated
 from shared.settings import Settings
-
-
-class Role(StrEnum):
-    public = "public"
-    intake_officer = "intake_officer"
-    agency_staff = "agency_staff"
-    legal_office = "legal_office"
-    discipline_liaison = "discipline_liaison"
-    auditor = "auditor"
-    admin = "admin"
-
-
-ROLE_LABELS_ZH: dict[Role, str] = {
-    Role.public: "公众",
-    Role.intake_officer: "受理人员",
-    Role.agency_staff: "执法机关人员",
-    Role.legal_office: "政府法制办",
-    Role.discipline_liaison: "纪检监察联络员",
-    Role.auditor: "审计人员",
-    Role.admin: "系统管理员",
-}
-
-
-class Actor(BaseModel):
-    """The person acting: role, organisation (office or agency id) and region code."""
-
-    model_config = ConfigDict(frozen=True)
-
-    subject: str
-    role: Role
-    organisation: str
-    region_code: str
-
-    def as_extension(self) -> str:
-        """The CloudEvents ``actor`` attribute: role and organisation, never a name."""
-        return f"{self.role.value}:{self.organisation}:{self.region_code}"
-
-    def require(self, *roles: Role) -> None:
-        if self.role not in roles:
-            wanted_zh = "、".join(ROLE_LABELS_ZH[r] for r in roles)
-            wanted_en = ", ".join(r.value for r in roles)
-            raise Forbidden(
-                f"此操作需要以下角色之一：{wanted_zh}",
-                f"this action needs one of the roles: {wanted_en}",
-                code="role_not_allowed",
-            )
 
 
 def wall_clock_now() -> datetime:

@@ -14,7 +14,8 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared import correlation
-from shared.auth import CurrentActor, Role
+from shared.actors import Role
+from shared.auth import CurrentActor
 from shared.body_limit import (
     DEFAULT_BODY_LIMIT,
     BodyLimitMiddleware,

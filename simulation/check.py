@@ -7,7 +7,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from shared.auth import Role
+from shared.actors import Role
 from shared.regions import jiangxi
 
 from .client import Api

@@ -12,7 +12,8 @@ from typing import Any
 
 import httpx
 
-from shared.auth import Role, mint_token
+from shared.actors import Role
+from shared.auth import mint_token
 from shared.clock import SimulatedClock
 from shared.settings import Settings
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from shared.auth import Role
+from shared.actors import Role
 
 from .client import Api
 from .directory import Agency, Directory

@@ -13,7 +13,8 @@ from typing import Any
 
 import httpx
 
-from shared.auth import Role, mint_token
+from shared.actors import Role
+from shared.auth import mint_token
 from shared.clock import SystemClock
 from shared.settings import Settings
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from shared.auth import Actor
+from shared.actors import Actor
 from shared.errors import Conflict, Invalid
 from shared.events.intake import Attachment, TipChannel
 from shared.eventstore import CommandContext

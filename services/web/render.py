@@ -14,7 +14,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from shared.auth import ROLE_LABELS_ZH
+from shared.actors import ROLE_LABELS_ZH
 from shared.regions import jiangxi
 from shared.vocabulary import LABELS_ZH
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from shared.auth import Actor, actor_from_token
+from shared.actors import Actor
+from shared.auth import actor_from_token
 from shared.errors import Unauthenticated
 
 TOKEN_COOKIE = "campaign_token"

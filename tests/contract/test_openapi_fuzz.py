@@ -30,7 +30,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from shared.auth import Role, mint_token
+from shared.actors import Role
+from shared.auth import mint_token
 from shared.clock import SystemClock
 from shared.http import create_api
 from shared.settings import Settings

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from shared.auth import Role
+from shared.actors import Role
 from shared.clock import ControlledClock, SystemClock, clock_from_settings
 from shared.http import create_api
 from shared.settings import Settings

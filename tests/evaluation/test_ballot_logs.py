@@ -19,7 +19,8 @@ import httpx
 import pytest
 
 from services.evaluation.domain.tokens import hash_token
-from shared.auth import Role, mint_token
+from shared.actors import Role
+from shared.auth import mint_token
 from shared.clock import SystemClock
 from shared.settings import Settings
 from simulation.system import ROOT, System, free_port, private_broker

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.evaluation import demo
-from shared.auth import Role
+from shared.actors import Role
 from shared.settings import Settings
 
 pytestmark = pytest.mark.kafka

@@ -19,7 +19,7 @@ from services.cli import main as campaign
 from services.evaluation import commands as evaluation_commands
 from services.evaluation.domain.ballots import box_subject
 from services.evaluation.domain.tokens import hash_token
-from shared.auth import Role
+from shared.actors import Role
 from shared.events.directory import CampaignRules
 from shared.privacy import KeyStore
 from shared.settings import Settings

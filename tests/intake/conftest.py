@@ -9,7 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.intake.bootstrap import build_app
-from shared.auth import Role, mint_token
+from shared.actors import Role
+from shared.auth import mint_token
 from shared.clock import SimulatedClock
 from shared.settings import Settings
 

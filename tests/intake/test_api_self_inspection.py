@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.intake.parts import IntakeParts
-from shared.auth import Role
+from shared.actors import Role
 from shared.clock import SimulatedClock
 
 from .conftest import Headers

@@ -19,7 +19,7 @@ from services.intake.domain.receipt import (
     normalise,
 )
 from services.intake.parts import IntakeParts
-from shared.auth import Role
+from shared.actors import Role
 from shared.clock import SimulatedClock
 
 from .conftest import Headers

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.intake.parts import IntakeParts
-from shared.auth import Role
+from shared.actors import Role
 from shared.errors import Unavailable
 from shared.settings import Settings
 from shared.topics import INTAKE

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from services.intake.bootstrap import build_app
 from services.intake.parts import IntakeParts
 from services.intake.policies import tip_id_for_raised
-from shared.auth import Role
+from shared.actors import Role
 from shared.clock import SimulatedClock
 from shared.events.evaluation import ProblemRaised, ballot_text_subject
 from shared.privacy import KeyStore, PersonalDataVault

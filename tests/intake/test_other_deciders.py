@@ -14,7 +14,7 @@ from services.intake.domain.commands import (
 from services.intake.domain.problem import ProblemDecider
 from services.intake.domain.receipt import ALPHABET, is_well_formed, new_receipt_code, normalise
 from services.intake.domain.self_inspection import SelfInspectionDecider
-from shared.auth import Actor, Role
+from shared.actors import Actor, Role
 from shared.errors import Conflict, Forbidden, Invalid
 from shared.events.directory import PhaseCode
 from shared.events.intake import (

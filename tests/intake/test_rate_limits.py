@@ -14,7 +14,7 @@ from services.intake.bootstrap import build_app
 from services.intake.client_address import TrustedProxies
 from services.intake.rate_limit_store import SqlStorage, counters
 from services.intake.throttle import RateLimits, budget_key
-from shared.auth import Role
+from shared.actors import Role
 from shared.clock import SimulatedClock
 from shared.errors import Throttled
 from shared.settings import Settings

@@ -22,7 +22,7 @@ from services.intake.domain.commands import (
     UnsubstantiateTip,
 )
 from services.intake.domain.tip import TipDecider, TipStatus
-from shared.auth import Actor, Role
+from shared.actors import Actor, Role
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.events.directory import PhaseCode
 from shared.events.intake import (

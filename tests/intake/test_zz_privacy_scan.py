@@ -9,7 +9,7 @@ import json
 from fastapi.testclient import TestClient
 from kafka import KafkaConsumer
 
-from shared.auth import Role
+from shared.actors import Role
 from shared.settings import Settings
 from shared.topics import INTAKE
 

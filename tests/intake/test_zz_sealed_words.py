@@ -18,7 +18,7 @@ from services.intake.parts import IntakeParts
 from services.reporting.readmodels.consumer import Projector
 from services.reporting.readmodels.schema import create_tables, make_engine
 from services.reporting.replay.audit import rebuild
-from shared.auth import Role
+from shared.actors import Role
 from shared.codec import decode
 from shared.events.intake import TipReceived
 from shared.events.registry import registry

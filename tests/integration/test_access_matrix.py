@@ -33,7 +33,8 @@ from shared.access_policy import (
     may_read,
     withheld_figures,
 )
-from shared.auth import Actor, Role, mint_token
+from shared.actors import Actor, Role
+from shared.auth import mint_token
 from shared.clock import SystemClock
 from shared.kafka.producer import EventPublisher
 from shared.settings import Settings

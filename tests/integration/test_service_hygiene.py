@@ -12,7 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.evaluation.api.draws import MAX_VERIFY_BODY_BYTES
-from shared.auth import Role, mint_token
+from shared.actors import Role
+from shared.auth import mint_token
 from shared.body_limit import DEFAULT_BODY_LIMIT, MiB
 from shared.clock import ControlledClock
 from shared.settings import Settings

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 
-from shared.auth import Actor, Role
+from shared.actors import Actor, Role
 from shared.events.directory import CampaignRecord, CampaignRules, Phase, PhaseCode
 from shared.events.intake import ProblemFound, ProblemSource
 from shared.vocabulary import ProblemCategory, Severity

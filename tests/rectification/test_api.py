@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from services.rectification.domain.items import item_id_for
 from services.rectification.runtime import ITEM
-from shared.auth import Role
+from shared.actors import Role
 from shared.clock import SimulatedClock
 from shared.events.directory import AgencyRecord
 from shared.events.intake import ProblemFound

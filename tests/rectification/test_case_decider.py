@@ -16,7 +16,7 @@ from services.rectification.domain.cases import (
 )
 from services.rectification.domain.redaction import REDACTED, redact
 from services.rectification.domain.regulations import AdoptRegulation, RegulationDecider
-from shared.auth import Actor
+from shared.actors import Actor
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.events.rectification import (
     AccountabilityGround,

@@ -15,7 +15,7 @@ from services.rectification.domain.calendar import CHINA_STANDARD_TIME
 from services.rectification.domain.items import item_id_for
 from services.rectification.runtime import ITEM
 from services.rectification.timers import check_deadlines
-from shared.auth import Role
+from shared.actors import Role
 from shared.clock import SimulatedClock
 from shared.events.directory import CampaignRules
 from shared.events.rectification import RectificationEscalated

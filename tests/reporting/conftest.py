@@ -27,7 +27,7 @@ from services.reporting.sample_events import (
     register_agency,
     topic_of,
 )
-from shared.auth import Role
+from shared.actors import Role
 from shared.envelope import CloudEvent
 from shared.kafka.producer import EventPublisher
 from shared.settings import Settings

@@ -19,7 +19,7 @@ from services.reporting.sample_events import (
     EventLog,
 )
 from shared.access_policy import EVENT_FIELDS, EVENT_RESOURCE, Resource
-from shared.auth import Role
+from shared.actors import Role
 from shared.envelope import CloudEvent
 from shared.settings import Settings
 from tests.reporting.conftest import two_agencies_projected

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from services.reporting.sample_events import (
     EventLog,
 )
-from shared.auth import Role
+from shared.actors import Role
 from shared.envelope import CloudEvent
 from shared.settings import Settings
 from tests.reporting.conftest import two_agencies_projected

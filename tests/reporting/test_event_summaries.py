@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 from services.reporting.api.views import summaries
 from services.reporting.readmodels.queries import EventRow
-from shared.auth import Actor, Role
+from shared.actors import Actor, Role
 from shared.events.base import TYPE_PREFIX
 
 AT = datetime(2017, 2, 10, 9, 31, 7, tzinfo=UTC)

@@ -15,7 +15,7 @@ from services.reporting.readmodels.figures import all_figures
 from services.reporting.readmodels.projector import apply_batch
 from services.reporting.replay.audit import compare_engines
 from services.reporting.sample_events import EventLog, complete_history, full_story
-from shared.auth import Role
+from shared.actors import Role
 from shared.envelope import CloudEvent
 from shared.settings import Settings
 from tests.reporting.conftest import wait_until_projected

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event
 
 from services.reporting.sample_events import complete_history
-from shared.auth import Role
+from shared.actors import Role
 from shared.envelope import CloudEvent
 from shared.settings import Settings
 from tests.reporting.conftest import wait_until_projected

@@ -25,7 +25,7 @@ from shared.access_policy import (
     withheld_fields,
     without_fields,
 )
-from shared.auth import Actor, Role
+from shared.actors import Actor, Role
 from shared.errors import Forbidden, NotFound
 from shared.events.registry import registry
 

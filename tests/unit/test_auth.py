@@ -5,7 +5,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from shared.auth import Actor, CurrentActor, Role, actor_from_token, mint_token
+from shared.actors import Actor, Role
+from shared.auth import CurrentActor, actor_from_token, mint_token
 from shared.clock import Clock, ControlledClock, SimulatedClock
 from shared.errors import Forbidden, Unauthenticated
 from shared.http import create_api

@@ -3,7 +3,8 @@ from datetime import UTC, datetime
 import pytest
 
 from services.cli import main
-from shared.auth import Role, actor_from_token
+from shared.actors import Role
+from shared.auth import actor_from_token
 from shared.settings import Settings
 
 

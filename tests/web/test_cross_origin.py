@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from shared.auth import Role
+from shared.actors import Role
 from tests.web.conftest import LiveServer, Stack, screenshot, sign_in
 from tests.web.test_meeting_and_dashboard import bearer, schedule_meeting
 

@@ -18,7 +18,8 @@ from starlette.testclient import TestClient
 
 from services.web.bootstrap import build_app
 from services.web.config import BACKENDS, MAX_FORM_BYTES, MAX_PROXY_BYTES
-from shared.auth import Role, mint_token
+from shared.actors import Role
+from shared.auth import mint_token
 from shared.clock import SystemClock
 from shared.settings import Settings
 from tests.web.conftest import LiveServer

@@ -14,7 +14,8 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from shared.auth import Role, mint_token
+from shared.actors import Role
+from shared.auth import mint_token
 from shared.clock import SystemClock
 from tests.evaluation.directory_data import publish_directory
 from tests.web.conftest import Stack, screenshot, sign_in

@@ -24,7 +24,8 @@ from services.evaluation.domain.commands import CastBallot
 from services.evaluation.domain.meeting import MeetingStatus
 from services.evaluation.domain.tokens import hash_token
 from services.evaluation.sealing import BoxAlreadyShredded
-from shared.auth import OptionalActor, Role
+from shared.actors import Role
+from shared.auth import OptionalActor
 from shared.errors import Conflict
 from shared.events.evaluation import AgencyRating, BallotChannel, BallotContent, RaisedOnBallot
 

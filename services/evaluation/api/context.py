@@ -16,7 +16,7 @@ from services.evaluation.domain.tokens import hash_token
 from services.evaluation.sealing import BallotSealer
 from services.evaluation.store import EvaluationStore
 from shared.access_policy import Resource, Target, may_read, require_role_for, within_region
-from shared.auth import Actor, Role
+from shared.actors import Actor, Role
 from shared.clock import Clock
 from shared.envelope import CloudEvent
 from shared.errors import Forbidden, Invalid, NotFound

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from shared.auth import CurrentActor, Role
+from shared.actors import Role
+from shared.auth import CurrentActor
 
 from ..timers import run_due_work
 from .deps import Parts

@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Request, Response, status
 
 from shared import correlation
-from shared.auth import OptionalActor, Role
+from shared.actors import Role
+from shared.auth import OptionalActor
 from shared.errors import Invalid, NotFound
 from shared.events.intake import Attachment
 from shared.regions import jiangxi

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from shared.auth import Actor, CurrentActor, Role
+from shared.actors import Actor, Role
+from shared.auth import CurrentActor
 from shared.body_limit import KiB, MiB, body_limit
 from shared.errors import Forbidden, NotFound
 from shared.events.directory import AgencyRecord, PhaseCode

@@ -4,7 +4,7 @@ before existence), executing a command on it, and its staff view."""
 from __future__ import annotations
 
 from shared.access_policy import Resource, readers_of
-from shared.auth import Actor, Role
+from shared.actors import Actor, Role
 from shared.eventstore import CommandContext
 
 from ..domain.access import no_such_tip

@@ -10,7 +10,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from shared.access_policy import Resource, Target, withheld_fields, without_fields
-from shared.auth import Actor, CurrentActor, Role
+from shared.actors import Actor, Role
+from shared.auth import CurrentActor
 from shared.errors import Forbidden, Invalid
 from shared.events.intake import FoundProblem, ProblemFound
 from shared.paging import Limit, Offset, window

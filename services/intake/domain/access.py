@@ -7,7 +7,7 @@ id exists or what state it is in."""
 from __future__ import annotations
 
 from shared.access_policy import within_region
-from shared.auth import Actor, Role
+from shared.actors import Actor, Role
 from shared.errors import Forbidden, NotFound
 
 NO_SUCH_TIP_ZH = "未找到该线索，或您无权查看该线索"

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from shared.auth import Actor
+from shared.actors import Actor
 from shared.events.directory import PhaseCode
 from shared.events.intake import Attachment, FoundProblem, TipChannel
 from shared.vocabulary import Power, ProblemCategory

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from shared.auth import Actor, Role
+from shared.actors import Actor, Role
 from shared.errors import Conflict, Forbidden, Invalid
 from shared.events.base import DomainEvent
 from shared.events.directory import PhaseCode

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from shared.auth import Actor, Role
+from shared.actors import Actor, Role
 from shared.errors import Conflict, Invalid
 from shared.events.base import DomainEvent
 from shared.events.intake import (

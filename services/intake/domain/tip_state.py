@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from shared.access_policy import Resource, readers_of
-from shared.auth import Actor, Role
+from shared.actors import Actor, Role
 from shared.events.base import DomainEvent
 from shared.events.intake import (
     ContactDecrypted,

@@ -36,7 +36,8 @@ from services.rectification.domain.cases import (
 )
 from services.rectification.domain.items import ItemState, item_id_for
 from services.rectification.runtime import CASE, ITEM, RectificationRuntime
-from shared.auth import Actor, CurrentActor
+from shared.actors import Actor
+from shared.auth import CurrentActor
 from shared.errors import Invalid
 from shared.events.rectification import CaseKind
 from shared.paging import Limit, Offset, window

@@ -20,7 +20,7 @@ from services.rectification.domain.cases import CaseState
 from services.rectification.domain.items import ItemState
 from services.rectification.runtime import CASE, ITEM, RectificationRuntime
 from shared.access_policy import Resource, readers_of
-from shared.auth import Actor, Role
+from shared.actors import Actor, Role
 from shared.errors import Forbidden
 from shared.eventstore import CommandContext
 from shared.ids import prefixed_id

@@ -40,7 +40,8 @@ from services.rectification.domain.items import (
     VerifyItem,
 )
 from services.rectification.runtime import ITEM, RectificationRuntime
-from shared.auth import Actor, CurrentActor, Role
+from shared.actors import Actor, Role
+from shared.auth import CurrentActor
 from shared.errors import Forbidden
 from shared.paging import Limit, Offset, window
 from shared.regions import jiangxi, known_region

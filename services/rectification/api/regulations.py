@@ -21,7 +21,8 @@ from services.rectification.domain.access import (
 )
 from services.rectification.domain.regulations import REGULATION_PREFIX, AdoptRegulation
 from services.rectification.runtime import REGULATION
-from shared.auth import CurrentActor, Role
+from shared.actors import Role
+from shared.auth import CurrentActor
 from shared.events.rectification import RegulationAdopted
 from shared.paging import Limit, Offset, window
 from shared.regions import jiangxi, known_region

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from shared.access_policy import Resource, readers_of, within_region
-from shared.auth import ROLE_LABELS_ZH, Actor, Role
+from shared.actors import ROLE_LABELS_ZH, Actor, Role
 from shared.errors import Forbidden, NotFound
 
 # The roles that read a region's items, cases and regulations (their region and below):

@@ -15,7 +15,7 @@ from services.rectification.domain.access import (
     require_office,
 )
 from services.rectification.domain.calendar import initial_due_on, local_date, passes_at
-from shared.auth import Actor, Role
+from shared.actors import Actor, Role
 from shared.errors import Conflict, Invalid
 from shared.events.base import DomainEvent
 from shared.events.directory import CampaignRules

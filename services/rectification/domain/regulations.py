@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from services.rectification.domain.access import require_agency_staff, require_office
-from shared.auth import Actor, Role
+from shared.actors import Actor, Role
 from shared.errors import Conflict, Invalid
 from shared.events.base import DomainEvent
 from shared.events.rectification import RegulationAdopted, RegulationKind

@@ -5,7 +5,7 @@ public only the published aggregates (``/public``)."""
 from __future__ import annotations
 
 from shared.access_policy import Resource, Target, may_read, require_role_for
-from shared.auth import Actor
+from shared.actors import Actor
 from shared.errors import Forbidden, NotFound
 from shared.regions import UnknownRegion, jiangxi
 

@@ -12,7 +12,7 @@ from services.reporting.readmodels import schema
 from services.reporting.readmodels.consumer import stored_offsets
 from services.reporting.readmodels.queries import EventRow, SubjectRow
 from shared.access_policy import EVENT_FIELDS, Target, event_label, may_read, may_read_event
-from shared.auth import Actor
+from shared.actors import Actor
 from shared.regions import jiangxi
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from shared.auth import Actor
+from shared.actors import Actor
 
 from ..backend import Backend, BackendError
 from ..ids import is_aggregate_id

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from shared.auth import Role
+from shared.actors import Role
 
 from ..backend import BackendError
 from ..forms import Form, read_form

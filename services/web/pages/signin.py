@@ -7,7 +7,8 @@ import re
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from shared.auth import Role, actor_from_token, mint_token
+from shared.actors import Role
+from shared.auth import actor_from_token, mint_token
 from shared.errors import Unauthenticated
 from shared.regions import jiangxi
 
