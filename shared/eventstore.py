@@ -23,8 +23,8 @@ from shared.decider import Decider
 from shared.envelope import CloudEvent, new_event_id
 from shared.errors import NotFound
 from shared.events.base import DomainEvent
-from shared.kafka.producer import EventPublisher
 from shared.keyed_locks import KeyedLocks
+from shared.ports import EventLog
 from shared.settings import Settings
 from shared.statefile import Aggregate, StateFile, service_state_file
 
@@ -58,7 +58,7 @@ class EventStore:
         *,
         source: str,
         topic: str,
-        publisher: EventPublisher,
+        publisher: EventLog,
         clock: Clock,
         state: StateFile | None = None,
     ) -> None:
@@ -74,7 +74,7 @@ class EventStore:
 
     @classmethod
     def for_service(
-        cls, service: str, topic: str, settings: Settings, publisher: EventPublisher, clock: Clock
+        cls, service: str, topic: str, settings: Settings, publisher: EventLog, clock: Clock
     ) -> Self:
         """The store of a service process: events from ``/<service>``, state in the
         service's state file under its data directory."""

@@ -21,8 +21,8 @@ from shared.events.base import DomainEvent
 from shared.eventstore import EventStore
 from shared.kafka.admin import ensure_topics
 from shared.kafka.consumer import UNREADABLE, DeadLetters, Received, decode_record
-from shared.kafka.producer import EventPublisher
 from shared.kafka.replay import catch_up, replay_topic
+from shared.ports import EventLog
 from shared.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ class ServiceRuntime:
     service: str
     settings: Settings
     clock: Clock
-    publisher: EventPublisher
+    publisher: EventLog
     store: EventStore | None = None
     faust_app: faust.App | None = None
     dead_letters: DeadLetters = field(init=False)

@@ -15,6 +15,7 @@ from shared.envelope import CloudEvent
 from shared.events.base import DomainEvent
 from shared.events.registry import EventRegistry, InvalidEventData, UnknownEventType, registry
 from shared.kafka.producer import EventPublisher
+from shared.ports import EventLog
 from shared.settings import Settings
 from shared.topics import dlq
 
@@ -35,7 +36,7 @@ class Received:
 class DeadLetters:
     """Sends a record that cannot be read to ``<topic>.dlq`` with the reason in headers."""
 
-    def __init__(self, publisher: EventPublisher) -> None:
+    def __init__(self, publisher: EventLog) -> None:
         self._publisher = publisher
         self.count = 0
 
