@@ -35,7 +35,8 @@ class ServiceHarness(Generic[AppT]):
         return self.log.events(self.own_topic)
 
     def published_types(self) -> list[str]:
-        return self.log.types(self.own_topic)
+        """The class names of the events published on the own topic (``TipReceived``)."""
+        return self.log.names(self.own_topic)
 
     async def deliver(self, topic: str, envelopes: Iterable[CloudEvent]) -> None:
         """Hand ``envelopes`` of another service's ``topic`` to the views and policies

@@ -72,6 +72,7 @@ class InMemoryEventLog:
     def events(self, topic: str) -> list[CloudEvent]:
         return [received.envelope for received in self.received(topic)]
 
-    def types(self, topic: str) -> list[str]:
-        """The event types on ``topic``, in order: what most tests assert on."""
-        return [envelope.type for envelope in self.events(topic)]
+    def names(self, topic: str) -> list[str]:
+        """The names of the event classes on ``topic``, in order (``TipReceived``):
+        what most tests assert on."""
+        return [type(received.event).__name__ for received in self.received(topic)]
