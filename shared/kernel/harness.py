@@ -35,6 +35,10 @@ class ServiceHarness(Generic[AppT]):
         return self.log.events(self.own_topic)
 
     def published_types(self) -> list[str]:
+        """The CloudEvents types published on the own topic, in order."""
+        return self.log.types(self.own_topic)
+
+    def published_names(self) -> list[str]:
         """The class names of the events published on the own topic (``TipReceived``)."""
         return self.log.names(self.own_topic)
 

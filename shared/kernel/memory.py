@@ -72,6 +72,10 @@ class InMemoryEventLog:
     def events(self, topic: str) -> list[CloudEvent]:
         return [received.envelope for received in self.received(topic)]
 
+    def types(self, topic: str) -> list[str]:
+        """The CloudEvents types on ``topic``, in order."""
+        return [envelope.type for envelope in self.events(topic)]
+
     def names(self, topic: str) -> list[str]:
         """The names of the event classes on ``topic``, in order (``TipReceived``):
         what most tests assert on."""

@@ -151,7 +151,7 @@ async def test_a_command_decides_publishes_and_evolves(
     await h.app.register(record("A1"))
     await h.app.register(record("A1"))  # the same again: nothing new
     await h.app.register(record("A1", "县市场监管局"))
-    assert h.published_types() == ["AgencyRegistered", "AgencyChanged"]
+    assert h.published_names() == ["AgencyRegistered", "AgencyChanged"]
     assert [e.sequence for e in h.published()] == [1, 2]
     assert h.app.kernel.store.state("agency", "A1").renamed == 1
     with pytest.raises(Conflict) as refused:
@@ -178,7 +178,7 @@ async def test_views_and_policies_get_the_other_topics_events(
     await h.deliver_events(OTHER_TOPIC, [AgencyRegistered(agency=record("B1"))], subject="B1")
     await h.deliver_events(OTHER_TOPIC, [AgencyChanged(agency=record("B1", "新"))], subject="B1")
     assert h.app.seen_elsewhere == ["B1", "B1"]
-    assert h.published_types() == ["AgencyRegistered"]  # the policy, once
+    assert h.published_names() == ["AgencyRegistered"]  # the policy, once
 
 
 async def test_the_harness_runs_one_timer_pass(settings: Settings, clock: SimulatedClock) -> None:
