@@ -12,7 +12,7 @@ from services.reporting.readmodels.projector import apply_batch, decode_batch, p
 from services.reporting.readmodels.schema import create_tables, make_engine
 from services.reporting.readmodels.unit_of_work import UnitOfWork, subject_reader
 from services.reporting.replay.audit import compare_engines
-from services.reporting.sample_events import complete_history
+from tests.reporting.sample_events import complete_history
 
 
 class ScriptedTurns:

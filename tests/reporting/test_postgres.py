@@ -14,11 +14,11 @@ from services.reporting.readmodels.consumer import stored_offsets
 from services.reporting.readmodels.figures import all_figures
 from services.reporting.readmodels.projector import apply_batch
 from services.reporting.replay.audit import compare_engines
-from services.reporting.sample_events import EventLog, complete_history, full_story
 from shared.actors import Role
 from shared.envelope import CloudEvent
 from shared.settings import Settings
 from tests.reporting.conftest import wait_until_projected
+from tests.reporting.sample_events import EventLog, complete_history, full_story
 from tests.reporting.test_projection import EXPECTED_AGENCY_FIGURES
 
 pytestmark = pytest.mark.postgres

@@ -14,11 +14,11 @@ from services.reporting.readmodels.projections import PROJECTIONS
 from services.reporting.readmodels.projector import RawRecord, apply_batch
 from services.reporting.readmodels.schema import create_tables, make_engine
 from services.reporting.replay.audit import compare_engines
-from services.reporting.sample_events import CAMPAIGN, EventLog, complete_history, meeting_story
 from shared.codec import encode
 from shared.events import intake
 from shared.events.directory import PhaseCode
 from shared.events.registry import registry
+from tests.reporting.sample_events import CAMPAIGN, EventLog, complete_history, meeting_story
 
 EXPECTED_AGENCY_FIGURES = {
     "tips.total": 6,

@@ -18,7 +18,7 @@ from services.reporting.readmodels.schema import (
     make_engine,
     stored_schema_version,
 )
-from services.reporting.sample_events import complete_history
+from tests.reporting.sample_events import complete_history
 
 
 def test_a_database_of_the_current_version_is_kept(engine: Engine) -> None:
