@@ -16,9 +16,9 @@ from kafka import TopicPartition
 from sqlalchemy import func, select
 
 from services.reporting.readmodels import schema
-from services.reporting.readmodels.consumer import stored_offsets
 from services.reporting.readmodels.figures import agency_figures, all_figures
 from services.reporting.readmodels.schema import make_engine
+from services.reporting.readmodels.status import stored_offsets
 from services.reporting.replay.audit import compare, rebuild
 from shared.envelope import CloudEvent
 from shared.settings import Settings

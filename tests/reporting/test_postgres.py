@@ -10,9 +10,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from services.reporting.readmodels import queries
-from services.reporting.readmodels.consumer import stored_offsets
 from services.reporting.readmodels.figures import all_figures
 from services.reporting.readmodels.projector import apply_batch
+from services.reporting.readmodels.status import stored_offsets
 from services.reporting.replay.audit import compare_engines
 from shared.actors import Role
 from shared.envelope import CloudEvent

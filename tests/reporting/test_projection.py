@@ -8,11 +8,11 @@ from pathlib import Path
 from sqlalchemy import Engine, func, select
 
 from services.reporting.readmodels import queries, schema
-from services.reporting.readmodels.consumer import dead_letter_count, stored_offsets
 from services.reporting.readmodels.figures import agency_figures, region_figures
 from services.reporting.readmodels.projections import PROJECTIONS
 from services.reporting.readmodels.projector import RawRecord, apply_batch
 from services.reporting.readmodels.schema import create_tables, make_engine
+from services.reporting.readmodels.status import dead_letter_count, stored_offsets
 from services.reporting.replay.audit import compare_engines
 from shared.codec import encode
 from shared.events import intake

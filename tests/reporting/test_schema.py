@@ -9,7 +9,6 @@ from pathlib import Path
 from sqlalchemy import Engine, func, insert, inspect, select, text
 
 from services.reporting.readmodels import schema
-from services.reporting.readmodels.consumer import stored_offsets
 from services.reporting.readmodels.projector import apply_batch
 from services.reporting.readmodels.queries import timeline
 from services.reporting.readmodels.schema import (
@@ -18,6 +17,7 @@ from services.reporting.readmodels.schema import (
     make_engine,
     stored_schema_version,
 )
+from services.reporting.readmodels.status import stored_offsets
 from tests.reporting.sample_events import complete_history
 
 

@@ -36,12 +36,12 @@ from services.reporting.api.views import (
     summaries,
 )
 from services.reporting.readmodels import queries, schema
-from services.reporting.readmodels.consumer import describe
 from services.reporting.readmodels.figures import (
     agency_figures,
     children_figures,
     region_figures,
 )
+from services.reporting.readmodels.status import describe
 from shared.access_policy import (
     Resource,
     Target,
