@@ -9,8 +9,8 @@ from pathlib import Path
 from sqlalchemy import Engine, func, insert, inspect, select, text
 
 from services.reporting.readmodels import schema
+from services.reporting.readmodels.drilldown import timeline
 from services.reporting.readmodels.projector import apply_batch
-from services.reporting.readmodels.queries import timeline
 from services.reporting.readmodels.schema import (
     SCHEMA_VERSION,
     create_tables,
