@@ -59,7 +59,7 @@ def _peak_rss_mb() -> float:
 
 def _templates() -> list[tuple[bytes, bytes]]:
     """One complete story with placeholders, encoded once."""
-    from services.reporting.sample_events import EventLog, full_story
+    from tests.reporting.sample_events import EventLog, full_story
 
     log = EventLog()
     full_story(log, KEY, AGENCY, "360102")
@@ -74,7 +74,7 @@ def _templates() -> list[tuple[bytes, bytes]]:
 
 
 def _directory(counties: list[str]) -> list[tuple[bytes, bytes]]:
-    from services.reporting.sample_events import EventLog, register_agency, register_campaign
+    from tests.reporting.sample_events import EventLog, register_agency, register_campaign
 
     log = EventLog()
     register_campaign(log)

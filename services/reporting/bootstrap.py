@@ -1,6 +1,8 @@
 """Wiring for the reporting service: the read models, the projector thread that keeps
-them current, and the HTTP API. It has no faust app: one kafka-python consumer owns
-every partition of the four topics and stores its offsets with the rows."""
+them current, and the HTTP API. It has no faust app and no consumer group: the
+projector (``readmodels/consumer.py``), one aiokafka consumer on an event loop of its
+own thread, is assigned every partition of the four topics and stores its offsets with
+the rows."""
 
 from __future__ import annotations
 

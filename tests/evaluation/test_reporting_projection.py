@@ -12,7 +12,7 @@ from services.reporting.readmodels.figures import agency_figures
 from services.reporting.readmodels.projector import apply_batch
 from services.reporting.readmodels.public import public_figures
 from services.reporting.readmodels.schema import create_tables, make_engine
-from services.reporting.sample_events import EventLog, meeting_story
+from tests.reporting.sample_events import EventLog, meeting_story
 
 
 def _project(tmp_path: Path, minimum: int) -> dict[str, float]:

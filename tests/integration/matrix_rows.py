@@ -18,7 +18,7 @@ OWN, SIBLING, OTHER_REGION = "own agency", "other agency, own region", "other re
 
 @dataclass(frozen=True)
 class Place:
-    """One seeded agency's story (``services.reporting.sample_events.full_story``)."""
+    """One seeded agency's story (``tests.reporting.sample_events.full_story``)."""
 
     name: str
     key: str

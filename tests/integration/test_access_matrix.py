@@ -18,13 +18,6 @@ import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 
-from services.reporting.sample_events import (
-    EventLog,
-    complete_history,
-    full_story,
-    register_agency,
-    topic_of,
-)
 from shared.access_policy import (
     EVENT_FIELDS,
     EVENT_RESOURCE,
@@ -48,6 +41,13 @@ from tests.integration.matrix_rows import (
     Row,
 )
 from tests.reporting.conftest import wait_until_projected
+from tests.reporting.sample_events import (
+    EventLog,
+    complete_history,
+    full_story,
+    register_agency,
+    topic_of,
+)
 
 pytestmark = pytest.mark.kafka
 

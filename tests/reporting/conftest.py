@@ -20,17 +20,17 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from services.reporting.readmodels.schema import create_tables, make_engine
-from services.reporting.sample_events import (
+from shared.actors import Role
+from shared.envelope import CloudEvent
+from shared.kafka.producer import EventPublisher
+from shared.settings import Settings
+from tests.reporting.sample_events import (
     EventLog,
     complete_history,
     full_story,
     register_agency,
     topic_of,
 )
-from shared.actors import Role
-from shared.envelope import CloudEvent
-from shared.kafka.producer import EventPublisher
-from shared.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 

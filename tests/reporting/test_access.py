@@ -15,14 +15,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.reporting.reports.labels import METRIC_LABELS_ZH
-from services.reporting.sample_events import (
-    EventLog,
-)
 from shared.access_policy import EVENT_FIELDS, EVENT_RESOURCE, Resource
 from shared.actors import Role
 from shared.envelope import CloudEvent
 from shared.settings import Settings
 from tests.reporting.conftest import two_agencies_projected
+from tests.reporting.sample_events import (
+    EventLog,
+)
 
 pytestmark = pytest.mark.kafka
 

@@ -14,13 +14,13 @@ import pypdf
 import pytest
 from fastapi.testclient import TestClient
 
-from services.reporting.sample_events import (
-    EventLog,
-)
 from shared.actors import Role
 from shared.envelope import CloudEvent
 from shared.settings import Settings
 from tests.reporting.conftest import two_agencies_projected
+from tests.reporting.sample_events import (
+    EventLog,
+)
 
 pytestmark = pytest.mark.kafka
 

@@ -7,12 +7,13 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from services.reporting.readmodels.consumer import BatchWriter, ProjectorStatus, stored_offsets
+from services.reporting.readmodels.batch_writer import BatchWriter
 from services.reporting.readmodels.projector import apply_batch, decode_batch, project_batch
 from services.reporting.readmodels.schema import create_tables, make_engine
+from services.reporting.readmodels.status import ProjectorStatus, stored_offsets
 from services.reporting.readmodels.unit_of_work import UnitOfWork, subject_reader
 from services.reporting.replay.audit import compare_engines
-from services.reporting.sample_events import complete_history
+from tests.reporting.sample_events import complete_history
 
 
 class ScriptedTurns:

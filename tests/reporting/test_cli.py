@@ -14,9 +14,9 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from services.reporting.sample_events import complete_history
 from shared.envelope import CloudEvent
 from shared.settings import Settings
+from tests.reporting.sample_events import complete_history
 
 pytestmark = pytest.mark.kafka
 ROOT = Path(__file__).resolve().parents[2]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from services.reporting.api.views import summaries
-from services.reporting.readmodels.queries import EventRow
+from services.reporting.readmodels.drilldown import EventRow
 from shared.actors import Actor, Role
 from shared.events.base import TYPE_PREFIX
 

@@ -16,13 +16,13 @@ from kafka import TopicPartition
 from sqlalchemy import func, select
 
 from services.reporting.readmodels import schema
-from services.reporting.readmodels.consumer import stored_offsets
 from services.reporting.readmodels.figures import agency_figures, all_figures
 from services.reporting.readmodels.schema import make_engine
+from services.reporting.readmodels.status import stored_offsets
 from services.reporting.replay.audit import compare, rebuild
-from services.reporting.sample_events import EventLog, item_story, register_agency, tip_story
 from shared.envelope import CloudEvent
 from shared.settings import Settings
+from tests.reporting.sample_events import EventLog, item_story, register_agency, tip_story
 
 pytestmark = pytest.mark.kafka
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,16 +9,16 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from services.reporting.readmodels import queries
-from services.reporting.readmodels.consumer import stored_offsets
+from services.reporting.readmodels import drilldown, queries
 from services.reporting.readmodels.figures import all_figures
 from services.reporting.readmodels.projector import apply_batch
+from services.reporting.readmodels.status import stored_offsets
 from services.reporting.replay.audit import compare_engines
-from services.reporting.sample_events import EventLog, complete_history, full_story
 from shared.actors import Role
 from shared.envelope import CloudEvent
 from shared.settings import Settings
 from tests.reporting.conftest import wait_until_projected
+from tests.reporting.sample_events import EventLog, complete_history, full_story
 from tests.reporting.test_projection import EXPECTED_AGENCY_FIGURES
 
 pytestmark = pytest.mark.postgres
@@ -43,7 +43,7 @@ def test_same_figures_on_sqlite_and_postgresql(engine: Engine, postgres_engine: 
     assert compare_engines(engine, postgres_engine).identical
     assert stored_offsets(engine) == stored_offsets(postgres_engine)
     with engine.connect() as a, postgres_engine.connect() as b:
-        assert queries.timeline(a, "meet-pg") == queries.timeline(b, "meet-pg")
+        assert drilldown.timeline(a, "meet-pg") == drilldown.timeline(b, "meet-pg")
         ranking_a = queries.agency_ranking(a, "360000", "satisfaction", 1)
         ranking_b = queries.agency_ranking(b, "360000", "satisfaction", 1)
     assert ranking_a == ranking_b

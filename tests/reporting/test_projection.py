@@ -7,18 +7,18 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
-from services.reporting.readmodels import queries, schema
-from services.reporting.readmodels.consumer import dead_letter_count, stored_offsets
+from services.reporting.readmodels import drilldown, queries, schema
 from services.reporting.readmodels.figures import agency_figures, region_figures
 from services.reporting.readmodels.projections import PROJECTIONS
 from services.reporting.readmodels.projector import RawRecord, apply_batch
 from services.reporting.readmodels.schema import create_tables, make_engine
+from services.reporting.readmodels.status import dead_letter_count, stored_offsets
 from services.reporting.replay.audit import compare_engines
-from services.reporting.sample_events import CAMPAIGN, EventLog, complete_history, meeting_story
 from shared.codec import encode
 from shared.events import intake
 from shared.events.directory import PhaseCode
 from shared.events.registry import registry
+from tests.reporting.sample_events import CAMPAIGN, EventLog, complete_history, meeting_story
 
 EXPECTED_AGENCY_FIGURES = {
     "tips.total": 6,
@@ -162,23 +162,23 @@ def test_timeline_and_events_behind_a_figure(engine: Engine) -> None:
     item = "rect-prb-k5"
     expected = [e.id for e in log.envelopes if e.subject == item]
     with engine.connect() as conn:
-        timeline = queries.timeline(conn, item)
+        timeline = drilldown.timeline(conn, item)
         assert [e["event_id"] for e in timeline] == expected
         assert [e["sequence"] for e in timeline] == list(range(1, len(expected) + 1))
         assert timeline[0]["data"]["problem_id"] == "prb-k5"
-        found = queries.events_behind(conn, "referrals.unacknowledged", agency_id="ag-k5")
+        found = drilldown.events_behind(conn, "referrals.unacknowledged", agency_id="ag-k5")
         assert [row.subject for row in found] == ["referral:ref-k5-2"]
-        streams = sorted({queries.aggregate_of(row) for row in found})
-        events = queries.event_rows(conn, streams)
+        streams = sorted({drilldown.aggregate_of(row) for row in found})
+        events = drilldown.event_rows(conn, streams)
         assert {e.subject for e in events} == {"case-k5"}
         assert all(e.agency_id == "ag-k5" and e.region_code == "360102" for e in events)
         assert not hasattr(events[0], "data")  # rows for the API carry no event data
-        found = queries.events_behind(conn, "problems.category.procedural", region_code="360100")
+        found = drilldown.events_behind(conn, "problems.category.procedural", region_code="360100")
         assert [row.subject for row in found] == ["prb-k5-si"]
         assert found[0].agency_id == "ag-k5" and found[0].category == "procedural"
-        found = queries.events_behind(conn, "items.completion_rate", agency_id="ag-k5")
+        found = drilldown.events_behind(conn, "items.completion_rate", agency_id="ag-k5")
         assert [row.subject for row in found] == ["rect-prb-k5", "rect-prb-k5-si"]
-        found = queries.events_behind(conn, "items.avg_days_to_verification", agency_id="ag-k5")
+        found = drilldown.events_behind(conn, "items.avg_days_to_verification", agency_id="ag-k5")
         assert [row.subject for row in found] == ["rect-prb-k5"]
         progress = queries.campaign_progress(conn, CAMPAIGN, date(2017, 1, 16))
     assert progress is not None
@@ -222,5 +222,5 @@ def test_figures_do_not_depend_on_how_the_topics_interleave(tmp_path: Path) -> N
     with builds[1].connect() as conn:
         assert region_figures(conn, "360100")["plans.total"] == 2
         assert agency_figures(conn, "ag-k6")["plans.total"] == 2
-        found = queries.events_behind(conn, "plans.total", region_code="360102")
+        found = drilldown.events_behind(conn, "plans.total", region_code="360102")
     assert [row.subject for row in found] == ["plan:plan-k6", "plan:plan-k6-b"]

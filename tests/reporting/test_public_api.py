@@ -12,11 +12,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event
 
-from services.reporting.sample_events import complete_history
 from shared.actors import Role
 from shared.envelope import CloudEvent
 from shared.settings import Settings
 from tests.reporting.conftest import wait_until_projected
+from tests.reporting.sample_events import complete_history
 from tests.reporting.test_public_figures import PUBLISHED, _in_true_order
 
 pytestmark = pytest.mark.kafka

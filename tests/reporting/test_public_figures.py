@@ -13,8 +13,8 @@ from sqlalchemy import Engine, event
 from services.reporting.readmodels.figures import region_figures
 from services.reporting.readmodels.projector import RawRecord, apply_batch
 from services.reporting.readmodels.public import PublicFiguresCache, public_figures
-from services.reporting.sample_events import EventLog, complete_history, register_agency
 from shared.events import evaluation as ev
+from tests.reporting.sample_events import EventLog, complete_history, register_agency
 
 PUBLISHED = ev.ResultsPublished.type_string()
 

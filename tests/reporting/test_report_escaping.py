@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from services.reporting.readmodels.projector import apply_batch
 from services.reporting.reports.pdf import FONT
 from services.reporting.reports.render import render_summary
-from services.reporting.sample_events import (
+from tests.reporting.sample_events import (
     EventLog,
     full_story,
     register_agency,

@@ -17,8 +17,8 @@ from sqlalchemy import Engine
 from services.reporting.readmodels.projector import apply_batch
 from services.reporting.reports.isolated import render_in_child
 from services.reporting.reports.render import build_report, render_summary
-from services.reporting.sample_events import complete_history
 from shared.errors import NotFound
+from tests.reporting.sample_events import complete_history
 
 AS_OF = datetime(2017, 3, 31, 16, 0, tzinfo=UTC)
 

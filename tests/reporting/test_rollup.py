@@ -17,14 +17,14 @@ from services.reporting.readmodels.figures import (
     sum_raw,
 )
 from services.reporting.readmodels.projector import apply_batch
-from services.reporting.sample_events import (
+from shared.regions import RegionLevel, jiangxi
+from tests.reporting.sample_events import (
     EventLog,
     item_story,
     meeting_story,
     register_agency,
     tip_story,
 )
-from shared.regions import RegionLevel, jiangxi
 
 SUMMABLE = (
     "tips.total",

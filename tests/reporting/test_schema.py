@@ -9,16 +9,16 @@ from pathlib import Path
 from sqlalchemy import Engine, func, insert, inspect, select, text
 
 from services.reporting.readmodels import schema
-from services.reporting.readmodels.consumer import stored_offsets
+from services.reporting.readmodels.drilldown import timeline
 from services.reporting.readmodels.projector import apply_batch
-from services.reporting.readmodels.queries import timeline
 from services.reporting.readmodels.schema import (
     SCHEMA_VERSION,
     create_tables,
     make_engine,
     stored_schema_version,
 )
-from services.reporting.sample_events import complete_history
+from services.reporting.readmodels.status import stored_offsets
+from tests.reporting.sample_events import complete_history
 
 
 def test_a_database_of_the_current_version_is_kept(engine: Engine) -> None:

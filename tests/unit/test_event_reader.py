@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 
-from services.reporting.sample_events import complete_history
 from shared.codec import MalformedRecord, decode, encode
 from shared.envelope import CloudEvent
 from shared.events.reader import read_in_one_pass
 from shared.events.registry import InvalidEventData, registry
+from tests.reporting.sample_events import complete_history
 from tests.unit.test_event_registry import PREFIX, envelope_of, make_registry
 
 

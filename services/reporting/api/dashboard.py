@@ -35,13 +35,13 @@ from services.reporting.api.views import (
     region_ref,
     summaries,
 )
-from services.reporting.readmodels import queries, schema
-from services.reporting.readmodels.consumer import describe
+from services.reporting.readmodels import drilldown, queries, schema
 from services.reporting.readmodels.figures import (
     agency_figures,
     children_figures,
     region_figures,
 )
+from services.reporting.readmodels.status import describe
 from shared.access_policy import (
     Resource,
     Target,
@@ -183,7 +183,7 @@ def events_behind_figure(
         # Over the whole province: for those whose region is the province.
         require(actor, Resource.drilldown_events, Target(region_code=jiangxi().province.code))
     try:
-        found = queries.events_behind(
+        found = drilldown.events_behind(
             conn, metric, region_code=region_code, agency_id=agency_id, limit=limit
         )
     except KeyError:
@@ -193,13 +193,13 @@ def events_behind_figure(
             field="metric",
         ) from None
     visible = [row for row in found if may_see_subject(actor, row)]
-    streams = sorted({queries.aggregate_of(row) for row in visible})
+    streams = sorted({drilldown.aggregate_of(row) for row in visible})
     return EventsBehindFigure(
         metric=metric,
         region_code=region_code,
         agency_id=agency_id,
         subjects=[row.subject for row in visible],
-        events=summaries(actor, queries.event_rows(conn, streams)),
+        events=summaries(actor, drilldown.event_rows(conn, streams)),
     )
 
 
@@ -212,10 +212,10 @@ def events_behind_figure(
 )
 def timeline(subject: IdPath, actor: CurrentActor, conn: ReadConnection) -> Timeline:
     require_role_for(actor, Resource.timeline)
-    row = queries.subject_row(conn, subject)
+    row = drilldown.subject_row(conn, subject)
     target = Target(region_code=row.region_code, agency_id=row.agency_id) if row else None
     events = (
-        summaries(actor, queries.event_rows(conn, [subject]))
+        summaries(actor, drilldown.event_rows(conn, [subject]))
         if target is not None and may_read(actor, Resource.timeline, target)
         else []
     )

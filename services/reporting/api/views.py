@@ -9,8 +9,8 @@ from sqlalchemy import Connection, select
 from services.reporting.api.access import KIND_RESOURCE
 from services.reporting.api.models import AgencyRef, EventSummary, RegionRef
 from services.reporting.readmodels import schema
-from services.reporting.readmodels.consumer import stored_offsets
-from services.reporting.readmodels.queries import EventRow, SubjectRow
+from services.reporting.readmodels.drilldown import EventRow, SubjectRow
+from services.reporting.readmodels.status import stored_offsets
 from shared.access_policy import EVENT_FIELDS, Target, event_label, may_read, may_read_event
 from shared.actors import Actor
 from shared.regions import jiangxi

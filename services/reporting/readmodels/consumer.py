@@ -2,10 +2,10 @@
 four topics, positions read from the ``consumer_offsets`` table (never from Kafka
 consumer groups), batches committed to the database with their offsets.
 
-Two stages overlap: while one batch is written (the database works outside the GIL),
-the next is fetched, decoded and projected. Fetching uses aiokafka, whose record
-parsing and CRC checks are compiled; kafka-python's pure-Python parsing alone would
-cap the projector below the rate it can otherwise reach."""
+Two stages overlap: while one batch is written (``batch_writer.py``; the database
+works outside the GIL), the next is fetched, decoded and projected. Fetching uses
+aiokafka, whose record parsing and CRC checks are compiled; kafka-python's pure-Python
+parsing alone would cap the projector below the rate it can otherwise reach."""
 
 from __future__ import annotations
 
@@ -13,32 +13,16 @@ import asyncio
 import gc
 import logging
 import threading
-import time
 from collections.abc import Collection, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
-from services.reporting.readmodels import schema
-from services.reporting.readmodels.projector import (
-    BatchResult,
-    Record,
-    decode_batch,
-    project_batch,
-)
-from services.reporting.readmodels.unit_of_work import (
-    Row,
-    StaleOffsets,
-    UnitOfWork,
-    WritePlan,
-    read_offsets,
-    subject_reader,
-    write,
-)
+from services.reporting.readmodels.batch_writer import BatchWriter, WriteTurns
+from services.reporting.readmodels.projector import Record, decode_batch, project_batch
+from services.reporting.readmodels.status import ProjectorStatus, stored_offsets
+from services.reporting.readmodels.unit_of_work import StaleOffsets, UnitOfWork, subject_reader
 from shared.kafka.consumer import DeadLetters
 from shared.kafka.producer import EventPublisher
 from shared.settings import Settings
@@ -52,142 +36,6 @@ _FULL_COLLECTION_EVERY = 50
 # A partition's position to reach: keyed by (topic, partition); kafka-python's and
 # aiokafka's ``TopicPartition`` are both such tuples.
 Targets = Mapping[tuple[str, int], int]
-
-
-@dataclass
-class ProjectorStatus:
-    applied: int = 0
-    skipped: int = 0
-    dead: int = 0
-    batches: int = 0
-    running: bool = False
-    caught_up: bool = False
-    error: str = ""
-    positions: dict[str, int] = field(default_factory=dict)
-
-    def count(self, result: BatchResult) -> None:
-        self.applied += result.applied
-        self.skipped += result.skipped
-        self.dead += result.dead
-        self.batches += 1
-
-
-def stored_offsets(engine: Engine) -> dict[tuple[str, int], int]:
-    with engine.connect() as conn:
-        return read_offsets(conn)
-
-
-def dead_letter_count(engine: Engine) -> int:
-    with engine.connect() as conn:
-        return int(conn.execute(select(func.count()).select_from(schema.dead_letters)).scalar_one())
-
-
-class WriteTurns(Protocol):
-    """A lock taken by every process writing to one database file (replay lanes); a
-    ``multiprocessing.Lock`` is one."""
-
-    def acquire(self, block: bool = True) -> bool: ...
-
-    def release(self) -> None: ...
-
-
-Batch = tuple[WritePlan, BatchResult]
-
-
-class BatchWriter:
-    """Writes batches in order, each batch's rows with the offsets after it.
-
-    ``background``: on a thread of its own, at most one batch in flight. While batch N
-    is written, batch N+1 is planned against the stored rows plus ``carried``, the
-    rows of batch N: N commits before N+1 is written, so together they are exactly
-    what N+1 will find. (Measured on 2 cores: one projector gains about 15 % from
-    writing behind; two replay lanes, which already keep both cores busy, lose about
-    as much, so lanes write in their own thread.)
-
-    ``turns``: writers to one SQLite file take turns. When another has the file, the
-    batch waits for the next one instead of the projector waiting (at most one batch
-    waits, and ``carried`` covers it just the same); then both are written together.
-    SQLite's own wait for its write lock would sleep in steps of milliseconds."""
-
-    def __init__(
-        self,
-        engine: Engine,
-        status: ProjectorStatus,
-        *,
-        background: bool,
-        turns: WriteTurns | None = None,
-    ) -> None:
-        self._engine = engine
-        self._status = status
-        self._turns = turns
-        self._pool = (
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="reporting-writer")
-            if background
-            else None
-        )
-        self._pending: Future[list[BatchResult]] | None = None
-        self._waiting: list[Batch] = []
-        self.carried: Mapping[str, Row] = {}
-
-    def submit(self, plan: WritePlan, rows: Mapping[str, Row], result: BatchResult) -> None:
-        self._finish_in_flight()
-        self._waiting.append((plan, result))
-        self.carried = rows
-        if self._pool is not None:
-            self._pending = self._pool.submit(self._write, self._take_waiting())
-        else:
-            self._write_waiting(block=len(self._waiting) > 1)
-
-    def wait(self) -> None:
-        """Return once every batch handed over is written; a write's error is raised
-        here."""
-        self._finish_in_flight()
-        if self._waiting:
-            self._write_waiting(block=True)
-
-    def discard(self) -> None:
-        """Forget the batches not yet written (after an error: the caller starts again
-        from the stored offsets, so nothing it planned may be carried over)."""
-        pending, self._pending = self._pending, None
-        if pending is not None:
-            pending.exception()  # let it finish; its error is already being handled
-        self._waiting = []
-        self.carried = {}
-
-    def close(self) -> None:
-        self.discard()
-        if self._pool is not None:
-            self._pool.shutdown()
-
-    def _finish_in_flight(self) -> None:
-        pending, self._pending = self._pending, None
-        if pending is not None:
-            self._count(pending.result())
-
-    def _take_waiting(self) -> list[Batch]:
-        batches, self._waiting = self._waiting, []
-        return batches
-
-    def _write_waiting(self, *, block: bool) -> None:
-        """Write the batches waiting, in a turn when writers take turns; without
-        ``block``, leave them waiting if another writer has the file."""
-        if self._turns is None:
-            self._count(self._write(self._take_waiting()))
-        elif self._turns.acquire(block=block):
-            try:
-                self._count(self._write(self._take_waiting()))
-            finally:
-                self._turns.release()
-
-    def _write(self, batches: list[Batch]) -> list[BatchResult]:
-        with self._engine.begin() as conn:
-            for plan, _ in batches:
-                write(conn, plan)
-        return [result for _, result in batches]
-
-    def _count(self, results: list[BatchResult]) -> None:
-        for result in results:
-            self._status.count(result)
 
 
 class Projector:
@@ -393,24 +241,3 @@ def start_in_thread(projector: Projector) -> threading.Thread:
     thread = threading.Thread(target=projector.run_forever, name="reporting-projector", daemon=True)
     thread.start()
     return thread
-
-
-def wait_caught_up(projector: Projector, timeout: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if projector.status.caught_up:
-            return True
-        time.sleep(0.05)
-    return False
-
-
-def describe(status: ProjectorStatus) -> dict[str, Any]:
-    return {
-        "applied": status.applied,
-        "skipped": status.skipped,
-        "dead_letters": status.dead,
-        "batches": status.batches,
-        "running": status.running,
-        "caught_up": status.caught_up,
-        "error": status.error,
-    }

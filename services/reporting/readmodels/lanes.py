@@ -19,13 +19,10 @@ from multiprocessing.connection import Connection
 
 from kafka import KafkaConsumer, TopicPartition
 
-from services.reporting.readmodels.consumer import (
-    Projector,
-    ProjectorStatus,
-    WriteTurns,
-    stored_offsets,
-)
+from services.reporting.readmodels.batch_writer import WriteTurns
+from services.reporting.readmodels.consumer import Projector
 from services.reporting.readmodels.schema import create_indexes, create_tables, make_engine
+from services.reporting.readmodels.status import ProjectorStatus, stored_offsets
 from shared.settings import Settings
 from shared.topics import EVENT_TOPICS
 

@@ -19,15 +19,8 @@ from collections.abc import Iterable
 from sqlalchemy import Connection, and_, case, func, literal, select
 
 from services.reporting.readmodels import schema
-from services.reporting.readmodels.figures import (
-    PUBLIC_PREFIXES,
-    Figures,
-    Group,
-    derive,
-    load_groups,
-    raw_by_region,
-    region_scope,
-)
+from services.reporting.readmodels.figures import load_groups, raw_by_region, region_scope
+from services.reporting.readmodels.metrics import PUBLIC_PREFIXES, Figures, Group, derive
 from services.reporting.readmodels.unit_of_work import read_offsets
 from shared.regions import jiangxi
 

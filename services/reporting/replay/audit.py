@@ -13,10 +13,10 @@ from typing import Any
 from sqlalchemy import Engine, delete, insert, select
 
 from services.reporting.readmodels import schema
-from services.reporting.readmodels.consumer import stored_offsets
 from services.reporting.readmodels.figures import all_figures
 from services.reporting.readmodels.lanes import build_fresh
 from services.reporting.readmodels.schema import make_engine
+from services.reporting.readmodels.status import stored_offsets
 from shared.errors import Invalid
 from shared.settings import Settings
 
