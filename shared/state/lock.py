@@ -8,12 +8,14 @@ that unlinked it could lock a new one while another still holds the old.
 
 Within one process a state file is held once too. A holder that stopped cleanly (its
 service ended; tests start a service again in the same process) is closed and the
-file handed over; one still running is refused like another process.
+file handed over; one nothing refers to is collected first; one in use is refused
+like another process.
 """
 
 from __future__ import annotations
 
 import fcntl
+import gc
 import os
 import weakref
 from pathlib import Path
@@ -63,6 +65,12 @@ class WriterLock:
         ``StateFileInUse``."""
         self._key = path.resolve()
         earlier = _HELD.get(self._key)
+        if earlier is not None and earlier is not holder and not earlier.is_stopped:
+            # One no one refers to any more (an app built and dropped unstarted) waits
+            # only for the collector to let go of its file.
+            del earlier
+            gc.collect()
+            earlier = _HELD.get(self._key)
         if earlier is not None and earlier is not holder:
             if not earlier.is_stopped:
                 raise StateFileInUse(path, os.getpid())

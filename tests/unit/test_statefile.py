@@ -226,3 +226,12 @@ def test_aggregates_beyond_the_memory_limit_are_written_in_batches() -> None:
     # An aggregate leaves memory only once written; it must not cost a commit of its own.
     assert 0 < commits <= 1000 // 10 + 1
     assert state.load("a0") == Aggregate("counter", Counter("a0", 0), 1)
+
+
+def test_a_file_whose_holder_is_dropped_unstopped_is_handed_over(tmp_path: Path) -> None:
+    path = tmp_path / "state" / "svc.sqlite"
+    dropped = counters(path)
+    fill(dropped)
+    dropped.flush()
+    del dropped  # as an app built and never started: nothing refers to its file
+    assert not counters(path).resumed
