@@ -14,6 +14,7 @@ from shared.actors import Role
 from shared.auth import mint_token
 from shared.clock import SystemClock
 from shared.settings import SERVICE_PORTS, InsecureSettings, get_settings
+from shared.state import StateFileInUse
 
 # The four services, plus the web application in front of them.
 SERVICES = (*SERVICE_PORTS, "web")
@@ -35,6 +36,9 @@ def _serve(args: argparse.Namespace) -> int:
     except InsecureSettings as refused:
         print(refused, file=sys.stderr)
         return 2
+    except StateFileInUse as held:  # a second writer of the service's state: never start it
+        print(held, file=sys.stderr)
+        return 3
     uvicorn.run(
         app,
         host=args.host or settings.http_host,

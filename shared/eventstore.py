@@ -3,18 +3,25 @@ command path that decides, publishes (acks=all) and only then evolves.
 
 The service process owns every partition of its topic, so it is the single
 writer of its aggregates; a per-aggregate lock makes commands for one aggregate
-run one at a time. State lives in a local state file (``shared.statefile``), not in
+run one at a time. State lives in a local state file (``shared.state``), not in
 memory: folded from the topic at start, from where the file left off (the log is the
 truth; the file records how far into it the state goes), and by each command after
 its events are acknowledged.
+
+Each kind's state is kept as a document of its ``state_type`` at its
+``state_version``: a change to the state's shape bumps the version, with an upcaster
+from the old one when the old documents can be carried over, and without one when the
+kind should be folded again from the log (that kind alone).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+import typing
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any, Self
 
 from shared import correlation
@@ -26,7 +33,7 @@ from shared.events.base import DomainEvent
 from shared.keyed_locks import KeyedLocks
 from shared.ports import EventLog
 from shared.settings import Settings
-from shared.statefile import Aggregate, StateFile, service_state_file
+from shared.state import Aggregate, StateCodec, StateFile, Upcaster, service_state_file
 
 
 @dataclass(frozen=True)
@@ -44,12 +51,27 @@ class CommandContext:
 class AggregateKind:
     """``due``: when a timer should next look at an aggregate in this state (None:
     nothing pending); kept beside the state so that a timer's pass costs what is due,
-    not a scan of every aggregate."""
+    not a scan of every aggregate.
+
+    ``state_type``: what the decider's states are (by default the return type of its
+    ``initial_state``), stored as documents of ``state_version``; ``upcasters[n]``
+    turns a document of version n into one of n + 1."""
 
     name: str
     decider: Decider[Any, Any]
     events: tuple[type[DomainEvent], ...]
     due: Callable[[Any], datetime | None] | None = None
+    state_type: Any = None
+    state_version: int = 1
+    upcasters: Mapping[int, Upcaster] = field(default_factory=dict)
+
+    @cached_property
+    def codec(self) -> StateCodec:
+        """The kind's one codec (and ``TypeAdapter``), built when first asked for."""
+        state_type = self.state_type
+        if state_type is None:
+            state_type = typing.get_type_hints(type(self.decider).initial_state)["return"]
+        return StateCodec(state_type, self.state_version, self.upcasters)
 
 
 class EventStore:
@@ -77,7 +99,8 @@ class EventStore:
         cls, service: str, topic: str, settings: Settings, publisher: EventLog, clock: Clock
     ) -> Self:
         """The store of a service process: events from ``/<service>``, state in the
-        service's state file under its data directory."""
+        service's state file under its data directory (``DataDirectoryInUse`` while
+        another process of the service holds it)."""
         return cls(
             source=f"/{service}",
             topic=topic,
@@ -88,6 +111,7 @@ class EventStore:
 
     def register(self, kind: AggregateKind) -> None:
         self._kinds[kind.name] = kind
+        self.state_file.register(kind.name, kind.codec)
         for event_type in kind.events:
             self._kind_of_event[event_type] = kind.name
 
@@ -119,10 +143,13 @@ class EventStore:
 
     # -- evolving ----------------------------------------------------------------
 
-    def apply(self, envelope: CloudEvent, event: DomainEvent) -> bool:
-        """Fold one event from the log; an event seen before changes nothing."""
+    def apply(
+        self, envelope: CloudEvent, event: DomainEvent, kinds: Collection[str] | None = None
+    ) -> bool:
+        """Fold one event from the log; an event seen before changes nothing. ``kinds``:
+        fold it only into aggregates of these kinds (a refold of some kinds)."""
         kind_name = self._kind_of_event.get(type(event))
-        if kind_name is None:
+        if kind_name is None or (kinds is not None and kind_name not in kinds):
             return False
         aggregate = self.state_file.load(envelope.subject)
         if aggregate is None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from shared.events.base import DomainEvent
 from shared.events.evaluation import BallotsIssued
 from shared.eventstore import EventStore
-from shared.statefile import Aggregate
+from shared.state import Aggregate
 
 
 class EvaluationStore(EventStore):

@@ -28,7 +28,7 @@ from shared.events.intake import (
 )
 from shared.eventstore import AggregateKind, EventStore
 from shared.kafka.producer import EventPublisher
-from shared.statefile import Aggregate, StateFile
+from shared.state import Aggregate, StateFile
 
 from .domain.problem import ProblemDecider
 from .domain.self_inspection import SelfInspectionDecider

@@ -215,13 +215,19 @@ def test_an_idempotent_retry_creates_one_tip_even_after_a_restart(
     world: World,
     broker_settings: Settings,
     clock: SimulatedClock,
+    tmp_path: Path,
 ) -> None:
     key = f"idem-{uuid.uuid4()}"
     headers = {"Idempotency-Key": key}
     first = intake.post("/tips", json=tip_body(world), headers=headers).json()
     second = intake.post("/tips", json=tip_body(world), headers=headers).json()
     assert second == first
-    with TestClient(build_app(broker_settings, clock)) as restarted:
+    # Started beside the running one, so on a data directory of its own (one writer per
+    # state file) with the same key store: its state is folded from the log.
+    beside = broker_settings.model_copy(
+        update={"data_dir": tmp_path, "keystore_url": broker_settings.resolved_keystore_url}
+    )
+    with TestClient(build_app(beside, clock)) as restarted:
         third = restarted.post("/tips", json=tip_body(world), headers=headers)
         assert third.status_code == 201 and third.json() == first
         status = restarted.post("/tips/status", json={"receipt_code": first["receipt_code"]})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,13 +16,13 @@ from shared.clock import SimulatedClock
 from shared.decider import Decider
 from shared.errors import Conflict
 from shared.events.base import DomainEvent
-from shared.events.directory import AgencyRecord, AgencyRegistered
+from shared.events.directory import AgencyChanged, AgencyRecord, AgencyRegistered
 from shared.eventstore import AggregateKind, CommandContext, EventStore
 from shared.kafka.admin import ensure_topics
 from shared.kafka.producer import EventPublisher
 from shared.kafka.replay import catch_up, replay_topic
 from shared.settings import Settings
-from shared.statefile import Aggregate, StateFile
+from shared.state import Aggregate, StateFile
 from shared.testing import given
 from shared.topics import TopicSpec
 from shared.vocabulary import AdminLevel, Power, Sector
@@ -48,6 +49,20 @@ class AgencyBook(Decider[Register, AgencyRecord | None]):
         return event.agency
 
 
+class AgencyEdits(Decider[Register, AgencyRecord | None]):
+    """A second kind: every edit is kept (its ids are ``e-…``)."""
+
+    def initial_state(self) -> AgencyRecord | None:
+        return None
+
+    def decide(self, command: Register, state: AgencyRecord | None) -> Sequence[DomainEvent]:
+        return [AgencyChanged(agency=command.agency)]
+
+    def evolve(self, state: AgencyRecord | None, event: DomainEvent) -> AgencyRecord | None:
+        assert isinstance(event, AgencyChanged)
+        return event.agency
+
+
 def record(agency_id: str) -> AgencyRecord:
     return AgencyRecord(
         agency_id=agency_id,
@@ -66,20 +81,37 @@ def test_the_decider_helper_reads_given_when_then() -> None:
     ).then_refused(Conflict, "already registered")
 
 
-def new_store(settings: Settings, topic: str) -> EventStore:
+def new_store(
+    settings: Settings,
+    topic: str,
+    state: StateFile | None = None,
+    *,
+    agency_version: int = 1,
+    edits: bool = False,
+) -> EventStore:
     store = EventStore(
         source="/test",
         topic=topic,
         publisher=EventPublisher(settings),
         clock=SimulatedClock(datetime(2016, 6, 6, tzinfo=UTC)),
+        state=state,
     )
-    store.register(AggregateKind("agency", AgencyBook(), (AgencyRegistered,)))
+    store.register(
+        AggregateKind("agency", AgencyBook(), (AgencyRegistered,), state_version=agency_version)
+    )
+    if edits:
+        store.register(AggregateKind("edit", AgencyEdits(), (AgencyChanged,)))
     return store
 
 
-def test_state_is_rebuilt_from_the_log_after_a_restart(broker_settings: Settings) -> None:
+def new_topic(settings: Settings, partitions: int) -> str:
     topic = f"store-test-{uuid.uuid4().hex[:8]}.events"
-    ensure_topics(broker_settings, [TopicSpec(topic, 3, 1, {"retention.ms": "-1"})])
+    ensure_topics(settings, [TopicSpec(topic, partitions, 1, {"retention.ms": "-1"})])
+    return topic
+
+
+def test_state_is_rebuilt_from_the_log_after_a_restart(broker_settings: Settings) -> None:
+    topic = new_topic(broker_settings, 3)
     store = new_store(broker_settings, topic)
     context = CommandContext(actor="admin:office:360000", region_code="360400")
 
@@ -98,9 +130,7 @@ def test_state_is_rebuilt_from_the_log_after_a_restart(broker_settings: Settings
 
 
 def store_on_file(settings: Settings, topic: str, path: Path) -> EventStore:
-    store = new_store(settings, topic)
-    store.state_file = StateFile(path, fingerprint="this-code")
-    return store
+    return new_store(settings, topic, StateFile(path))
 
 
 def register(store: EventStore, *agency_ids: str) -> None:
@@ -116,8 +146,7 @@ def register(store: EventStore, *agency_ids: str) -> None:
 def test_a_restarted_store_reads_on_from_where_its_state_file_left_off(
     broker_settings: Settings, tmp_path: Path
 ) -> None:
-    topic = f"store-test-{uuid.uuid4().hex[:8]}.events"
-    ensure_topics(broker_settings, [TopicSpec(topic, 3, 1, {"retention.ms": "-1"})])
+    topic = new_topic(broker_settings, 3)
     path = tmp_path / "state.sqlite"
     first = store_on_file(broker_settings, topic, path)
     assert catch_up(broker_settings, topic, first.state_file, first.apply) == 0
@@ -143,8 +172,7 @@ def test_a_restarted_store_reads_on_from_where_its_state_file_left_off(
 def test_a_state_file_that_does_not_match_the_log_is_folded_anew(
     broker_settings: Settings, tmp_path: Path
 ) -> None:
-    topic = f"store-test-{uuid.uuid4().hex[:8]}.events"
-    ensure_topics(broker_settings, [TopicSpec(topic, 1, 1, {"retention.ms": "-1"})])
+    topic = new_topic(broker_settings, 1)
     register(new_store(broker_settings, topic), "a-1", "a-2")
     store = store_on_file(broker_settings, topic, tmp_path / "state.sqlite")
     # The file says it ends with an event the log does not hold there (another broker).
@@ -154,3 +182,51 @@ def test_a_state_file_that_does_not_match_the_log_is_folded_anew(
     assert store.get("agency", "ghost") is None
     assert {agency_id for agency_id, _ in store.all("agency")} == {"a-1", "a-2"}
     assert store.state_file.positions(topic)[0].next_offset == 2
+
+
+def two_kind_store(
+    settings: Settings, topic: str, path: Path, agency_version: int = 1
+) -> EventStore:
+    return new_store(settings, topic, StateFile(path), agency_version=agency_version, edits=True)
+
+
+def test_a_state_version_bump_refolds_that_kind_alone_from_the_log(
+    broker_settings: Settings, tmp_path: Path
+) -> None:
+    topic = new_topic(broker_settings, 3)
+    path = tmp_path / "state.sqlite"
+    first = two_kind_store(broker_settings, topic, path)
+    assert catch_up(broker_settings, topic, first.state_file, first.apply) == 0
+    register(first, "a-1", "a-2", "a-3")
+    context = CommandContext(actor="admin:office:360000")
+    for edit in ("e-1", "e-2"):
+        asyncio.run(first.execute("edit", edit, Register(record(edit)), context))
+    positions = first.state_file.positions(topic)
+    first.state_file.close()
+    # Rows the log would never produce: whichever is folded again loses its mark.
+    marked = AgencyRecord.model_validate({**record("marked").model_dump(), "name": "marked"})
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "UPDATE aggregates SET state = ? WHERE id IN ('a-1', 'e-1')",
+            (marked.model_dump_json(),),
+        )
+
+    # The agency kind's states change shape, with no upcaster: that kind is folded again.
+    second = two_kind_store(broker_settings, topic, path, agency_version=2)
+    assert second.state_file.resumed
+    assert second.state_file.refolding() == frozenset({"agency"})
+    assert catch_up(broker_settings, topic, second.state_file, second.apply) == 3
+    assert second.require("agency", "a-1").state == record("a-1")
+    assert second.require("agency", "a-1").version == 1
+    assert {agency_id for agency_id, _ in second.all("agency")} == {"a-1", "a-2", "a-3"}
+    assert second.require("edit", "e-1").state == marked  # left as the file had it
+    assert second.require("edit", "e-2").state == record("e-2")
+    assert second.state_file.positions(topic) == positions
+    second.state_file.close()
+
+    # Refolded once: the next start reads on.
+    third = two_kind_store(broker_settings, topic, path, agency_version=2)
+    assert third.state_file.refolding() == frozenset()
+    assert catch_up(broker_settings, topic, third.state_file, third.apply) == 0
+    assert third.require("agency", "a-1").state == record("a-1")
+    third.state_file.close()
