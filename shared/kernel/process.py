@@ -21,7 +21,7 @@ from shared.kernel.definition import AppT, Kernel, Policy, ServiceDefinition, Ti
 from shared.ports import EventLog
 from shared.runtime import ServiceRuntime, build_faust_app
 from shared.settings import Settings, get_settings
-from shared.statefile import StateFile, service_state_file
+from shared.state import StateFile, service_state_file
 
 log = logging.getLogger(__name__)
 
