@@ -29,7 +29,7 @@ NOW = datetime(2016, 9, 5, 2, 0, tzinfo=UTC)  # 10:00 in Beijing, in the rectifi
 Harness = ServiceHarness[RectificationApp]
 
 
-async def found(h: Harness, found_problem: ProblemFound | None = None, **changes: Any) -> str:
+async def found(h: Harness, found_problem: ProblemFound | None = None, /, **changes: Any) -> str:
     """Deliver a ``ProblemFound`` (a new one unless given) as intake emits it; its item id."""
     found_problem = found_problem or problem(found_at=NOW, **changes)
     await h.deliver_events(
@@ -74,13 +74,3 @@ def item(h: Harness, item_id: str) -> ItemState:
 def last(h: Harness) -> CloudEvent:
     """The last event the service published."""
     return h.published()[-1]
-
-
-def name(envelope: CloudEvent) -> str:
-    """An event's type without its namespace and version: ``RectificationOpened``."""
-    return envelope.type.rsplit(".", 2)[-2]
-
-
-def names(h: Harness) -> list[str]:
-    """The types of every event the service published, as ``name`` gives them."""
-    return [name(envelope) for envelope in h.published()]

@@ -33,7 +33,7 @@ from tests.rectification.factories import (
     office,
     staff,
 )
-from tests.rectification.harnessed import Harness, found, last, name, names, register_campaign
+from tests.rectification.harnessed import Harness, found, last, register_campaign
 
 
 def problem_of(item_id: str) -> str:
@@ -55,7 +55,7 @@ async def opened(h: Harness, actor: Actor | None = None, **changes: str) -> Case
 
 async def test_a_case_is_opened_on_problems_of_the_region(h: Harness) -> None:
     case = await opened(h)
-    assert names(h)[-1] == "CaseOpened"
+    assert h.published_names()[-1] == "CaseOpened"
     opened_event = last(h)
     assert opened_event.subject == case.case_id and case.case_id.startswith("case-")
     assert opened_event.regioncode == CITY and opened_event.data["agency_ids"] == [AGENCY]
@@ -78,7 +78,7 @@ async def test_a_problem_outside_the_region_is_answered_as_unknown(h: Harness) -
             )
         assert refused.value.field == "problem_ids.0"
         assert refused.value.zh and refused.value.en
-    assert "CaseOpened" not in names(h)
+    assert "CaseOpened" not in h.published_names()
 
 
 async def test_agency_staff_open_no_case_and_an_office_only_in_its_region(h: Harness) -> None:
@@ -120,7 +120,7 @@ async def test_a_referral_takes_the_campaigns_acknowledgement_days(h: Harness) -
         receiving_body="南昌市人民检察院",
         reason="涉嫌玩忽职守",
     )
-    assert name(last(h)) == "CaseReferred"
+    assert h.published_names()[-1] == "CaseReferred"
     assert last(h).data["acknowledge_by"] == "2016-09-10"  # 5 days from 5 September
     (referral,) = referred.referrals
     assert referral.referral_id.startswith("ref-")
@@ -152,7 +152,7 @@ async def test_a_referral_is_acknowledged_once(h: Harness) -> None:
         h.app, liaison(), case.case_id, referral_id, reference_no="洪纪〔2016〕12号"
     )
     assert acknowledged.referrals[0].reference_no == "洪纪〔2016〕12号"
-    assert name(last(h)) == "ReferralAcknowledged"
+    assert h.published_names()[-1] == "ReferralAcknowledged"
     with pytest.raises(Conflict) as twice:
         await cases.acknowledge(h.app, liaison(), case.case_id, referral_id)
     assert twice.value.code == "already_acknowledged"
@@ -195,7 +195,7 @@ async def test_accountability_is_imposed_once_per_target_and_measure(h: Harness)
         grounds=(AccountabilityGround.ignored_case,),
         measure=AccountabilityMeasure.admonishment,
     )
-    assert name(last(h)) == "AccountabilityImposed"
+    assert h.published_names()[-1] == "AccountabilityImposed"
     assert decided.decisions[0].decision_id.startswith("acc-")
     assert last(h).data["decided_by"] == "discipline-360100"
     with pytest.raises(Conflict) as again:

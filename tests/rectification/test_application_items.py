@@ -3,6 +3,7 @@ the state they leave, and the refusals (bilingual, naming the field)."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 
 import pytest
@@ -33,8 +34,6 @@ from tests.rectification.harnessed import (
     found,
     item,
     last,
-    name,
-    names,
     on_the_log,
     register_agency,
     register_campaign,
@@ -55,7 +54,7 @@ async def test_a_problem_found_opens_one_item_on_the_2016_plan_while_the_campaig
     h: Harness,
 ) -> None:
     item_id = await found(h)
-    assert names(h) == ["RectificationOpened"]
+    assert h.published_names() == ["RectificationOpened"]
     opened = last(h)
     delivered = h.log.events(INTAKE)[-1]
     assert opened.subject == item_id and opened.actor == "system:rectification:"
@@ -79,7 +78,7 @@ async def test_a_redelivered_problem_opens_nothing_more(h: Harness) -> None:
     once = problem(found_at=NOW)
     await found(h, once)
     await found(h, once)
-    assert names(h) == ["RectificationOpened"]
+    assert h.published_names() == ["RectificationOpened"]
     (received,) = h.log.received(INTAKE)[1:]
     assert await policies.on_intake_event(h.app, received) is False
 
@@ -94,7 +93,7 @@ async def test_other_intake_events_are_ignored(h: Harness) -> None:
         escalated_at=NOW,
     )
     await h.deliver_events(INTAKE, [escalated], subject="tip-1", source="/intake")
-    assert names(h) == []
+    assert h.published_names() == []
     (received,) = h.log.received(INTAKE)
     assert await policies.on_intake_event(h.app, received) is False
 
@@ -108,12 +107,12 @@ async def test_a_broker_that_does_not_answer_is_tried_again(
         waits.append(seconds)
         h.log.failing = None
 
-    monkeypatch.setattr(policies.asyncio, "sleep", the_broker_comes_back)
+    monkeypatch.setattr(asyncio, "sleep", the_broker_comes_back)
     received = on_the_log(h, problem(found_at=NOW))
     h.log.failing = Unavailable("消息服务不可用", "the broker did not answer")
     assert await policies.on_intake_event(h.app, received) is True
     assert waits == [1]
-    assert names(h) == ["RectificationOpened"]
+    assert h.published_names() == ["RectificationOpened"]
 
 
 async def test_a_broker_that_stays_away_fails_the_delivery(
@@ -124,7 +123,7 @@ async def test_a_broker_that_stays_away_fails_the_delivery(
     async def wait(seconds: float) -> None:
         waits.append(seconds)
 
-    monkeypatch.setattr(policies.asyncio, "sleep", wait)
+    monkeypatch.setattr(asyncio, "sleep", wait)
     received = on_the_log(h, problem(found_at=NOW))
     h.log.failing = Unavailable("消息服务不可用", "the broker did not answer")
     with pytest.raises(Unavailable):
@@ -202,7 +201,7 @@ async def test_an_office_lists_only_its_region_and_below(h: Harness) -> None:
 async def test_the_person_responsible_is_named(h: Harness) -> None:
     item_id = await found(h)
     named = await items.name_person(h.app, staff(), item_id, "  副局长（工号 0107）  ")
-    assert name(last(h)) == "ResponsiblePersonNamed"
+    assert h.published_names()[-1] == "ResponsiblePersonNamed"
     assert last(h).data["responsible_person"] == "副局长（工号 0107）"
     assert named.item.responsible_person == "副局长（工号 0107）"
     await items.name_person(h.app, office(), item_id, "局长")
@@ -222,7 +221,7 @@ async def test_progress_completion_and_verification(h: Harness) -> None:
     assert completed.item.status is ItemStatus.completed
     verified = await items.verify(h.app, office(), item_id, "材料齐全")
     assert verified.item.status is ItemStatus.verified
-    assert names(h)[1:] == [
+    assert h.published_names()[1:] == [
         "RectificationProgressReported",
         "RectificationCompleted",
         "RectificationVerified",
@@ -245,7 +244,7 @@ async def test_only_the_agency_reports_and_only_an_office_verifies(h: Harness) -
     refused_in_both_languages(early)
     with pytest.raises(Forbidden):
         await items.verify(h.app, staff(), item_id)
-    assert names(h) == ["RectificationOpened"]
+    assert h.published_names() == ["RectificationOpened"]
 
 
 async def test_a_completed_item_is_returned_with_reasons(h: Harness) -> None:
@@ -257,7 +256,7 @@ async def test_a_completed_item_is_returned_with_reasons(h: Harness) -> None:
     returned = await items.return_item(h.app, office(), item_id, "证据不足")
     assert returned.item.status is ItemStatus.returned
     assert returned.item.return_reasons == "证据不足"
-    assert name(last(h)) == "RectificationReturned"
+    assert h.published_names()[-1] == "RectificationReturned"
 
 
 async def test_an_extension_is_requested_then_approved(h: Harness) -> None:
@@ -275,7 +274,7 @@ async def test_an_extension_is_requested_then_approved(h: Harness) -> None:
         await items.approve_extension(h.app, staff(), item_id)
     approved = await items.approve_extension(h.app, office(), item_id)
     assert approved.item.due_on == date(2016, 11, 5) and approved.item.extensions == 1
-    assert name(last(h)) == "RectificationExtended"
+    assert h.published_names()[-1] == "RectificationExtended"
     assert last(h).data["previous_due_on"] == "2016-10-05"
 
 
@@ -290,7 +289,7 @@ async def test_an_extension_is_declined_with_reasons(h: Harness) -> None:
     assert no_reason.value.field == "reasons"
     declined = await items.decline_extension(h.app, office(), item_id, "理由不充分")
     assert declined.item.pending_extension is None and declined.item.due_on == date(2016, 10, 5)
-    assert name(last(h)) == "RectificationExtensionDeclined"
+    assert h.published_names()[-1] == "RectificationExtensionDeclined"
 
 
 async def test_a_problem_of_a_campaign_is_opened_from_its_event_alone(h: Harness) -> None:

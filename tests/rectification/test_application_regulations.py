@@ -13,7 +13,7 @@ from shared.actors import Actor
 from shared.errors import Forbidden, Invalid
 from shared.events.rectification import RegulationKind
 from tests.rectification.factories import AGENCY, CITY, REGION, liaison, office, staff
-from tests.rectification.harnessed import Harness, found, last, names
+from tests.rectification.harnessed import Harness, found, last
 
 ADOPTED_ON = date(2016, 9, 1)
 
@@ -30,7 +30,7 @@ async def adopt(h: Harness, actor: Actor, problem_ids: list[str], **more: str) -
         title="罚没款管理办法",
         problem_ids=problem_ids,
         adopted_on=ADOPTED_ON,
-        **more,  # type: ignore[arg-type]
+        **more,
     )
     return adopted.regulation_id
 
@@ -38,7 +38,7 @@ async def adopt(h: Harness, actor: Actor, problem_ids: list[str], **more: str) -
 async def test_agency_staff_adopt_one_for_their_own_problems(h: Harness) -> None:
     problem_id = await problem(h)
     regulation_id = await adopt(h, staff(), [problem_id])
-    assert names(h)[-1] == "RegulationAdopted" and regulation_id.startswith("reg-")
+    assert h.published_names()[-1] == "RegulationAdopted" and regulation_id.startswith("reg-")
     adopted = last(h)
     assert adopted.data["agency_id"] == AGENCY and adopted.data["region_code"] == REGION
     assert adopted.data["problem_ids"] == [problem_id]
@@ -52,7 +52,7 @@ async def test_agency_staff_may_not_adopt_for_another_agency_or_its_problems(h: 
     with pytest.raises(Invalid) as not_ours:
         await adopt(h, staff(), [theirs])
     assert not_ours.value.field == "problem_ids.0"
-    assert "RegulationAdopted" not in names(h)
+    assert "RegulationAdopted" not in h.published_names()
 
 
 async def test_an_office_adopts_one_for_its_regions_problems(h: Harness) -> None:

@@ -17,7 +17,7 @@ from shared.clock import SimulatedClock
 from shared.events.rectification import CaseKind, CaseOrigin, ReferralBody
 from shared.settings import Settings
 from tests.rectification.factories import CITY, liaison, office, staff
-from tests.rectification.harnessed import Harness, found, item, names
+from tests.rectification.harnessed import Harness, found, item
 
 # 30 days for a high severity problem found on 5 September: due on 5 October, reminded
 # 7 days ahead, escalated 7 days after.
@@ -35,7 +35,7 @@ async def pass_on(h: Harness, clock: SimulatedClock, day: date) -> list[str]:
 
 
 def counted(h: Harness) -> Counter[str]:
-    return Counter(names(h))
+    return Counter(h.published_names())
 
 
 async def test_due_overdue_and_escalation_each_once(h: Harness, clock: SimulatedClock) -> None:
