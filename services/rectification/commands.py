@@ -9,8 +9,8 @@ from typing import Any
 
 
 def _status(args: argparse.Namespace) -> int:
-    from services.rectification.domain.items import STATUS_ZH, ItemState
-    from services.rectification.runtime import AGGREGATE_KINDS, ITEM
+    from services.rectification.application.app import AGGREGATE_KINDS, ITEM
+    from services.rectification.domain.items.state import STATUS_ZH, ItemState
     from shared.clock import SystemClock
     from shared.eventstore import EventStore
     from shared.kafka.producer import EventPublisher

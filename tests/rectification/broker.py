@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 
+from services.rectification.application import RectificationApp
 from services.rectification.bootstrap import build_app
-from services.rectification.runtime import RectificationRuntime
 from shared.clock import Clock, SystemClock
 from shared.envelope import CloudEvent
 from shared.events.base import DomainEvent
@@ -144,6 +144,6 @@ def start_service(settings: Settings, clock: Clock | None = None) -> TestClient:
     return client
 
 
-def runtime_of(client: TestClient) -> RectificationRuntime:
-    runtime: RectificationRuntime = client.app.state.runtime  # type: ignore[attr-defined]
-    return runtime
+def application_of(client: TestClient) -> RectificationApp:
+    app: RectificationApp = client.app.state.application  # type: ignore[attr-defined]
+    return app

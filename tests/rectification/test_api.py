@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from services.rectification.domain.items import item_id_for
-from services.rectification.runtime import ITEM
+from services.rectification.application.app import ITEM
+from services.rectification.domain.items.state import item_id_for
 from shared.actors import Role
 from shared.clock import SimulatedClock
 from shared.events.directory import AgencyRecord
@@ -22,13 +22,13 @@ from shared.settings import Settings
 from shared.topics import INTAKE, dlq
 from shared.vocabulary import AdminLevel, Power, Sector, Severity
 from tests.rectification.broker import (
+    application_of,
     consumed_past,
     events_about,
     problem_envelope,
     publish,
     publish_agency,
     records_with_key,
-    runtime_of,
     start_service,
     wait_for,
 )
@@ -54,7 +54,7 @@ def send_problem(client: TestClient, settings: Settings, found: ProblemFound) ->
 def wait_for_item(client: TestClient, problem_id: str) -> Any:
     item_id = item_id_for(problem_id)
     return wait_for(
-        lambda: runtime_of(client).events.get(ITEM, item_id), what=f"item {item_id} to open"
+        lambda: application_of(client).store.get(ITEM, item_id), what=f"item {item_id} to open"
     )
 
 
@@ -137,7 +137,7 @@ def test_the_same_problem_delivered_twice_opens_one_item(
         what="the service to consume the duplicates",
     )
     item_id = item_id_for(found.problem_id)
-    aggregate = runtime_of(client).events.get(ITEM, item_id)
+    aggregate = application_of(client).store.get(ITEM, item_id)
     assert aggregate is not None and aggregate.version == 1
     opened = [
         e for e in events_about(broker_settings, item_id) if isinstance(e, RectificationOpened)
@@ -216,13 +216,13 @@ def test_an_illegal_transition_is_409_and_changes_nothing(
 ) -> None:
     _, item_id = opened_item(client, broker_settings)
     office = auth_header(Role.legal_office, "office-360100", CITY)
-    before = runtime_of(client).events.require(ITEM, item_id).version
+    before = application_of(client).store.require(ITEM, item_id).version
     response = client.post(f"/items/{item_id}/return", json={"reasons": "r"}, headers=office)
     assert response.status_code == 409
     detail = response.json()["detail"]
     assert detail["code"] == "illegal_transition"
     assert "待整改" in detail["message_zh"] and "open" in detail["message_en"]
-    assert runtime_of(client).events.require(ITEM, item_id).version == before
+    assert application_of(client).store.require(ITEM, item_id).version == before
     assert (
         client.post("/items/rect-nope/return", json={"reasons": "r"}, headers=office).status_code
         == 404

@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from services.rectification.domain.calendar import CHINA_STANDARD_TIME
-from services.rectification.domain.cases import (
+from services.rectification.domain.cases.commands import (
     AcknowledgeReferral,
-    CaseDecider,
     CheckReferrals,
     ExposeCase,
     ImposeAccountability,
     OpenCase,
     ReferCase,
 )
+from services.rectification.domain.cases.decider import CaseDecider
 from services.rectification.domain.redaction import REDACTED, redact
 from services.rectification.domain.regulations import AdoptRegulation, RegulationDecider
 from shared.actors import Actor

@@ -7,22 +7,21 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from services.rectification.domain.calendar import CHINA_STANDARD_TIME, initial_due_on
-from services.rectification.domain.items import (
+from services.rectification.domain.items.commands import (
     ApproveExtension,
     CheckDeadline,
     CompleteItem,
     DeclineExtension,
-    ItemDecider,
-    ItemStatus,
     NameResponsiblePerson,
     OpenItem,
     ReportProgress,
     RequestExtension,
     ReturnItem,
     VerifyItem,
-    item_id_for,
-    next_level_up,
 )
+from services.rectification.domain.items.deadlines import next_level_up
+from services.rectification.domain.items.decider import ItemDecider
+from services.rectification.domain.items.state import ItemStatus, item_id_for
 from shared.errors import Conflict, Forbidden, Invalid
 from shared.events.base import DomainEvent
 from shared.events.directory import CampaignRules

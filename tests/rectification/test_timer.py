@@ -11,10 +11,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.cli import main
+from services.rectification.application.app import ITEM
 from services.rectification.domain.calendar import CHINA_STANDARD_TIME
-from services.rectification.domain.items import item_id_for
-from services.rectification.runtime import ITEM
-from services.rectification.timers import check_deadlines
+from services.rectification.domain.items.state import item_id_for
+from services.rectification.timers import run_due
 from shared.actors import Role
 from shared.clock import SimulatedClock
 from shared.events.directory import CampaignRules
@@ -22,11 +22,11 @@ from shared.events.rectification import RectificationEscalated
 from shared.settings import Settings
 from shared.topics import INTAKE
 from tests.rectification.broker import (
+    application_of,
     events_about,
     problem_envelope,
     publish,
     publish_campaign,
-    runtime_of,
     start_service,
     wait_for,
 )
@@ -42,8 +42,8 @@ def beijing(day: date) -> datetime:
 
 def tick(client: TestClient) -> list[str]:
     """One deadline check; the ids of the aggregates that got events."""
-    runtime = runtime_of(client)
-    changed: list[str] = client.portal.call(check_deadlines, runtime)  # type: ignore[union-attr]
+    app = application_of(client)
+    changed: list[str] = client.portal.call(run_due, app)  # type: ignore[union-attr]
     return changed
 
 
@@ -67,7 +67,7 @@ def test_due_overdue_and_escalation_each_once_across_a_restart(
     client = start_service(broker_settings, clock)
     try:
         publish(broker_settings, INTAKE, problem_envelope(broker_settings, found))
-        item = wait_for(lambda: runtime_of(client).events.get(ITEM, item_id), what="the item")
+        item = wait_for(lambda: application_of(client).store.get(ITEM, item_id), what="the item")
         assert item.state.due_on == date(2016, 9, 15)  # the campaign's 10 days, not the default
 
         clock.set(beijing(date(2016, 9, 11)))
@@ -99,7 +99,7 @@ def test_due_overdue_and_escalation_each_once_across_a_restart(
     clock.advance(timedelta(days=60))
     restarted = start_service(broker_settings, clock)
     try:
-        state = runtime_of(restarted).events.require(ITEM, item_id).state
+        state = application_of(restarted).store.require(ITEM, item_id).state
         assert state.overdue and state.escalated
         assert item_id not in tick(restarted)
         office = auth_header(Role.legal_office, "office-360100", CITY)
@@ -133,7 +133,7 @@ def refer_on_a_new_item(
     found = problem(found_at=START)
     publish(settings, INTAKE, problem_envelope(settings, found))
     item_id = item_id_for(found.problem_id)
-    wait_for(lambda: runtime_of(client).events.get(ITEM, item_id), what="the item")
+    wait_for(lambda: application_of(client).store.get(ITEM, item_id), what="the item")
     case = client.post(
         "/cases",
         json={

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from services.rectification.api.deps import (
-    Runtime,
-    context,
-    require_reader_of_item,
-    require_reader_of_region,
-    visible_item,
-)
+from services.rectification.api.deps import AppDep
 from services.rectification.api.models import (
     CompletionRequest,
     ExtensionDecline,
@@ -26,25 +19,11 @@ from services.rectification.api.models import (
     ReturnRequest,
     VerificationRequest,
 )
-from services.rectification.domain.access import REGION_READERS
-from services.rectification.domain.items import (
-    ApproveExtension,
-    CompleteItem,
-    DeclineExtension,
-    ItemState,
-    ItemStatus,
-    NameResponsiblePerson,
-    ReportProgress,
-    RequestExtension,
-    ReturnItem,
-    VerifyItem,
-)
-from services.rectification.runtime import ITEM, RectificationRuntime
-from shared.actors import Actor, Role
+from services.rectification.application import items
+from services.rectification.application.items import ItemFilters, NamedItem
+from services.rectification.domain.items.state import ItemStatus
 from shared.auth import CurrentActor
-from shared.errors import Forbidden
-from shared.paging import Limit, Offset, window
-from shared.regions import jiangxi, known_region
+from shared.paging import Limit, Offset
 from shared.text import IdPath, RegionPath
 
 router = APIRouter(tags=["items 整改事项"])
@@ -55,28 +34,6 @@ DueAfter = Annotated[date | None, Query(description="deadline on or after")]
 Overdue = Annotated[bool | None, Query(description="only overdue (true) or not overdue (false)")]
 Escalated = Annotated[bool | None, Query(description="only escalated (true) or not (false)")]
 RegionQuery = Annotated[str | None, Query(pattern=r"^\d{6}$")]
-
-
-@dataclass(frozen=True)
-class ItemFilters:
-    """The query every item list accepts: status, deadline window, flags, paging."""
-
-    status: list[ItemStatus] | None
-    due_before: date | None
-    due_after: date | None
-    overdue: bool | None
-    escalated: bool | None
-    offset: int
-    limit: int
-
-    def admits(self, item: ItemState) -> bool:
-        return not (
-            (self.status and item.status not in self.status)
-            or (self.due_before is not None and item.due_on > self.due_before)
-            or (self.due_after is not None and item.due_on < self.due_after)
-            or (self.overdue is not None and item.overdue != self.overdue)
-            or (self.escalated is not None and item.escalated != self.escalated)
-        )
 
 
 def item_filters(
@@ -94,37 +51,17 @@ def item_filters(
 Filters = Annotated[ItemFilters, Depends(item_filters)]
 
 
-def _select(
-    runtime: RectificationRuntime,
-    filters: ItemFilters,
-    *,
-    agency_id: str | None,
-    region_code: str | None,
-) -> ItemPage:
-    regions = jiangxi()
+def _view(found: NamedItem) -> ItemView:
+    return ItemView.of(found.item, found.agency_name)
 
-    def chosen(item: ItemState | None) -> bool:
-        if item is None:
-            return False
-        if agency_id is not None and item.agency_id != agency_id:
-            return False
-        if region_code is not None and (
-            item.region_code not in regions or not regions.is_within(item.region_code, region_code)
-        ):
-            return False
-        return filters.admits(item)
 
-    total, page = window(
-        (item for _, item in runtime.events.all(ITEM) if chosen(item)),
-        key=lambda i: (i.due_on, i.item_id),
-        offset=filters.offset,
-        limit=filters.limit,
-    )
+def _page(filters: ItemFilters, listed: tuple[int, list[NamedItem]]) -> ItemPage:
+    total, page = listed
     return ItemPage(
         total=total,
         offset=filters.offset,
         limit=filters.limit,
-        items=[_view(runtime, i) for i in page],
+        items=[_view(found) for found in page],
     )
 
 
@@ -135,24 +72,12 @@ def _select(
 )
 async def list_items(
     actor: CurrentActor,
-    runtime: Runtime,
+    app: AppDep,
     filters: Filters,
     agency_id: str | None = None,
     region_code: RegionQuery = None,
 ) -> ItemPage:
-    if actor.role is Role.agency_staff:
-        if agency_id not in (None, actor.organisation):
-            raise Forbidden(
-                "执法机关人员只能查看本机关的整改事项",
-                "agency staff may read only their own agency's items",
-                code="agency_not_allowed",
-            )
-        agency_id = actor.organisation
-    else:
-        actor.require(*REGION_READERS)
-        region_code = known_region(region_code or actor.region_code)
-        require_reader_of_region(actor, region_code)
-    return _select(runtime, filters, agency_id=agency_id, region_code=region_code)
+    return _page(filters, items.list_items(app, actor, filters, agency_id, region_code))
 
 
 @router.get(
@@ -161,21 +86,9 @@ async def list_items(
     summary="某执法机关的整改事项 / Items of one agency",
 )
 async def list_agency_items(
-    agency_id: IdPath, actor: CurrentActor, runtime: Runtime, filters: Filters
+    agency_id: IdPath, actor: CurrentActor, app: AppDep, filters: Filters
 ) -> ItemPage:
-    region_code: str | None = None
-    if actor.role is Role.agency_staff:
-        require_reader_of_item(actor, agency_id, "")
-    else:
-        actor.require(*REGION_READERS)
-        region_code = known_region(actor.region_code)
-        require_reader_of_region(actor, region_code)
-    return _select(
-        runtime,
-        filters,
-        agency_id=agency_id,
-        region_code=region_code,
-    )
+    return _page(filters, items.list_agency_items(app, actor, agency_id, filters))
 
 
 @router.get(
@@ -184,35 +97,14 @@ async def list_agency_items(
     summary="某辖区（含下级）的整改事项 / Items of a region and below",
 )
 async def list_region_items(
-    region_code: RegionPath, actor: CurrentActor, runtime: Runtime, filters: Filters
+    region_code: RegionPath, actor: CurrentActor, app: AppDep, filters: Filters
 ) -> ItemPage:
-    actor.require(*REGION_READERS)
-    known_region(region_code)
-    require_reader_of_region(actor, region_code)
-    return _select(runtime, filters, agency_id=None, region_code=region_code)
-
-
-def _view(runtime: RectificationRuntime, item: ItemState) -> ItemView:
-    agency = runtime.directory.agencies.get(item.agency_id)
-    return ItemView.of(item, agency.name if agency else "")
-
-
-def _item(runtime: RectificationRuntime, item_id: str) -> ItemState:
-    state: ItemState = runtime.events.require(ITEM, item_id).state
-    return state
+    return _page(filters, items.list_region_items(app, actor, region_code, filters))
 
 
 @router.get("/items/{item_id}", response_model=ItemView, summary="整改事项详情 / One item")
-async def get_item(item_id: IdPath, actor: CurrentActor, runtime: Runtime) -> ItemView:
-    return _view(runtime, visible_item(runtime, actor, item_id))
-
-
-async def _act(runtime: RectificationRuntime, actor: Actor, item_id: str, command: Any) -> ItemView:
-    item = visible_item(runtime, actor, item_id)
-    await runtime.events.execute(
-        ITEM, item_id, command, context(actor, item.campaign_id, item.region_code)
-    )
-    return _view(runtime, _item(runtime, item_id))
+async def get_item(item_id: IdPath, actor: CurrentActor, app: AppDep) -> ItemView:
+    return _view(items.get_item(app, actor, item_id))
 
 
 @router.post(
@@ -221,22 +113,21 @@ async def _act(runtime: RectificationRuntime, actor: Actor, item_id: str, comman
     summary="指定整改责任人 / Name the person responsible",
 )
 async def name_person(
-    item_id: IdPath, body: NamePersonRequest, actor: CurrentActor, runtime: Runtime
+    item_id: IdPath, body: NamePersonRequest, actor: CurrentActor, app: AppDep
 ) -> ItemView:
-    command = NameResponsiblePerson(actor, body.responsible_person, runtime.clock.now())
-    return await _act(runtime, actor, item_id, command)
+    return _view(await items.name_person(app, actor, item_id, body.responsible_person))
 
 
 @router.post(
     "/items/{item_id}/progress", response_model=ItemView, summary="报告整改进展 / Report progress"
 )
 async def report_progress(
-    item_id: IdPath, body: ProgressRequest, actor: CurrentActor, runtime: Runtime
+    item_id: IdPath, body: ProgressRequest, actor: CurrentActor, app: AppDep
 ) -> ItemView:
-    command = ReportProgress(
-        actor, body.note, body.percent, tuple(body.evidence), runtime.clock.now()
+    reported = await items.report_progress(
+        app, actor, item_id, body.note, body.percent, tuple(body.evidence)
     )
-    return await _act(runtime, actor, item_id, command)
+    return _view(reported)
 
 
 @router.post(
@@ -245,10 +136,9 @@ async def report_progress(
     summary="报告整改完成及措施 / Report completion with the measures taken",
 )
 async def complete(
-    item_id: IdPath, body: CompletionRequest, actor: CurrentActor, runtime: Runtime
+    item_id: IdPath, body: CompletionRequest, actor: CurrentActor, app: AppDep
 ) -> ItemView:
-    command = CompleteItem(actor, body.measures, tuple(body.evidence), runtime.clock.now())
-    return await _act(runtime, actor, item_id, command)
+    return _view(await items.complete(app, actor, item_id, body.measures, tuple(body.evidence)))
 
 
 @router.post(
@@ -259,12 +149,10 @@ async def complete(
 async def verify(
     item_id: IdPath,
     actor: CurrentActor,
-    runtime: Runtime,
+    app: AppDep,
     body: VerificationRequest | None = None,
 ) -> ItemView:
-    note = body.note if body else ""
-    command = VerifyItem(actor, note, runtime.clock.now())
-    return await _act(runtime, actor, item_id, command)
+    return _view(await items.verify(app, actor, item_id, body.note if body else ""))
 
 
 @router.post(
@@ -273,10 +161,9 @@ async def verify(
     summary="法制办退回并说明理由 / Legal office returns it with reasons",
 )
 async def return_item(
-    item_id: IdPath, body: ReturnRequest, actor: CurrentActor, runtime: Runtime
+    item_id: IdPath, body: ReturnRequest, actor: CurrentActor, app: AppDep
 ) -> ItemView:
-    command = ReturnItem(actor, body.reasons, runtime.clock.now())
-    return await _act(runtime, actor, item_id, command)
+    return _view(await items.return_item(app, actor, item_id, body.reasons))
 
 
 @router.post(
@@ -285,10 +172,9 @@ async def return_item(
     summary="申请延期（须说明理由） / Ask for an extension with a reason",
 )
 async def request_extension(
-    item_id: IdPath, body: ExtensionRequest, actor: CurrentActor, runtime: Runtime
+    item_id: IdPath, body: ExtensionRequest, actor: CurrentActor, app: AppDep
 ) -> ItemView:
-    command = RequestExtension(actor, body.due_on, body.reason, runtime.clock.now())
-    return await _act(runtime, actor, item_id, command)
+    return _view(await items.request_extension(app, actor, item_id, body.due_on, body.reason))
 
 
 @router.post(
@@ -296,13 +182,8 @@ async def request_extension(
     response_model=ItemView,
     summary="法制办批准延期 / Legal office approves the extension",
 )
-async def approve_extension(
-    item_id: IdPath,
-    actor: CurrentActor,
-    runtime: Runtime,
-) -> ItemView:
-    command = ApproveExtension(actor, runtime.clock.now())
-    return await _act(runtime, actor, item_id, command)
+async def approve_extension(item_id: IdPath, actor: CurrentActor, app: AppDep) -> ItemView:
+    return _view(await items.approve_extension(app, actor, item_id))
 
 
 @router.post(
@@ -311,7 +192,6 @@ async def approve_extension(
     summary="法制办不予延期 / Legal office declines the extension",
 )
 async def decline_extension(
-    item_id: IdPath, body: ExtensionDecline, actor: CurrentActor, runtime: Runtime
+    item_id: IdPath, body: ExtensionDecline, actor: CurrentActor, app: AppDep
 ) -> ItemView:
-    command = DeclineExtension(actor, body.reasons, runtime.clock.now())
-    return await _act(runtime, actor, item_id, command)
+    return _view(await items.decline_extension(app, actor, item_id, body.reasons))

@@ -7,8 +7,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from services.rectification.domain.cases import CaseState
-from services.rectification.domain.items import ItemState, ItemStatus
+from services.rectification.domain.cases.state import CaseState
+from services.rectification.domain.items.state import ItemState, ItemStatus
 from shared.events.rectification import (
     AccountabilityGround,
     AccountabilityMeasure,

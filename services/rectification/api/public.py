@@ -9,11 +9,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from services.rectification.api.deps import Runtime
-from services.rectification.runtime import CASE
+from services.rectification.api.deps import AppDep
+from services.rectification.application import cases
+from services.rectification.domain.cases.state import CaseState
 from shared.events.rectification import CaseKind
-from shared.paging import Limit, Offset, window
-from shared.regions import jiangxi, known_region
+from shared.paging import Limit, Offset
 
 router = APIRouter(tags=["public 公开"])
 
@@ -34,37 +34,31 @@ class ExposedCasePage(BaseModel):
     cases: list[ExposedCase]
 
 
+def _published(case: CaseState) -> ExposedCase:
+    exposure = case.exposure
+    assert exposure is not None, "only exposed cases are listed"
+    return ExposedCase(
+        region_code=case.region_code,
+        kind=case.kind,
+        headline=exposure.headline,
+        redacted_summary=exposure.redacted_summary,
+        channel=exposure.channel,
+        exposed_at=exposure.exposed_at,
+    )
+
+
 @router.get(
     "/public/cases",
     response_model=ExposedCasePage,
     summary="已曝光的典型案例（公开，最新在前）/ Exposed cases as published (public)",
 )
 async def exposed_cases(
-    runtime: Runtime,
+    app: AppDep,
     region_code: Annotated[str, Query(pattern=r"^\d{6}$")] = "360000",
     offset: Offset = 0,
     limit: Limit = 50,
 ) -> ExposedCasePage:
-    region = known_region(region_code)
-    regions = jiangxi()
-    exposed = (
-        ExposedCase(
-            region_code=case.region_code,
-            kind=case.kind,
-            headline=case.exposure.headline,
-            redacted_summary=case.exposure.redacted_summary,
-            channel=case.exposure.channel,
-            exposed_at=case.exposure.exposed_at,
-        )
-        for _, case in runtime.events.all(CASE)
-        if case is not None
-        and case.exposure is not None
-        and regions.is_within(case.region_code, region)
+    total, page = cases.exposed_cases(app, region_code, offset=offset, limit=limit)
+    return ExposedCasePage(
+        total=total, offset=offset, limit=limit, cases=[_published(case) for case in page]
     )
-    total, page = window(
-        exposed,
-        key=lambda c: (-c.exposed_at.timestamp(), c.headline),
-        offset=offset,
-        limit=limit,
-    )
-    return ExposedCasePage(total=total, offset=offset, limit=limit, cases=page)

@@ -1,0 +1,80 @@
+"""When an item's deadline thresholds fall, and the events a check emits for them.
+
+The thresholds travel in ``RectificationOpened`` (``due_lead_days``,
+``escalation_grace_days``), so a check needs nothing but the item and the time."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from services.rectification.domain.calendar import passes_at
+from services.rectification.domain.items.state import WORKING, ItemState
+from shared.events.base import DomainEvent
+from shared.events.rectification import (
+    DeadlineThreshold,
+    RectificationDue,
+    RectificationEscalated,
+    RectificationOverdue,
+)
+from shared.regions import UnknownRegion, jiangxi
+
+
+def threshold_moment(state: ItemState, threshold: DeadlineThreshold) -> datetime:
+    deadline = passes_at(state.due_on)
+    if threshold is DeadlineThreshold.due:
+        # The morning of the day ``due_lead_days`` before the deadline (0: the day itself).
+        return deadline - timedelta(days=state.due_lead_days + 1)
+    if threshold is DeadlineThreshold.overdue:
+        return deadline
+    return deadline + timedelta(days=state.escalation_grace_days)
+
+
+def next_check_at(item: ItemState | None) -> datetime | None:
+    """When the deadline watcher should next check this item: its earliest threshold
+    not yet emitted for the current deadline (None once it is no longer worked on)."""
+    if item is None or item.status not in WORKING:
+        return None
+    pending = [
+        threshold_moment(item, threshold)
+        for threshold in DeadlineThreshold
+        if not item.reached(threshold)
+    ]
+    return min(pending, default=None)
+
+
+def next_level_up(region_code: str) -> str:
+    try:
+        parent = jiangxi().parent(region_code)
+    except UnknownRegion:
+        return region_code
+    return parent.code if parent is not None else region_code
+
+
+def thresholds_reached(item: ItemState, at: datetime) -> list[DomainEvent]:
+    """Every threshold reached by ``at`` and not yet emitted for the current deadline,
+    in order. An item completed (awaiting verification) or verified is not chased."""
+    if item.status not in WORKING:
+        return []
+    events: list[DomainEvent] = []
+    for threshold in DeadlineThreshold:
+        if item.reached(threshold) or at < threshold_moment(item, threshold):
+            continue
+        common: dict[str, Any] = {
+            "item_id": item.item_id,
+            "agency_id": item.agency_id,
+            "region_code": item.region_code,
+            "due_on": item.due_on,
+            "at": at,
+        }
+        if threshold is DeadlineThreshold.due:
+            events.append(RectificationDue(**common))
+        elif threshold is DeadlineThreshold.overdue:
+            events.append(RectificationOverdue(**common))
+        else:
+            events.append(
+                RectificationEscalated(
+                    **common, escalated_to_region=next_level_up(item.region_code)
+                )
+            )
+    return events
