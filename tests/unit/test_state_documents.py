@@ -41,8 +41,9 @@ def deciders() -> dict[str, Any]:
     found: dict[str, Any] = {}
     for domain in sorted(ROOT.glob("services/*/domain")):
         package = f"services.{domain.parent.name}.domain"
-        for module_info in pkgutil.iter_modules([str(domain)]):
-            module = importlib.import_module(f"{package}.{module_info.name}")
+        # walk_packages: a domain may keep an aggregate in a package of its own.
+        for module_info in pkgutil.walk_packages([str(domain)], prefix=f"{package}."):
+            module = importlib.import_module(module_info.name)
             for name, value in vars(module).items():
                 if (
                     inspect.isclass(value)
