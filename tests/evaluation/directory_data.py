@@ -60,6 +60,31 @@ def publish_directory(
     rules: CampaignRules | None = None,
 ) -> Fixture:
     """A campaign, one agency per stratum and ``strata[name]`` entities each."""
+    fixture, events = directory_events(
+        settings,
+        strata=strata,
+        agency_region=agency_region,
+        entity_region=entity_region,
+        rules=rules,
+    )
+    publisher = EventPublisher(settings)
+    try:
+        publisher.publish(DIRECTORY, events)
+    finally:
+        publisher.close()
+    return fixture
+
+
+def directory_events(
+    settings: Settings,
+    *,
+    strata: dict[str, int],
+    agency_region: str = "360102",
+    entity_region: str = "360102",
+    rules: CampaignRules | None = None,
+) -> tuple[Fixture, list[CloudEvent]]:
+    """``publish_directory``'s events, not published: names and contacts sealed in the
+    key store of ``settings``."""
     run = uuid.uuid4().hex[:8]
     campaign_id = f"jx-eval-{run}"
     vault = PersonalDataVault(KeyStore(settings.resolved_keystore_url))
@@ -118,9 +143,4 @@ def publish_directory(
                     ),
                 )
             )
-    publisher = EventPublisher(settings)
-    try:
-        publisher.publish(DIRECTORY, events)
-    finally:
-        publisher.close()
-    return Fixture(campaign_id=campaign_id, agencies=agencies, entity_ids=entity_ids)
+    return Fixture(campaign_id=campaign_id, agencies=agencies, entity_ids=entity_ids), events

@@ -15,6 +15,7 @@ import pytest
 from fastapi import FastAPI
 
 from services.evaluation.api import draws
+from services.evaluation.application import verifier
 from services.evaluation.domain.draw import PoolDocument, draw
 from shared.clock import SystemClock
 from shared.events.evaluation import PoolEntry
@@ -189,4 +190,4 @@ def test_the_request_body_and_the_limits_are_documented() -> None:
 @pytest.fixture(autouse=True, scope="module")
 def _stop_the_worker() -> Iterator[None]:
     yield
-    draws.WORKER.close()
+    verifier.WORKER.close()

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from services.evaluation.api.context import MEETING
 from services.evaluation.domain.meeting import MEETING_EVENTS, MeetingDecider
 from services.evaluation.domain.tokens import hash_token
-from services.evaluation.store import EvaluationStore
+from services.evaluation.store import MEETING, EvaluationStore
 from shared.clock import SystemClock
 from shared.envelope import CloudEvent, new_event_id
 from shared.events.base import DomainEvent

@@ -11,7 +11,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from services.evaluation.api.context import EvaluationDep, require_office_for
+from services.evaluation.api.deps import AppDep
 from services.evaluation.api.models import (
     REFUSALS,
     BallotView,
@@ -20,19 +20,11 @@ from services.evaluation.api.models import (
     TokenRequest,
 )
 from services.evaluation.api.slips import ballot_page, ballot_url, qr_svg
-from services.evaluation.domain.commands import CastBallot
-from services.evaluation.domain.meeting import MeetingStatus
-from services.evaluation.domain.tokens import hash_token
-from services.evaluation.sealing import BoxAlreadyShredded
-from shared.actors import Role
+from services.evaluation.application import ballots
 from shared.auth import OptionalActor
-from shared.errors import Conflict
-from shared.events.evaluation import AgencyRating, BallotChannel, BallotContent, RaisedOnBallot
+from shared.events.evaluation import AgencyRating, BallotContent, RaisedOnBallot
 
 router = APIRouter(tags=["ballots 选票"], responses=REFUSALS)
-
-# Casting is recorded without the caller's identity: a voter is never an actor.
-ANONYMOUS_VOTER = "public:anonymous-voter"
 
 
 @router.get(
@@ -50,25 +42,14 @@ async def ballot_html() -> HTMLResponse:
     response_model=BallotView,
     summary="查询选票状态 / What a ballot token opens",
 )
-async def ballot(body: TokenRequest, ev: EvaluationDep) -> BallotView:
-    _, state = ev.meeting_of_token(body.token)
-    meeting = state.scheduled
-    assert meeting is not None
-    token_hash = hash_token(body.token)
-    if token_hash in state.spoiled_hashes:
-        where = "spoiled"
-    elif token_hash in state.spent:
-        where = "cast"
-    elif state.status is not MeetingStatus.open:
-        where = "closed"
-    else:
-        where = "open"
+async def ballot(body: TokenRequest, app: AppDep) -> BallotView:
+    standing = ballots.look_up_ballot(app, body.token)
     return BallotView(
-        meeting_id=meeting.meeting_id,
-        place=meeting.place,
-        held_on=meeting.held_on,
-        state=where,
-        agencies=list(meeting.agencies),
+        meeting_id=standing.meeting_id,
+        place=standing.place,
+        held_on=standing.held_on,
+        state=standing.state,
+        agencies=list(standing.agencies),
     )
 
 
@@ -77,48 +58,18 @@ async def ballot(body: TokenRequest, ev: EvaluationDep) -> BallotView:
     response_model=CastView,
     summary="投票（手机扫码或计票员录入）/ Cast a ballot (phone or teller)",
 )
-async def cast(body: CastRequest, actor: OptionalActor, ev: EvaluationDep) -> CastView:
-    meeting_id, state = ev.meeting_of_token(body.token)
-    teller = actor is not None and actor.role is Role.legal_office
-    if teller and actor is not None and state.scheduled is not None:
-        require_office_for(actor, state.scheduled.region_code)
+async def cast(body: CastRequest, actor: OptionalActor, app: AppDep) -> CastView:
     content = BallotContent(
         ratings=tuple(
-            AgencyRating(agency_id=r.agency_id, rating=r.rating, comment=r.comment.strip())
+            AgencyRating(agency_id=r.agency_id, rating=r.rating, comment=r.comment)
             for r in body.ratings
         ),
-        comments=body.comments.strip(),
+        comments=body.comments,
         problems=tuple(
-            RaisedOnBallot(agency_id=p.agency_id, description=p.description.strip())
-            for p in body.problems
+            RaisedOnBallot(agency_id=p.agency_id, description=p.description) for p in body.problems
         ),
     )
-    sealed_content, sealed = content, ""
-    if state.status is MeetingStatus.open:  # otherwise the decider refuses; nothing to seal
-        try:
-            sealed_content, sealed = await ev.sealer.seal(
-                meeting_id, hash_token(body.token), content
-            )
-        except BoxAlreadyShredded as exc:
-            raise Conflict(
-                "评议会已结束投票，不能投票",
-                "voting at this meeting is closed; cannot cast a ballot",
-                field="token",
-                code="meeting_closed",
-            ) from exc
-    command = CastBallot(
-        token=body.token,
-        content=sealed_content,
-        sealed=sealed,
-        channel=BallotChannel.teller if teller else BallotChannel.phone,
-        at=ev.clock.now(),
-    )
-    recorded_actor = (
-        actor.as_extension()
-        if teller and actor is not None
-        else f"{ANONYMOUS_VOTER}:{state.scheduled.region_code if state.scheduled else ''}"
-    )
-    await ev.execute(meeting_id, command, recorded_actor, state)
+    meeting_id = await ballots.cast_ballot(app, actor, body.token, content)
     return CastView(meeting_id=meeting_id)
 
 
@@ -127,7 +78,7 @@ async def cast(body: CastRequest, actor: OptionalActor, ev: EvaluationDep) -> Ca
     response_class=Response,
     summary="选票二维码（SVG）/ The slip's QR code (SVG)",
 )
-async def ballot_qr(body: TokenRequest, request: Request, ev: EvaluationDep) -> Response:
-    ev.meeting_of_token(body.token)
+async def ballot_qr(body: TokenRequest, request: Request, app: AppDep) -> Response:
+    ballots.check_token(app, body.token)
     url = ballot_url(str(request.base_url).rstrip("/"), body.token)
     return Response(content=qr_svg(url), media_type="image/svg+xml")

@@ -127,13 +127,6 @@ class CompleteLookBackRequest(_Request):
     findings: Text = Field(min_length=1, max_length=8000)
 
 
-class VerifyDrawRequest(_Request):
-    pool: PoolDocument
-    randomness: Line = Field(min_length=1, max_length=500)
-    algorithm: Line = "v1"
-    expected: DrawResult | None = None
-
-
 class IssuedBallot(BaseModel):
     token: str
     ballot_url: str = Field(

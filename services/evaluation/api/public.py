@@ -8,10 +8,11 @@ from datetime import date
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from services.evaluation.api.context import EvaluationDep
+from services.evaluation.api.deps import AppDep
 from services.evaluation.api.models import REFUSALS, TallyView, tally_view
+from services.evaluation.application import public
 from shared.events.evaluation import AgencyUnderEvaluation
-from shared.paging import Limit, Offset, window
+from shared.paging import Limit, Offset
 
 router = APIRouter(tags=["public 公开"], responses=REFUSALS)
 
@@ -38,23 +39,13 @@ class PublishedMeetingPage(BaseModel):
     summary="已公布评议结果的评议会（公开，最新在前）/ Meetings with published results (public)",
 )
 async def published_meetings(
-    ev: EvaluationDep, offset: Offset = 0, limit: Limit = 50
+    app: AppDep, offset: Offset = 0, limit: Limit = 50
 ) -> PublishedMeetingPage:
-    published = (
-        (state.scheduled, state)
-        for _, state in ev.store.all("meeting")
-        if state.scheduled is not None and state.published is not None
-    )
-    total, page = window(
-        published,
-        key=lambda pair: (-pair[0].held_on.toordinal(), pair[0].meeting_id),
-        offset=offset,
-        limit=limit,
-    )
+    total, page = public.published_meetings(app, offset, limit)
     meetings = []
-    for scheduled, state in page:
-        results = tally_view(state, public=True)
-        assert results is not None
+    for state in page:
+        scheduled, results = state.scheduled, tally_view(state, public=True)
+        assert scheduled is not None and results is not None
         meetings.append(
             PublishedMeeting(
                 meeting_id=scheduled.meeting_id,

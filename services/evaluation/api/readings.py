@@ -1,50 +1,28 @@
-"""Recorded readings: the representatives' names and contacts, the ballot comments.
-Each is unsealed only after its ``…Read`` event (who, which office, why) is
-acknowledged by the broker; a plain view shows pseudonymous ids only."""
+"""Recorded readings: the representatives' names and contacts, the ballot comments;
+each is unsealed only once its reading is recorded."""
 
 from __future__ import annotations
 
-import asyncio
+from dataclasses import asdict
 
 from fastapi import APIRouter
 
-from services.evaluation.api.context import (
-    EvaluationDep,
-    office_meeting,
-)
+from services.evaluation.api.deps import AppDep
 from services.evaluation.api.models import (
     REFUSALS,
     CommentsView,
     ReadRequest,
     RepresentativeView,
 )
-from services.evaluation.domain.commands import (
-    ReadBallotComments,
-    ReadRepresentatives,
-)
-from services.evaluation.domain.meeting import MeetingState
-from services.evaluation.domain.tally import legacy_valid
-from shared.access_policy import Resource
+from services.evaluation.application import readings
 from shared.auth import CurrentActor
 from shared.text import IdPath
 
 router = APIRouter(tags=["meetings 评议会"], responses=REFUSALS)
 
 
-def _sheet(ev: EvaluationDep, state: MeetingState, names: bool) -> list[RepresentativeView]:
-    replaced = {r.replacement_entity_id: r.declined_entity_id for r in state.replacements}
-    attended = set(state.attendance.attendee_entity_ids) if state.attendance else None
-    return [
-        RepresentativeView(
-            position=position,
-            entity_id=entity_id,
-            name=ev.unseal(entity_id, "name") if names else "",
-            contact=ev.unseal(entity_id, "contact") if names else "",
-            replaces=replaced.get(entity_id),
-            attended=None if attended is None else entity_id in attended,
-        )
-        for position, entity_id in enumerate(state.representatives, start=1)
-    ]
+def _views(sheet: list[readings.SheetLine]) -> list[RepresentativeView]:
+    return [RepresentativeView(**asdict(line)) for line in sheet]
 
 
 @router.get(
@@ -53,10 +31,9 @@ def _sheet(ev: EvaluationDep, state: MeetingState, names: bool) -> list[Represen
     summary="签到名单（仅编号，不解密）/ Check-in sheet, pseudonymous ids only",
 )
 async def representatives_ids(
-    meeting_id: IdPath, actor: CurrentActor, ev: EvaluationDep
+    meeting_id: IdPath, actor: CurrentActor, app: AppDep
 ) -> list[RepresentativeView]:
-    state = ev.readable_meeting(meeting_id, actor, Resource.representatives_sheet)
-    return _sheet(ev, state, names=False)
+    return _views(readings.representatives(app, actor, meeting_id))
 
 
 @router.post(
@@ -65,19 +42,11 @@ async def representatives_ids(
     summary="查阅代表姓名与联系方式（记录查阅人与用途）/ Read names and contacts (recorded)",
 )
 async def representatives_sheet(
-    meeting_id: IdPath, body: ReadRequest, actor: CurrentActor, ev: EvaluationDep
+    meeting_id: IdPath, body: ReadRequest, actor: CurrentActor, app: AppDep
 ) -> list[RepresentativeView]:
     """Each reading is recorded as ``RepresentativesSheetRead`` before anything is
     unsealed: who, for which office, for what purpose."""
-    state = office_meeting(ev, meeting_id, actor)
-    command = ReadRepresentatives(
-        reader=actor.as_extension(),
-        office_id=actor.organisation,
-        purpose=body.purpose,
-        at=ev.clock.now(),
-    )
-    await ev.execute(meeting_id, command, actor.as_extension(), state)
-    return await asyncio.to_thread(_sheet, ev, state, True)
+    return _views(await readings.read_representatives(app, actor, meeting_id, body.purpose))
 
 
 @router.post(
@@ -86,19 +55,11 @@ async def representatives_sheet(
     summary="查阅选票意见（记录查阅人与用途）/ Read the ballot comments (recorded)",
 )
 async def read_comments(
-    meeting_id: IdPath, body: ReadRequest, actor: CurrentActor, ev: EvaluationDep
+    meeting_id: IdPath, body: ReadRequest, actor: CurrentActor, app: AppDep
 ) -> CommentsView:
     """Comments are sealed in the published batch; each reading is recorded as
     ``BallotCommentsRead`` first. They come back sorted, not in ballot order."""
-    state = office_meeting(ev, meeting_id, actor)
-    command = ReadBallotComments(
-        reader=actor.as_extension(),
-        office_id=actor.organisation,
-        purpose=body.purpose,
-        at=ev.clock.now(),
+    comments = await readings.read_comments(app, actor, meeting_id, body.purpose)
+    return CommentsView(
+        meeting_id=meeting_id, comments=comments.per_agency, general=comments.general
     )
-    await ev.execute(meeting_id, command, actor.as_extension(), state)
-    contents = state.opened.ballots if state.opened is not None else ()
-    legacy = tuple(legacy_valid(state.legacy_casts, state.spoiled_hashes))
-    per_agency, general = await ev.sealer.comments(meeting_id, (*contents, *legacy))
-    return CommentsView(meeting_id=meeting_id, comments=per_agency, general=general)

@@ -8,11 +8,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from services.evaluation.domain.state import MeetingState
 from services.evaluation.domain.tally import Tally, legacy_valid, tally
+from shared.errors import Conflict
 from shared.events.base import DomainEvent
 from shared.events.evaluation import (
     BallotBoxOpened,
     BallotCast,
+    BallotChannel,
     BallotContent,
     BallotsIssued,
     BallotSpoiled,
@@ -64,6 +67,48 @@ def recompute_tally(events: Iterable[DomainEvent]) -> TallyCheck:
     if recorded is None:
         return TallyCheck(recomputed, None, "no EvaluationTallied event recorded")
     return TallyCheck(recomputed, recorded, _first_difference(recorded, recomputed))
+
+
+def check_recorded_tally(state: MeetingState) -> TallyCheck:
+    """The meeting's tally recomputed from the events its state keeps, against the
+    recorded one; refused before the tally."""
+    if state.tallied is None:
+        raise Conflict("尚未计票", "not tallied yet", field="status", code="wrong_status")
+    return recompute_tally(tally_events(state))
+
+
+def tally_events(state: MeetingState) -> list[DomainEvent]:
+    """The events the tally depends on, as the state keeps them. The state holds the
+    issued and spent token hashes but not their events, so those are rebuilt from
+    the hashes (their times are not part of the count)."""
+    assert state.scheduled is not None and state.tallied is not None
+    meeting_id = state.scheduled.meeting_id
+    issued = BallotsIssued(
+        meeting_id=meeting_id,
+        count=len(state.token_hashes),
+        token_hashes=tuple(sorted(state.token_hashes)),
+        issued_at=state.tallied.tallied_at,
+    )
+    legacy = {c.token_hash for c in state.legacy_casts}
+    spent = [
+        BallotTokenSpent(
+            meeting_id=meeting_id,
+            token_hash=h,
+            channel=BallotChannel.phone,
+            spent_at=state.tallied.tallied_at,
+        )
+        for h in sorted(state.spent - legacy)
+    ]
+    opened = [state.opened] if state.opened is not None else []
+    return [
+        state.scheduled,
+        issued,
+        *state.legacy_casts,
+        *spent,
+        *state.spoiled,
+        *opened,
+        state.tallied,
+    ]
 
 
 def _first_difference(recorded: EvaluationTallied, recomputed: Tally) -> str | None:

@@ -73,6 +73,27 @@ def check_token(
     return token_hash
 
 
+def check_issued(tokens: Sequence[str], issued: frozenset[str]) -> None:
+    """Every one of ``tokens`` was issued for this meeting (slips are printed for its
+    own ballots only)."""
+    if any(hash_token(token) not in issued for token in tokens):
+        raise Invalid(
+            "有选票令牌不属于本评议会",
+            "a token does not belong to this meeting",
+            field="tokens",
+        )
+
+
+def standing(token_hash: str, spent: frozenset[str], spoiled: frozenset[str], is_open: bool) -> str:
+    """What an issued ballot is now: ``spoiled``, ``cast``, ``closed`` (voting is
+    over) or ``open``."""
+    if token_hash in spoiled:
+        return "spoiled"
+    if token_hash in spent:
+        return "cast"
+    return "open" if is_open else "closed"
+
+
 def check_content(content: BallotContent, agencies: Sequence[str]) -> None:
     """Every agency under evaluation rated once; problems only about those agencies."""
     rated = [r.agency_id for r in content.ratings]

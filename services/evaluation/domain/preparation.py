@@ -14,6 +14,7 @@ from services.evaluation.domain.commands import (
 )
 from services.evaluation.domain.state import MeetingState, MeetingStatus, status_conflict
 from services.evaluation.domain.tokens import MIN_TOKEN_LENGTH, hash_token
+from shared.access_policy import within_region
 from shared.errors import Conflict, Invalid
 from shared.events.base import DomainEvent
 from shared.events.evaluation import (
@@ -28,6 +29,15 @@ from shared.events.evaluation import (
 
 
 def schedule(c: ScheduleMeeting, state: MeetingState) -> list[DomainEvent]:
+    for agency in c.agencies:
+        # A meeting evaluates the agencies of its own region: its representatives are
+        # drawn from the entities there.
+        if not within_region(c.region_code, agency.region_code):
+            raise Invalid(
+                f"执法机关 {agency.agency_id} 不在评议会所在区域 {c.region_code} 内",
+                f"agency {agency.agency_id} is not within the meeting's region {c.region_code}",
+                field="agency_ids",
+            )
     if state.scheduled is not None:
         raise Conflict(
             f"评议会 {c.meeting_id} 已安排",
@@ -234,4 +244,16 @@ def pool_document(pool: PoolFrozen) -> draw_algorithm.PoolDocument:
         representatives=pool.representatives,
         reserve_size=pool.reserve_size,
         entities=pool.entities,
+    )
+
+
+def drawn_result(drawn: RepresentativesDrawn) -> draw_algorithm.DrawResult:
+    """The recorded draw as the algorithm gives it, for anyone to compare."""
+    return draw_algorithm.DrawResult(
+        algorithm=drawn.algorithm,
+        pool_hash=drawn.pool_hash,
+        seed=drawn.seed,
+        quotas=drawn.quotas,
+        representatives=drawn.representatives,
+        reserves=drawn.reserves,
     )
