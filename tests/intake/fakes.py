@@ -55,8 +55,8 @@ class Desk:
         return self.h.app
 
     def types(self) -> list[str]:
-        """The short types of every event intake published, in order."""
-        return [short(t) for t in self.h.published_types()]
+        """The class names of every event intake published, in order."""
+        return self.h.published_names()
 
     def events(self, name: str) -> list[CloudEvent]:
         return [e for e in self.h.published() if short(e.type) == name]
