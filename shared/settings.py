@@ -70,6 +70,7 @@ class Settings(BaseSettings):
     )
     # How often deadline watchers look at the clock (seconds of wall time).
     rectification_tick_seconds: float = Field(default=5.0, gt=0)
+    intake_tick_seconds: float = Field(default=5.0, gt=0)
 
     # The web application in front of the four services.
     web_port: int = WEB_PORT

@@ -1,98 +1,21 @@
-"""Reactions to other topics: reference data from ``directory.events`` and problems
-raised at evaluation meetings (``evaluation.ProblemRaised``), each becoming a tip."""
+"""Reactions to other topics: problems raised at evaluation meetings
+(``evaluation.ProblemRaised``), each becoming a tip. Reference data from
+``directory.events`` is a view (``bootstrap.DEFINITION.views``)."""
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
-import logging
-
-from shared.errors import Conflict, Refusal
-from shared.events.evaluation import ProblemRaised, ballot_text_subject
-from shared.events.intake import TipChannel
+from shared.events.evaluation import ProblemRaised
 from shared.kafka.consumer import Received
-from shared.privacy import ERASED, UnreadableCiphertext, is_sealed
-from shared.regions import jiangxi
-from shared.runtime import ServiceRuntime
-from shared.topics import DIRECTORY, EVALUATION
 
-from .application import NewTip, submit_tip
-from .domain.calendar import local_date
-from .parts import IntakeParts
-from .store import TIP
-
-log = logging.getLogger(__name__)
-
-UNSTATED = "（评议代表未填写具体内容）"
-UNREADABLE = (
-    "（评议会提出的问题无法解密，原文见评议会记录）/ (the problem's text could not be opened)"
-)
+from .application import IntakeApp
+from .application.raised import take_raised_problem
 
 
-def tip_id_for_raised(raised_id: str) -> str:
-    """The same raised problem always maps to the same tip: redelivery is harmless."""
-    return "tip-ev-" + hashlib.sha256(raised_id.encode()).hexdigest()[:20]
-
-
-async def raised_text(parts: IntakeParts, event: ProblemRaised) -> str:
-    """What the representative wrote, opened with the meeting's key in the key store
-    intake shares with evaluation (then sealed again under the new tip's own key)."""
-    if not event.description:
-        return UNSTATED
-    if not is_sealed(event.description):  # recorded before problems were sealed
-        return event.description
-    subject = ballot_text_subject(event.meeting_id)
-    try:
-        plain = await asyncio.to_thread(parts.privacy.vault.decrypt, subject, event.description)
-    except UnreadableCiphertext:
-        plain = ERASED
-    if plain == ERASED:  # a key store evaluation does not share: a deployment error
-        log.error("ProblemRaised %s: its text cannot be opened here", event.raised_id)
-        return UNREADABLE
-    return plain
-
-
-async def on_problem_raised(parts: IntakeParts, received: Received) -> bool:
-    """Turn a problem raised on a ballot into a tip; False if it was one already."""
+async def on_problem_raised(app: IntakeApp, received: Received) -> bool:
+    """Turn a problem raised on a ballot into a tip; False for any other event and for
+    a problem that is a tip already (redelivery)."""
     event = received.event
     if not isinstance(event, ProblemRaised):
         return False
-    tip_id = tip_id_for_raised(event.raised_id)
-    if parts.store.get(TIP, tip_id) is not None:
-        return False
-    agency_known = event.agency_id in parts.directory.agencies
-    region = event.region_code if event.region_code in jiangxi() else jiangxi().province.code
-    tip = NewTip(
-        campaign_id=event.campaign_id or parts.settings.default_campaign_id,
-        channel=TipChannel.public_evaluation,
-        region_code=region,
-        description=await raised_text(parts, event),
-        occurred_on=min(local_date(event.raised_at), local_date(parts.clock.now())),
-        agency_id=event.agency_id if agency_known else "",
-        agency_text="" if agency_known else event.agency_id,
-        origin_ref=f"evaluation:{event.raised_id}",
-        with_receipt=False,
-        by_system=True,
-    )
-    try:
-        await submit_tip(
-            parts,
-            tip,
-            actor="system:evaluation-meeting:",
-            correlation_id=received.envelope.correlationid or received.envelope.id,
-            tip_id=tip_id,
-        )
-    except Conflict:
-        return False
-    except Refusal as refusal:  # a record that can never become a tip must not block the stream
-        log.warning("ProblemRaised %s not taken as a tip: %s", event.raised_id, refusal)
-        return False
-    return True
-
-
-def subscribe(runtime: ServiceRuntime, parts: IntakeParts) -> None:
-    async def problem_raised(received: Received) -> None:
-        await on_problem_raised(parts, received)
-
-    runtime.follow(DIRECTORY, parts.directory.apply)
-    runtime.subscribe(EVALUATION, problem_raised)
+    correlation_id = received.envelope.correlationid or received.envelope.id
+    return await take_raised_problem(app, event, correlation_id)

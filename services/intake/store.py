@@ -27,7 +27,7 @@ from shared.events.intake import (
     TipUnsubstantiated,
 )
 from shared.eventstore import AggregateKind, EventStore
-from shared.kafka.producer import EventPublisher
+from shared.ports import EventLog
 from shared.state import Aggregate, StateFile
 
 from .domain.problem import ProblemDecider
@@ -68,18 +68,18 @@ KINDS = (
 
 
 class IntakeStore(EventStore):
+    """The kernel registers ``KINDS`` (``bootstrap.DEFINITION``)."""
+
     def __init__(
         self,
         *,
         source: str,
         topic: str,
-        publisher: EventPublisher,
+        publisher: EventLog,
         clock: Clock,
         state: StateFile | None = None,
     ) -> None:
         super().__init__(source=source, topic=topic, publisher=publisher, clock=clock, state=state)
-        for kind in KINDS:
-            self.register(kind)
         self.tip_by_receipt = self.state_file.lookup("tip_by_receipt")
         self.tip_by_idempotency_key = self.state_file.lookup("tip_by_idempotency_key")
         self.merged_into = self.state_file.lookup("merged_into")

@@ -60,11 +60,14 @@ class Policy(Generic[AppT]):
 @dataclass(frozen=True)
 class Timer(Generic[AppT]):
     """Work run on the service's clock once the service is ready, then every
-    ``interval(settings)`` seconds of wall time; a failed pass is retried at the next."""
+    ``interval(settings)`` seconds of wall time; a failed pass is retried at the next.
+    ``wait_first``: the first pass comes one interval after the service is ready
+    rather than at once."""
 
     name: str
     run: Callable[[AppT], Awaitable[object]]
     interval: Callable[[Settings], float]
+    wait_first: bool = False
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -98,10 +98,12 @@ def kernel_of(application: object) -> Kernel:
     return kernel
 
 
-def application_dependency(kind: type[AppT]) -> Callable[[Request], AppT]:
-    """A FastAPI dependency giving a route the service's application object."""
+def application_dependency(kind: type[AppT]) -> Callable[[Request], Awaitable[AppT]]:
+    """A FastAPI dependency giving a route the service's application object (``async``:
+    FastAPI runs a plain ``def`` dependency in a worker thread, a hop that costs more
+    than the look-up)."""
 
-    def application(request: Request) -> AppT:
+    async def application(request: Request) -> AppT:
         found = request.app.state.application
         if not isinstance(found, kind):
             raise TypeError(f"this app serves {type(found).__name__}, not {kind.__name__}")
@@ -148,6 +150,8 @@ def _lifespan(
 async def _every(timer: Timer[AppT], application: AppT, runtime: ServiceRuntime) -> None:
     await runtime.ready.wait()
     interval = timer.interval(runtime.settings)
+    if timer.wait_first:
+        await asyncio.sleep(interval)
     while True:
         try:
             await timer.run(application)

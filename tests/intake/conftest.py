@@ -14,6 +14,7 @@ from shared.auth import mint_token
 from shared.clock import SimulatedClock
 from shared.settings import Settings
 
+from .fakes import Desk
 from .helpers import START, World, publish_world
 
 Headers = Callable[..., dict[str, str]]
@@ -58,3 +59,9 @@ def as_role(clock: SimulatedClock) -> Headers:
         return {"Authorization": f"Bearer {token}"}
 
     return header
+
+
+@pytest.fixture
+async def desk(settings: Settings) -> Desk:
+    """Intake on the in-memory event log (no broker), the world's directory delivered."""
+    return await Desk.open(settings.model_copy(update={"intake_tip_limit": "1000/hour"}))

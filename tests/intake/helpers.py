@@ -77,8 +77,9 @@ def publish(settings: Settings, topic: str, envelopes: list[CloudEvent]) -> None
         publisher.close()
 
 
-def publish_world(settings: Settings) -> World:
-    suffix = uuid.uuid4().hex[:8]
+def world_envelopes(suffix: str | None = None) -> tuple[World, list[CloudEvent]]:
+    """A fresh campaign and two agencies, as the directory would publish them."""
+    suffix = suffix or uuid.uuid4().hex[:8]
     campaign = CampaignRecord(
         campaign_id=f"test-campaign-{suffix}",
         name="测试专项治理",
@@ -105,16 +106,18 @@ def publish_world(settings: Settings) -> World:
             "sector": Sector.market_supervision,
         }
     )
-    publish(
-        settings,
-        DIRECTORY,
-        [
-            envelope(campaign.campaign_id, CampaignRegistered(campaign=campaign)),
-            envelope(county.agency_id, AgencyRegistered(agency=county)),
-            envelope(city.agency_id, AgencyRegistered(agency=city)),
-        ],
-    )
-    return World(campaign.campaign_id, county.agency_id, city.agency_id)
+    envelopes = [
+        envelope(campaign.campaign_id, CampaignRegistered(campaign=campaign)),
+        envelope(county.agency_id, AgencyRegistered(agency=county)),
+        envelope(city.agency_id, AgencyRegistered(agency=city)),
+    ]
+    return World(campaign.campaign_id, county.agency_id, city.agency_id), envelopes
+
+
+def publish_world(settings: Settings) -> World:
+    world, envelopes = world_envelopes()
+    publish(settings, DIRECTORY, envelopes)
+    return world
 
 
 def read_topic(settings: Settings, topic: str) -> list[tuple[bytes | None, bytes | None]]:

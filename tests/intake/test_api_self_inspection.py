@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from fastapi.testclient import TestClient
 
-from services.intake.parts import IntakeParts
+from services.intake.application import IntakeApp
 from shared.actors import Role
 from shared.clock import SimulatedClock
 
@@ -74,7 +74,7 @@ def test_filings_follow_the_phases(
     assert report.status_code == 201, report.text
     problem_ids = report.json()["problem_ids"]
     assert len(problem_ids) == 2
-    parts: IntakeParts = intake.app.state.intake  # type: ignore[attr-defined]
+    parts: IntakeApp = intake.app.state.application  # type: ignore[attr-defined]
     for problem_id in problem_ids:
         found = parts.store.state("problem", problem_id).found
         assert found.source == "self_inspection" and found.agency_id == world.agency_id

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from services.intake.application import IntakeApp
 from services.intake.domain.receipt import (
     ALPHABET,
     check_character,
@@ -18,7 +19,6 @@ from services.intake.domain.receipt import (
     new_receipt_code,
     normalise,
 )
-from services.intake.parts import IntakeParts
 from shared.actors import Role
 from shared.clock import SimulatedClock
 
@@ -54,8 +54,8 @@ def submit(intake: TestClient, world: World, **overrides: Any) -> dict[str, Any]
     return result
 
 
-def parts_of(intake: TestClient) -> IntakeParts:
-    parts: IntakeParts = intake.app.state.intake  # type: ignore[attr-defined]
+def parts_of(intake: TestClient) -> IntakeApp:
+    parts: IntakeApp = intake.app.state.application  # type: ignore[attr-defined]
     return parts
 
 

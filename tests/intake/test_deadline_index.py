@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from services.intake.store import TIP, IntakeStore
+from services.intake.store import KINDS, TIP, IntakeStore
 from shared.clock import SimulatedClock
 from shared.events.base import DomainEvent
 from shared.events.intake import (
@@ -25,12 +25,15 @@ T0 = datetime(2016, 7, 20, 9, 0, tzinfo=UTC)
 
 
 def store() -> IntakeStore:
-    return IntakeStore(
+    s = IntakeStore(
         source="/intake",
         topic="intake.events",
         publisher=EventPublisher(Settings()),
         clock=SimulatedClock(T0),
     )
+    for kind in KINDS:
+        s.register(kind)
+    return s
 
 
 def received(tip_id: str, due: datetime) -> TipReceived:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from services.intake.parts import IntakeParts
+from services.intake.application import IntakeApp
 from shared.actors import Role
 from shared.errors import Unavailable
 from shared.settings import Settings
@@ -20,8 +20,8 @@ from .helpers import World, events_of
 from .test_api_tips import submit
 
 
-def parts_of(intake: TestClient) -> IntakeParts:
-    parts: IntakeParts = intake.app.state.intake  # type: ignore[attr-defined]
+def parts_of(intake: TestClient) -> IntakeApp:
+    parts: IntakeApp = intake.app.state.application  # type: ignore[attr-defined]
     return parts
 
 

@@ -14,9 +14,9 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from services.intake.application import IntakeApp
+from services.intake.application.raised import tip_id_for_raised
 from services.intake.bootstrap import build_app
-from services.intake.parts import IntakeParts
-from services.intake.policies import tip_id_for_raised
 from shared.actors import Role
 from shared.clock import SimulatedClock
 from shared.events.evaluation import ProblemRaised, ballot_text_subject
@@ -232,7 +232,7 @@ def test_an_idempotent_retry_creates_one_tip_even_after_a_restart(
         assert third.status_code == 201 and third.json() == first
         status = restarted.post("/tips/status", json={"receipt_code": first["receipt_code"]})
         assert status.status_code == 200
-    parts: IntakeParts = intake.app.state.intake  # type: ignore[attr-defined]
+    parts: IntakeApp = intake.app.state.application  # type: ignore[attr-defined]
     lookup = parts.privacy.lookup("idempotency", key)
     received = [
         json.loads(value or b"{}")
@@ -250,12 +250,12 @@ def test_a_restarted_intake_reads_on_from_its_state_file(
     settings = broker_settings.model_copy(update={"data_dir": tmp_path})
     with TestClient(build_app(settings, clock)) as first:
         submitted = first.post("/tips", json=tip_body(world)).json()
-        first_parts: IntakeParts = first.app.state.intake  # type: ignore[attr-defined]
+        first_parts: IntakeApp = first.app.state.application  # type: ignore[attr-defined]
         assert not first_parts.store.state_file.resumed
         first_parts.store.tips_with_problems.add(submitted["tip_id"])
     first_parts.store.state_file.close()  # as the process's end would, letting go of the file
     with TestClient(build_app(settings, clock)) as restarted:
-        parts: IntakeParts = restarted.app.state.intake  # type: ignore[attr-defined]
+        parts: IntakeApp = restarted.app.state.application  # type: ignore[attr-defined]
         assert parts.store.state_file.resumed
         # Its own event was folded when acknowledged: the topic is read on from after it.
         positions = parts.store.state_file.positions(INTAKE)

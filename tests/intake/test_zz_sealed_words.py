@@ -14,7 +14,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from kafka import KafkaConsumer
 
-from services.intake.parts import IntakeParts
+from services.intake.application import IntakeApp
 from services.reporting.readmodels.consumer import Projector
 from services.reporting.readmodels.schema import create_tables, make_engine
 from services.reporting.replay.audit import rebuild
@@ -140,7 +140,7 @@ def test_no_citizen_words_in_clear_anywhere_and_none_after_erasure(
         assert tip_id.encode() in held, directory
     scanned = _scan_files(built, needles)
     # And intake's own decision state, folded from the same events.
-    parts: IntakeParts = intake.app.state.intake  # type: ignore[attr-defined]
+    parts: IntakeApp = intake.app.state.application  # type: ignore[attr-defined]
     scanned += _scan_files(_files(broker_settings.data_dir / "state"), needles)
     assert scanned >= 3
 

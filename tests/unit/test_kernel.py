@@ -220,7 +220,7 @@ def test_a_route_of_another_service_is_refused(settings: Settings, clock: Simula
     api = build_service(DEFINITION, settings, clock)
     api.state.application = object()
     with pytest.raises(TypeError):
-        application_dependency(AgencyApp)(SimpleNamespace(app=api))  # type: ignore[arg-type]
+        asyncio.run(application_dependency(AgencyApp)(SimpleNamespace(app=api)))  # type: ignore[arg-type]
 
 
 def test_the_in_memory_log_reads_back_what_kafka_would_carry() -> None:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from shared.actors import Role
 from shared.auth import CurrentActor
 
-from ..timers import run_due_work
-from .deps import Parts
+from ..application.deadlines import run_now
+from .deps import AppDep
 from .models import TimerRun
 
 router = APIRouter(prefix="/admin", tags=["ops / 运维"])
@@ -19,7 +18,6 @@ router = APIRouter(prefix="/admin", tags=["ops / 运维"])
     response_model=TimerRun,
     summary="立即检查期限并升级逾期线索 / Run the deadline watcher now",
 )
-async def run_timers(parts: Parts, actor: CurrentActor) -> TimerRun:
-    actor.require(Role.admin)
-    escalated, recorded = await run_due_work(parts)
-    return TimerRun(escalated=escalated, problems_recorded=recorded, at=parts.clock.now())
+async def run_timers(app: AppDep, actor: CurrentActor) -> TimerRun:
+    done = await run_now(app, actor)
+    return TimerRun(escalated=done.escalated, problems_recorded=done.problems_recorded, at=done.at)

@@ -1,4 +1,4 @@
-"""FastAPI dependencies: the service's parts, the client, the correlation id.
+"""FastAPI dependencies: intake's application object, the client, the correlation id.
 
 All are ``async def``: FastAPI runs a plain ``def`` dependency in a worker thread,
 a hop that costs more than what these do."""
@@ -10,25 +10,21 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from shared import correlation
+from shared.kernel import application_dependency
 
-from ..application import new_correlation_id
-from ..parts import IntakeParts
-
-
-def intake_parts_of(request: Request) -> IntakeParts:
-    parts: IntakeParts = request.app.state.intake
-    return parts
+from ..application import IntakeApp, new_correlation_id
 
 
-async def intake_parts(request: Request) -> IntakeParts:
-    return intake_parts_of(request)
+def app_of(request: Request) -> IntakeApp:
+    """The application object, for a route that takes it without a dependency."""
+    app: IntakeApp = request.app.state.application
+    return app
 
 
 def client_of(request: Request) -> str:
     """The client's address, through the configured trusted proxies only."""
     peer = request.client.host if request.client is not None else "unknown"
-    proxies = intake_parts_of(request).proxies
-    return proxies.client_of(peer, request.headers.getlist("x-forwarded-for"))
+    return app_of(request).proxies.client_of(peer, request.headers.getlist("x-forwarded-for"))
 
 
 async def client_key(request: Request) -> str:
@@ -40,6 +36,6 @@ async def correlation_id() -> str:
     return correlation.current() or new_correlation_id()
 
 
-Parts = Annotated[IntakeParts, Depends(intake_parts)]
+AppDep = Annotated[IntakeApp, Depends(application_dependency(IntakeApp))]
 ClientKey = Annotated[str, Depends(client_key)]
 CorrelationId = Annotated[str, Depends(correlation_id)]

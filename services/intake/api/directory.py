@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from shared.errors import NotFound
 from shared.events.directory import AgencyRecord, CampaignRecord
-from shared.regions import UnknownRegion, jiangxi
 from shared.text import IdPath
 from shared.vocabulary import Sector
 
-from .deps import Parts
+from ..application import directory
+from .deps import AppDep
 
 router = APIRouter(tags=["directory / 名录"])
 
@@ -21,13 +20,8 @@ router = APIRouter(tags=["directory / 名录"])
     response_model=CampaignRecord,
     summary="专项治理活动及其阶段 / A campaign and its phases",
 )
-async def get_campaign(campaign_id: IdPath, parts: Parts) -> CampaignRecord:
-    campaign = parts.directory.campaigns.get(campaign_id)
-    if campaign is None:
-        raise NotFound(
-            f"未找到专项治理活动 {campaign_id}", f"campaign {campaign_id} not found", field="id"
-        )
-    return campaign
+async def get_campaign(campaign_id: IdPath, app: AppDep) -> CampaignRecord:
+    return await directory.campaign(app, campaign_id)
 
 
 @router.get(
@@ -36,21 +30,6 @@ async def get_campaign(campaign_id: IdPath, parts: Parts) -> CampaignRecord:
     summary="执法机关名录（供举报时选择） / Agencies, to name one in a tip",
 )
 async def list_agencies(
-    parts: Parts, region_code: str | None = None, sector: Sector | None = None
+    app: AppDep, region_code: str | None = None, sector: Sector | None = None
 ) -> list[AgencyRecord]:
-    def within(agency: AgencyRecord) -> bool:
-        if region_code is None:
-            return True
-        try:
-            return jiangxi().is_within(agency.region_code, region_code)
-        except UnknownRegion:
-            return False
-
-    return sorted(
-        (
-            a
-            for a in parts.directory.agencies.values()
-            if within(a) and (sector is None or a.sector is sector)
-        ),
-        key=lambda a: a.agency_id,
-    )
+    return await directory.agencies(app, region_code=region_code, sector=sector)

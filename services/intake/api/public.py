@@ -7,58 +7,15 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Request, Response, status
 
 from shared import correlation
-from shared.actors import Role
 from shared.auth import OptionalActor
-from shared.errors import Invalid, NotFound
 from shared.events.intake import Attachment
-from shared.regions import jiangxi
 
-from ..application import NewTip, submit_tip
-from ..domain.calendar import local_date
-from ..domain.receipt import format_code, is_well_formed, normalise
-from ..domain.tip import STATUS_ZH, TipState, TipStatus
-from ..store import TIP
-from .deps import ClientKey, Parts, client_of, intake_parts_of
+from ..application import submission
+from ..domain.tip import STATUS_ZH
+from .deps import AppDep, ClientKey, app_of, client_of
 from .models import StatusLookup, TipPublicStatus, TipReceipt, TipSubmission
 
 router = APIRouter(tags=["tips (public) / 线索（公众）"])
-
-NOT_FOUND_ZH = "未找到与此回执码对应的线索，请核对后重试"
-NOT_FOUND_EN = "no tip matches this receipt code; check it and try again"
-
-
-def validate_references(parts: Parts, body: TipSubmission) -> str:
-    """Reference checks the request model cannot make; returns the campaign id."""
-    if body.region_code not in jiangxi():
-        raise Invalid(
-            f"地区代码 {body.region_code} 不是江西省的行政区划代码",
-            f"region_code {body.region_code} is not a Jiangxi GB/T 2260 division",
-            field="region_code",
-        )
-    campaign_id = body.campaign_id or parts.settings.default_campaign_id
-    if body.campaign_id and body.campaign_id not in parts.directory.campaigns:
-        raise Invalid(
-            f"未知的专项治理活动 {body.campaign_id}",
-            f"unknown campaign {body.campaign_id}",
-            field="campaign_id",
-        )
-    if body.agency_id and body.agency_id not in parts.directory.agencies:
-        raise Invalid(
-            f"未知的执法机关编号 {body.agency_id}，不知道编号可填写机关名称（agency_text）",
-            f"unknown agency_id {body.agency_id}; give agency_text if you do not know the id",
-            field="agency_id",
-        )
-    if not body.agency_id and not body.agency_text:
-        raise Invalid(
-            "请填写被反映的执法机关（编号或名称）",
-            "name the agency concerned: agency_id or agency_text",
-            field="agency_text",
-        )
-    if body.occurred_on > local_date(parts.clock.now()):
-        raise Invalid(
-            "发生日期不能晚于今天", "occurred_on must not be in the future", field="occurred_on"
-        )
-    return campaign_id
 
 
 @router.post(
@@ -90,15 +47,11 @@ async def submit(
         str | None, Header(alias="Idempotency-Key", min_length=8, max_length=200)
     ] = None,
 ) -> TipReceipt:
-    # The public's busiest route takes its parts and correlation id from the request
-    # rather than through dependencies: FastAPI spends on each dependency about what
-    # this route spends validating the tip.
-    parts = intake_parts_of(request)
-    if actor is None or actor.role is Role.public:
-        await parts.throttle.tip_submitted(client_of(request))
-    campaign_id = validate_references(parts, body)
-    tip = NewTip(
-        campaign_id=campaign_id,
+    # The public's busiest route takes its application and correlation id from the
+    # request rather than through dependencies: FastAPI spends on each dependency about
+    # what this route spends validating the tip.
+    tip = submission.NewTip(
+        campaign_id=body.campaign_id or "",
         channel=body.channel,
         region_code=body.region_code,
         description=body.description,
@@ -109,12 +62,12 @@ async def submit(
         attachments=tuple(Attachment(**a.model_dump()) for a in body.attachments),
         contact=body.contact.model_dump(exclude_none=True) if body.contact else None,
         request_body=body.model_dump(mode="json") if idempotency_key else {},
-        filer=actor,
     )
-    submitted = await submit_tip(
-        parts,
+    submitted = await submission.submit(
+        app_of(request),
         tip,
-        actor=actor.as_extension() if actor else "public:anonymous:",
+        actor=actor,
+        client=client_of(request),
         idempotency_key=idempotency_key or "",
         correlation_id=correlation.current(),
     )
@@ -145,30 +98,12 @@ async def submit(
         429: {"description": "同一地址失败次数过多 / too many failed lookups from one address"},
     },
 )
-async def lookup_status(body: StatusLookup, parts: Parts, client: ClientKey) -> TipPublicStatus:
-    await parts.throttle.check_lookup(client)
-    if not is_well_formed(body.receipt_code):
-        await parts.throttle.lookup_failed(client)
-        raise Invalid(
-            "回执码有误（校验位不符），请核对是否输错",
-            "the receipt code is mistyped (its check character does not match)",
-            field="receipt_code",
-        )
-    lookup = parts.privacy.lookup("receipt", _formatted(body.receipt_code))
-    tip_id = parts.store.tip_by_receipt.get(lookup)
-    if tip_id is None:
-        await parts.throttle.lookup_failed(client)
-        raise NotFound(NOT_FOUND_ZH, NOT_FOUND_EN, field="receipt_code", code="not_found")
-    state: TipState = parts.store.state(TIP, tip_id)
-    assert state.received_at is not None and state.updated_at is not None
+async def lookup_status(body: StatusLookup, app: AppDep, client: ClientKey) -> TipPublicStatus:
+    progress = await submission.follow_with_receipt(app, body.receipt_code, client)
     return TipPublicStatus(
-        status=state.status.value,
-        status_zh=STATUS_ZH[state.status],
-        received_on=local_date(state.received_at),
-        updated_on=local_date(state.updated_at),
-        referred_to=state.referred_to if state.status is TipStatus.rejected else "",
+        status=progress.status.value,
+        status_zh=STATUS_ZH[progress.status],
+        received_on=progress.received_on,
+        updated_on=progress.updated_on,
+        referred_to=progress.referred_to,
     )
-
-
-def _formatted(code: str) -> str:
-    return format_code(normalise(code))

@@ -4,22 +4,15 @@ first and then the tipster's keys are shredded."""
 
 from __future__ import annotations
 
-import asyncio
-
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from shared.auth import CurrentActor
 from shared.text import IdPath
 
-from ..application import finish_erasures
-from ..domain.commands import DecryptContact, DecryptText, EraseContact
-from ..domain.tip import TEXT_ROLES
-from ..parts import IntakeParts
-from ..tipster_privacy import TipWords
-from .deps import CorrelationId, Parts
+from ..application import tipster
+from .deps import AppDep, CorrelationId
 from .models import ContactOut, DecryptBody, EraseBody
-from .tip_access import execute, visible_tip
 
 router = APIRouter(tags=["tips (staff) / 线索受理与核查"])
 
@@ -47,24 +40,6 @@ class TipTextOut(BaseModel):
     notes: list[NoteOut] = Field(default=[], description="officers' notes, oldest first")
 
 
-def _open(
-    parts: IntakeParts, tip_id: str, sealed: str, notes: tuple[tuple[str, str], ...]
-) -> TipTextOut:
-    words = parts.privacy.open_words(tip_id, sealed) if sealed else TipWords(description="")
-    opened = [(kind, parts.privacy.open_note(tip_id, text)) for kind, text in notes]
-    return TipTextOut(
-        tip_id=tip_id,
-        description=words.description if words else "",
-        agency_text=words.agency_text if words else "",
-        attachment_names=list(words.attachment_names) if words else [],
-        notes=[
-            NoteOut(kind=kind, label=NOTE_LABELS.get(kind, kind), text=text)
-            for kind, text in opened
-            if text is not None
-        ],
-    )
-
-
 @router.post(
     "/tips/{tip_id}/text/decrypt",
     response_model=TipTextOut,
@@ -80,12 +55,21 @@ def _open(
     responses={409: {"description": "举报人已被删除 / the tipster was erased"}},
 )
 async def decrypt_text(
-    tip_id: IdPath, body: DecryptBody, parts: Parts, actor: CurrentActor, correlation: CorrelationId
+    tip_id: IdPath, body: DecryptBody, app: AppDep, actor: CurrentActor, correlation: CorrelationId
 ) -> TipTextOut:
-    visible_tip(parts, actor, tip_id, *TEXT_ROLES)
-    command = DecryptText(actor, body.purpose, parts.clock.now())
-    state = await execute(parts, tip_id, command, actor, correlation)
-    return await asyncio.to_thread(_open, parts, tip_id, state.sealed_text, state.sealed_notes)
+    opened = await tipster.decrypt_text(
+        app, actor, tip_id, purpose=body.purpose, correlation_id=correlation
+    )
+    return TipTextOut(
+        tip_id=tip_id,
+        description=opened.words.description,
+        agency_text=opened.words.agency_text,
+        attachment_names=list(opened.words.attachment_names),
+        notes=[
+            NoteOut(kind=kind, label=NOTE_LABELS.get(kind, kind), text=text)
+            for kind, text in opened.notes
+        ],
+    )
 
 
 @router.post(
@@ -95,11 +79,11 @@ async def decrypt_text(
     description="先写入 ContactDecrypted 事件，再返回明文。 / ContactDecrypted is recorded first.",
 )
 async def decrypt_contact(
-    tip_id: IdPath, body: DecryptBody, parts: Parts, actor: CurrentActor, correlation: CorrelationId
+    tip_id: IdPath, body: DecryptBody, app: AppDep, actor: CurrentActor, correlation: CorrelationId
 ) -> ContactOut:
-    command = DecryptContact(actor, body.purpose, parts.clock.now())
-    state = await execute(parts, tip_id, command, actor, correlation)
-    contact = await asyncio.to_thread(parts.privacy.open_contact, tip_id, state.sealed_contact)
+    contact = await tipster.decrypt_contact(
+        app, actor, tip_id, purpose=body.purpose, correlation_id=correlation
+    )
     if contact is None:
         return ContactOut(tip_id=tip_id, erased=True)
     return ContactOut(tip_id=tip_id, erased=False, **contact)
@@ -118,9 +102,7 @@ async def decrypt_contact(
     ),
 )
 async def erase_contact(
-    tip_id: IdPath, body: EraseBody, parts: Parts, actor: CurrentActor, correlation: CorrelationId
+    tip_id: IdPath, body: EraseBody, app: AppDep, actor: CurrentActor, correlation: CorrelationId
 ) -> ContactOut:
-    command = EraseContact(actor, body.reason, parts.clock.now())
-    await execute(parts, tip_id, command, actor, correlation)
-    await finish_erasures(parts)
+    await tipster.erase_contact(app, actor, tip_id, reason=body.reason, correlation_id=correlation)
     return ContactOut(tip_id=tip_id, erased=True)
