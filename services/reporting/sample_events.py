@@ -9,12 +9,13 @@ from datetime import UTC, date, datetime, timedelta
 
 from services.reporting.readmodels.projector import RawRecord
 from shared.codec import encode
-from shared.envelope import CloudEvent, new_event_id
+from shared.envelope import CloudEvent
 from shared.events import directory as d
 from shared.events import evaluation as ev
 from shared.events import intake as i
 from shared.events import rectification as r
 from shared.events.base import DomainEvent
+from shared.ids import new_event_id
 from shared.topics import TOPIC_OF_SERVICE
 from shared.vocabulary import AdminLevel, Power, ProblemCategory, Sector, Severity
 
