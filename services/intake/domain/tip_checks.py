@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from shared.errors import Conflict, Forbidden, Invalid
+from shared.events.intake import PUBLIC_CHANNELS
 from shared.regions import jiangxi
 
 from .access import require_region
 from .commands import ReceiveTip
-from .tip_state import INTERNAL_FILERS, PUBLIC_CHANNELS, STATUS_ZH, SYSTEM_CHANNELS, TipState
+from .tip_state import INTERNAL_FILERS, STATUS_ZH, SYSTEM_CHANNELS, TipState
 
 
 def not_blank(value: str, field: str, zh: str, en: str) -> None:
