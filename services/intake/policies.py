@@ -7,6 +7,7 @@ import asyncio
 import hashlib
 import logging
 
+from shared.clock import local_date
 from shared.errors import Conflict, Refusal
 from shared.events.evaluation import ProblemRaised, ballot_text_subject
 from shared.events.intake import TipChannel
@@ -17,7 +18,6 @@ from shared.runtime import ServiceRuntime
 from shared.topics import DIRECTORY, EVALUATION
 
 from .application import NewTip, submit_tip
-from .domain.calendar import local_date
 from .parts import IntakeParts
 from .store import TIP
 

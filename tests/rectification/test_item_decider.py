@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from services.rectification.domain.calendar import CHINA_STANDARD_TIME, initial_due_on
+from services.rectification.domain.calendar import initial_due_on
 from services.rectification.domain.items import (
     ApproveExtension,
     CheckDeadline,
@@ -23,6 +23,7 @@ from services.rectification.domain.items import (
     item_id_for,
     next_level_up,
 )
+from shared.clock import BEIJING
 from shared.errors import Conflict, Forbidden, Invalid
 from shared.events.base import DomainEvent
 from shared.events.directory import CampaignRules
@@ -75,7 +76,7 @@ def completed() -> RectificationCompleted:
 
 
 def at_beijing(day: date, hour: int = 0) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, tzinfo=CHINA_STANDARD_TIME)
+    return datetime(day.year, day.month, day.day, hour, tzinfo=BEIJING)
 
 
 # -- opening ------------------------------------------------------------------------

@@ -9,12 +9,12 @@ from fastapi import APIRouter, Header, Request, Response, status
 from shared import correlation
 from shared.actors import Role
 from shared.auth import OptionalActor
+from shared.clock import local_date
 from shared.errors import Invalid, NotFound
 from shared.events.intake import Attachment
 from shared.regions import jiangxi
 
 from ..application import NewTip, submit_tip
-from ..domain.calendar import local_date
 from ..domain.receipt import format_code, is_well_formed, normalise
 from ..domain.tip import STATUS_ZH, TipState, TipStatus
 from ..store import TIP

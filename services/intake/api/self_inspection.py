@@ -7,6 +7,7 @@ from fastapi import APIRouter, status
 from shared.actors import Actor, Role
 from shared.auth import CurrentActor
 from shared.body_limit import KiB, MiB, body_limit
+from shared.clock import local_date
 from shared.errors import Forbidden, NotFound
 from shared.events.directory import AgencyRecord, PhaseCode
 from shared.events.intake import FoundProblem
@@ -16,7 +17,6 @@ from shared.text import IdPath
 
 from ..application import new_problem_id, record_report_problems
 from ..domain.access import covers
-from ..domain.calendar import local_date
 from ..domain.commands import (
     FileImplementationPlan,
     FileSelfAnalysis,

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query
 from shared.access_policy import Resource, Target, withheld_fields, without_fields
 from shared.actors import Actor, Role
 from shared.auth import CurrentActor
+from shared.clock import local_date
 from shared.errors import Forbidden, Invalid
 from shared.events.intake import FoundProblem, ProblemFound
 from shared.paging import Limit, Offset, window
@@ -20,7 +21,6 @@ from shared.text import IdPath
 
 from ..application import new_problem_id, record_tip_problems
 from ..domain.access import require_region
-from ..domain.calendar import local_date
 from ..domain.commands import (
     AcceptTip,
     AssignTip,

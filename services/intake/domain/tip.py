@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from shared.actors import Actor, Role
+from shared.clock import local_date
 from shared.errors import Conflict, Invalid
 from shared.events.base import DomainEvent
 from shared.events.intake import (
@@ -26,7 +27,6 @@ from shared.regions import jiangxi
 from shared.vocabulary import check_kind
 
 from .access import may_see, no_such_tip, require_region, require_role
-from .calendar import local_date
 from .commands import (
     AcceptTip,
     AssignTip,

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from services.rectification.domain.access import require_office
-from services.rectification.domain.calendar import local_date, passes_at
 from services.rectification.domain.redaction import redact
 from shared.actors import Actor, Role
+from shared.clock import local_date, passes_at
 from shared.errors import Conflict, Invalid, NotFound
 from shared.events.base import DomainEvent
 from shared.events.rectification import (

@@ -14,8 +14,9 @@ from services.rectification.domain.access import (
     require_agency_staff,
     require_office,
 )
-from services.rectification.domain.calendar import initial_due_on, local_date, passes_at
+from services.rectification.domain.calendar import initial_due_on
 from shared.actors import Actor, Role
+from shared.clock import local_date, passes_at
 from shared.errors import Conflict, Invalid
 from shared.events.base import DomainEvent
 from shared.events.directory import CampaignRules
