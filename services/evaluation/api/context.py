@@ -19,10 +19,9 @@ from shared.access_policy import Resource, Target, may_read, require_role_for, w
 from shared.actors import Actor, Role
 from shared.clock import Clock
 from shared.envelope import CloudEvent
-from shared.errors import Forbidden, Invalid, NotFound
+from shared.errors import Forbidden, NotFound
 from shared.eventstore import CommandContext
 from shared.privacy import KeyStore, PersonalDataVault, UnreadableCiphertext
-from shared.regions import jiangxi
 from shared.settings import Settings
 
 MEETING = "meeting"
@@ -132,14 +131,6 @@ def _evaluation(request: Request) -> Evaluation:
 
 
 EvaluationDep = Annotated[Evaluation, Depends(_evaluation)]
-
-
-def known_region(region_code: str, field: str = "region_code") -> str:
-    if region_code not in jiangxi():
-        raise Invalid(
-            f"未知的行政区划代码 {region_code}", f"unknown region code {region_code}", field=field
-        )
-    return region_code
 
 
 def require_office_for(actor: Actor, region_code: str) -> None:

@@ -8,7 +8,6 @@ from fastapi import APIRouter, status
 
 from services.evaluation.api.context import (
     EvaluationDep,
-    known_region,
     office_meeting,
     require_office_for,
     require_reader_for,
@@ -40,7 +39,7 @@ from shared.events.evaluation import (
 )
 from shared.eventstore import CommandContext
 from shared.ids import prefixed_id
-from shared.regions import jiangxi
+from shared.regions import jiangxi, known_region
 from shared.text import IdPath
 
 router = APIRouter(tags=["meetings 评议会"], responses=REFUSALS)

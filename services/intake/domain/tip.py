@@ -23,7 +23,7 @@ from shared.events.intake import (
     TipTransferred,
     TipUnsubstantiated,
 )
-from shared.regions import jiangxi
+from shared.regions import jiangxi, known_region
 from shared.vocabulary import check_kind
 
 from .access import may_see, no_such_tip, require_region, require_role
@@ -42,7 +42,7 @@ from .commands import (
     TransferTip,
     UnsubstantiateTip,
 )
-from .tip_checks import check_filer, known_region, not_blank, refuse_status, require_sealed
+from .tip_checks import check_filer, not_blank, refuse_status, require_sealed
 from .tip_state import (
     CONTACT_ROLES,
     ERASE_ROLES,
