@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
+from shared.access_policy import Resource, Scope, readers_of
 from shared.actors import Actor, Role
 from shared.auth import CurrentActor
 from shared.body_limit import KiB, MiB, body_limit
@@ -193,7 +194,7 @@ async def get_filings(
         if actor.organisation != agency_id:
             raise Forbidden("只能查看本机关的报送", "you may see only your own agency's filings")
     else:
-        actor.require(Role.intake_officer, Role.legal_office, Role.auditor, Role.admin)
+        actor.require(*readers_of(Resource.self_inspection, Scope.own_region))
         # An unknown agency and one outside the actor's region get the same answer.
         if agency is None or not covers(actor, agency.region_code):
             raise NotFound(

@@ -9,24 +9,20 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from services.rectification.domain.access import (
-    REGION_READERS,
-    may_read_item,
-    may_read_region,
-    not_visible,
-    require_region,
-)
+from services.rectification.domain.access import not_visible, require_region
 from services.rectification.domain.cases import CaseState
 from services.rectification.domain.items import ItemState
 from services.rectification.runtime import CASE, ITEM, RectificationRuntime
-from shared.access_policy import Resource, readers_of
+from shared.access_policy import Resource, Scope, Target, may_read, readers_of
 from shared.actors import Actor, Role
 from shared.errors import Forbidden
 from shared.eventstore import CommandContext
 from shared.ids import prefixed_id
 
 ITEM_ROLES = readers_of(Resource.rectification_item)
-CASE_READERS = REGION_READERS
+CASE_READERS = readers_of(Resource.case)
+# Who reads a region's items, cases and regulations: the policy's region-wide readers.
+REGION_READERS = readers_of(Resource.rectification_item, Scope.own_region)
 
 
 def get_runtime(request: Request) -> RectificationRuntime:
@@ -67,7 +63,9 @@ def visible_item(runtime: RectificationRuntime, actor: Actor, item_id: str) -> I
     actor.require(*ITEM_ROLES)
     aggregate = runtime.events.get(ITEM, item_id)
     item: ItemState | None = aggregate.state if aggregate is not None else None
-    if item is None or not may_read_item(actor, item.agency_id, item.region_code):
+    if item is None or not may_read(
+        actor, Resource.rectification_item, Target(item.region_code, item.agency_id)
+    ):
         raise not_visible("整改事项", "rectification item", "item_id")
     return item
 
@@ -77,7 +75,7 @@ def visible_case(runtime: RectificationRuntime, actor: Actor, case_id: str) -> C
     actor.require(*CASE_READERS)
     aggregate = runtime.events.get(CASE, case_id)
     case: CaseState | None = aggregate.state if aggregate is not None else None
-    if case is None or not may_read_region(actor, case.region_code):
+    if case is None or not may_read(actor, Resource.case, Target(case.region_code)):
         raise not_visible("典型案例", "typical case", "case_id")
     return case
 

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from services.rectification.api.deps import (
+    REGION_READERS,
     Runtime,
     context,
     require_reader_of_item,
@@ -26,7 +27,6 @@ from services.rectification.api.models import (
     ReturnRequest,
     VerificationRequest,
 )
-from services.rectification.domain.access import REGION_READERS
 from services.rectification.domain.items import (
     ApproveExtension,
     CompleteItem,

@@ -14,13 +14,10 @@ from services.rectification.api.deps import (
     require_reader_of_region,
 )
 from services.rectification.api.models import RegulationPage, RegulationRequest, RegulationView
-from services.rectification.domain.access import (
-    REGION_READERS,
-    require_agency_staff,
-    require_region,
-)
+from services.rectification.domain.access import require_agency_staff, require_region
 from services.rectification.domain.regulations import REGULATION_PREFIX, AdoptRegulation
 from services.rectification.runtime import REGULATION
+from shared.access_policy import Resource, readers_of
 from shared.actors import Role
 from shared.auth import CurrentActor
 from shared.events.rectification import RegulationAdopted
@@ -93,7 +90,7 @@ async def list_regulations(
     limit: Limit = 50,
 ) -> RegulationPage:
     regions = jiangxi()
-    actor.require(Role.agency_staff, *REGION_READERS)
+    actor.require(*readers_of(Resource.regulation))
     region = known_region(region_code or actor.region_code)
     if actor.role is Role.agency_staff:
         agency_id = actor.organisation

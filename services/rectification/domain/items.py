@@ -15,7 +15,7 @@ from services.rectification.domain.access import (
     require_office,
 )
 from services.rectification.domain.calendar import initial_due_on
-from shared.actors import Actor, Role
+from shared.actors import Actor
 from shared.clock import local_date, passes_at
 from shared.errors import Conflict, Invalid
 from shared.events.base import DomainEvent
@@ -561,6 +561,3 @@ ITEM_EVENTS: tuple[type[DomainEvent], ...] = (
     RectificationOverdue,
     RectificationEscalated,
 )
-
-# Roles that may read items of a region (agency staff read their own agency's).
-READERS = (Role.legal_office, Role.discipline_liaison, Role.auditor, Role.admin)
