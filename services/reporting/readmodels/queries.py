@@ -244,12 +244,6 @@ def subject_row(conn: Connection, subject: str) -> SubjectRow | None:
     return replace(row, region_code=str(any_region or ""))
 
 
-def subject_region(conn: Connection, subject: str) -> str | None:
-    """The region an aggregate belongs to (for region checks on timelines)."""
-    row = subject_row(conn, subject)
-    return row.region_code if row is not None and row.region_code else None
-
-
 def event_rows(conn: Connection, aggregate_ids: list[str]) -> list[EventRow]:
     """The events of these aggregates in stream order, without their data."""
     log = schema.event_log
