@@ -1,6 +1,7 @@
 """Wiring for the reporting service: the read models, the projector thread that keeps
-them current, and the HTTP API. It has no faust app: one kafka-python consumer owns
-every partition of the four topics and stores its offsets with the rows."""
+them current, and the HTTP API. It has no faust app: one aiokafka consumer, on the
+projector thread's own event loop, owns every partition of the four topics and stores
+its offsets with the rows."""
 
 from __future__ import annotations
 
