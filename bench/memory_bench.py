@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench._load import machine, peak_rss_mb, rss_mb  # noqa: E402
+from services.intake.directory.importer import run_import  # noqa: E402
 from simulation.campaign import simulate  # noqa: E402
 from simulation.plan import SIZES  # noqa: E402
 from simulation.system import SERVICES, running_system  # noqa: E402
@@ -65,7 +66,9 @@ def main() -> None:
         started = time.monotonic()
         log = (lambda line: print(line, flush=True)) if args.every else (lambda _: None)
         for run in range(args.runs):
-            ledger = simulate(system.settings, size, args.seed + run, system.urls, log=log)
+            ledger = simulate(
+                system.settings, size, args.seed + run, system.urls, log=log, run_import=run_import
+            )
             calls += ledger.notes["run"]["http_calls"]
             resident.append({s: rss_mb(system.pid(s)) for s in SERVICES})
         seconds = time.monotonic() - started

@@ -9,21 +9,23 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from shared.actors import Role
 from shared.auth import mint_token
-from shared.clock import SystemClock
-from shared.settings import SERVICE_PORTS, InsecureSettings, get_settings
+from shared.clock import Clock, SystemClock
+from shared.settings import SERVICE_PORTS, InsecureSettings, Settings, get_settings
 from shared.state import StateFileInUse
+from simulation import commands as simulation_commands
+
+if TYPE_CHECKING:
+    from services.intake.directory.importer import ImportReport
 
 # The four services, plus the web application in front of them.
 SERVICES = (*SERVICE_PORTS, "web")
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 # Modules that add subcommands with ``register(subparsers)``.
-COMMAND_MODULES = (
-    *(f"services.{service}.commands" for service in SERVICE_PORTS),
-    "simulation.commands",
-)
+COMMAND_MODULES = tuple(f"services.{service}.commands" for service in SERVICE_PORTS)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -99,6 +101,18 @@ def _stack(args: argparse.Namespace) -> int:
     return actions[args.action](args)
 
 
+def _run_directory_import(
+    settings: Settings, *, campaigns: Path, agencies: Path, entities: Path, clock: Clock
+) -> ImportReport:
+    """Intake's importer for the simulation, imported when a run needs it (it loads the
+    Kafka clients)."""
+    from services.intake.directory.importer import run_import
+
+    return run_import(
+        settings, campaigns=campaigns, agencies=agencies, entities=entities, clock=clock
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="campaign", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -142,6 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
                 raise
             continue
         commands.register(sub)
+    simulation_commands.register(sub, _run_directory_import)
     return parser
 
 

@@ -151,12 +151,15 @@ def load_demo(settings: Settings) -> None:
 
 def play_demo_campaign(settings: Settings) -> None:
     """The medium campaign simulation (a few minutes), its ledger kept in ``var``."""
+    from services.intake.directory.importer import run_import
     from simulation.campaign import simulate
     from simulation.client import default_urls
     from simulation.plan import SIZES
 
     print("playing the medium campaign simulation (a few minutes) …")
-    ledger = simulate(settings, SIZES["medium"], 2016, default_urls(settings))
+    ledger = simulate(
+        settings, SIZES["medium"], 2016, default_urls(settings), run_import=run_import
+    )
     ledger.write(_var(settings, "simulation", "ledger.json"))
 
 

@@ -11,7 +11,7 @@ resource's agency id); ``R`` the actor's region and every region below it (a
 provincial actor, region 360000, therefore sees the whole province); ``*`` everyone's.
 One rule for every internal role, auditors and administrators included.
 
-Pure: no I/O, clock or framework import here (``Role`` and ``Actor`` are shared.auth's).
+Pure: no I/O, clock or framework import here (``Role`` and ``Actor`` are shared.actors').
 """
 
 from __future__ import annotations
@@ -190,10 +190,14 @@ def scope_of(role: Role, resource: Resource) -> Scope:
     return SCOPES[resource][ROLES.index(role)]
 
 
-def readers_of(resource: Resource) -> tuple[Role, ...]:
-    """The roles that read ``resource`` somewhere: for deciders, which check a role
-    before they look at an aggregate."""
-    return tuple(role for role in ROLES if scope_of(role, resource) is not Scope.none)
+def readers_of(resource: Resource, scope: Scope | None = None) -> tuple[Role, ...]:
+    """The roles that read ``resource`` somewhere (at ``scope`` only, if given): for
+    checks of a role made before any aggregate is looked at."""
+    return tuple(
+        role
+        for role in ROLES
+        if (found := scope_of(role, resource)) is not Scope.none and scope in (None, found)
+    )
 
 
 def within_region(actor_region: str, region_code: str) -> bool:

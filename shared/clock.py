@@ -1,13 +1,29 @@
-"""Time is injected: domain code never reads the wall clock itself."""
+"""Time is injected: domain code never reads the wall clock itself. Campaign dates
+are Beijing dates."""
 
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from shared.settings import Settings
+
+# Beijing time: UTC+8 all year (no daylight saving since 1991), so a fixed offset needs
+# no time-zone database; named as ``%Z`` prints it.
+BEIJING = timezone(timedelta(hours=8), "CST")
+
+
+def local_date(moment: datetime) -> date:
+    """The Beijing date of ``moment``."""
+    return moment.astimezone(BEIJING).date()
+
+
+def passes_at(day: date) -> datetime:
+    """The moment ``day`` is over (a deadline date passes): midnight at the start of the
+    next day, Beijing time."""
+    return datetime.combine(day + timedelta(days=1), time(), BEIJING)
 
 
 class Clock(Protocol):

@@ -6,18 +6,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from shared.ids import unique_id
-
 CONTENT_TYPE = "application/cloudevents+json"
-EXTENSIONS = (
-    "sequence",
-    "partitionkey",
-    "campaignid",
-    "regioncode",
-    "actor",
-    "correlationid",
-    "causationid",
-)
 
 
 class CloudEvent(BaseModel):
@@ -49,7 +38,3 @@ class CloudEvent(BaseModel):
         if self.partitionkey != self.subject:
             raise ValueError("partitionkey must equal subject (the aggregate id)")
         return self
-
-
-def new_event_id() -> str:
-    return unique_id()

@@ -27,9 +27,10 @@ from typing import Any, Self
 from shared import correlation
 from shared.clock import Clock
 from shared.decider import Decider
-from shared.envelope import CloudEvent, new_event_id
+from shared.envelope import CloudEvent
 from shared.errors import NotFound
 from shared.events.base import DomainEvent
+from shared.ids import new_event_id
 from shared.keyed_locks import KeyedLocks
 from shared.ports import EventLog
 from shared.settings import Settings

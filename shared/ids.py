@@ -64,9 +64,19 @@ def unique_id() -> str:
     return str(uuid.UUID(bytes=random_bytes(16), version=4))
 
 
+def new_event_id() -> str:
+    """A CloudEvents ``id``: a random UUID, unique per event across every topic."""
+    return unique_id()
+
+
 def prefixed_id(prefix: str, hex_digits: int) -> str:
     """``prefix`` followed by ``hex_digits`` random hex digits (an aggregate's id)."""
-    return prefix + random_bytes((hex_digits + 1) // 2).hex()[:hex_digits]
+    return prefix + token_hex((hex_digits + 1) // 2)[:hex_digits]
+
+
+def token_hex(nbytes: int) -> str:
+    """``nbytes`` random bytes as lower-case hex (as ``secrets.token_hex`` gives)."""
+    return random_bytes(nbytes).hex()
 
 
 def token_urlsafe(nbytes: int) -> str:

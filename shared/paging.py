@@ -1,18 +1,13 @@
-"""Paged lists: the query parameters every list endpoint takes, and the window of one
-page taken from a scan of the state file without holding every match in memory."""
+"""Paged lists: the window of one page taken from a scan of the state file without
+holding every match in memory (the query parameters are ``shared.params``)."""
 
 from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Iterable, Iterator
-from typing import Annotated, Any, TypeVar
-
-from fastapi import Query
+from typing import Any, TypeVar
 
 T = TypeVar("T")
-
-Offset = Annotated[int, Query(ge=0, description="跳过的条数 / rows to skip")]
-Limit = Annotated[int, Query(ge=1, le=200, description="每页条数 / rows per page")]
 
 
 def window(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import os
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from shared.clock import Clock, SystemClock
+from shared.ids import random_bytes
 
 ERASED: Final = "[已删除 erased]"
 _PREFIX: Final = "aesgcm1:"
@@ -195,7 +195,7 @@ class PersonalDataVault:
     def _seal(subject_id: str, key: bytes | None, plaintext: str) -> str:
         if key is None:  # the row is there but its key was shredded
             raise SubjectErased(f"subject {subject_id!r} has been erased; it cannot get new data")
-        nonce = os.urandom(12)
+        nonce = random_bytes(12)
         sealed = AESGCM(key).encrypt(nonce, plaintext.encode("utf-8"), subject_id.encode())
         return _PREFIX + base64.b64encode(nonce + sealed).decode("ascii")
 

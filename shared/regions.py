@@ -17,7 +17,7 @@ from enum import StrEnum
 from functools import cache
 from importlib import resources
 
-from shared.errors import Invalid
+from shared.errors import Invalid, Refusal
 
 __all__ = [
     "InvalidRegionData",
@@ -241,10 +241,13 @@ def jiangxi() -> RegionDirectory:
     return RegionDirectory(_load_packaged())
 
 
-def known_region(region_code: str, field: str = "region_code") -> str:
-    """``region_code`` if it is a Jiangxi division, else a 422 naming ``field``."""
+def known_region(
+    region_code: str, field: str = "region_code", *, refusal: type[Refusal] = Invalid
+) -> str:
+    """``region_code`` if it is a Jiangxi division, else ``refusal`` naming ``field``: a
+    422 for a code given as input, a ``NotFound`` where the code addresses what is read."""
     if region_code not in jiangxi():
-        raise Invalid(
+        raise refusal(
             f"{region_code} 不是江西省的行政区划代码",
             f"{field}: {region_code} is not a Jiangxi GB/T 2260 region code",
             field=field,

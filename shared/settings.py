@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.clock import BEIJING
 
 SERVICE_PORTS: dict[str, int] = {
     "intake": 8001,
@@ -65,9 +67,7 @@ class Settings(BaseSettings):
     # ``controlled``: the services share a simulated time set through POST /admin/clock
     # (admin only), e.g. by ``campaign simulate``; ``system``: the wall clock.
     clock_mode: Literal["system", "controlled"] = "system"
-    clock_start: datetime = Field(
-        default=datetime(2016, 6, 1, 9, 0, tzinfo=timezone(timedelta(hours=8)))
-    )
+    clock_start: datetime = Field(default=datetime(2016, 6, 1, 9, 0, tzinfo=BEIJING))
     # How often deadline watchers look at the clock (seconds of wall time).
     rectification_tick_seconds: float = Field(default=5.0, gt=0)
     intake_tick_seconds: float = Field(default=5.0, gt=0)

@@ -1,5 +1,5 @@
 """Text a person types, as every request model takes it: ``Text`` (several lines) and
-``Line`` (one line); and the path ids every route takes, ``IdPath`` and ``RegionPath``.
+``Line`` (one line). Plain pydantic: command handlers take these types too.
 
 Stored text is read back by officers, printed in reports, written to logs and shown in
 terminals. So characters that change how the rest of a text is shown, or that cannot be
@@ -15,7 +15,6 @@ import re
 import unicodedata
 from typing import Annotated, TypeVar
 
-from fastapi import Path
 from pydantic import AfterValidator, BaseModel
 from pydantic_core import PydanticCustomError
 
@@ -109,20 +108,3 @@ def clean_lines_of(model: Model, *fields: str) -> Model:
                 refused.type, f"{name}: {refused.message()}", context
             ) from None
     return model.model_copy(update=cleaned)
-
-
-# Every id in a path is plain ASCII (generated ids, agency codes, ballot tokens): checked
-# at the route, so NUL, CR, a slash or ``..`` never reaches a state file, a log line or
-# a backend URL.
-ID_PATTERN = r"^[A-Za-z0-9_-][A-Za-z0-9._:-]{0,127}$"
-IdPath = Annotated[
-    str,
-    Path(
-        pattern=ID_PATTERN,
-        max_length=128,
-        description="标识：字母、数字与 ._:- / an id: letters, digits and ._:-",
-    ),
-]
-RegionPath = Annotated[
-    str, Path(pattern=r"^\d{6}$", description="GB/T 2260 地区代码 / region code")
-]

@@ -14,7 +14,7 @@ from shared.events.directory import PhaseCode
 from shared.settings import Settings
 
 from .client import Api
-from .directory import build_directory, campaign_id, import_directory
+from .directory import DirectoryImport, build_directory, campaign_id, import_directory
 from .evaluation import evaluate, look_back
 from .finding import find_problems, mobilise
 from .ledger import Ledger
@@ -31,6 +31,7 @@ def simulate(
     seed: int,
     urls: dict[str, str],
     *,
+    run_import: DirectoryImport,
     log: Callable[[str], None] = print,
     work_dir: Path | None = None,
 ) -> Ledger:
@@ -52,7 +53,7 @@ def simulate(
         run.set_time(run.at(mobilisation, 8))
         with tempfile.TemporaryDirectory(prefix="campaign-sim-") as scratch:
             published, unchanged = import_directory(
-                settings, run.directory, calendar, work_dir or Path(scratch), api.clock
+                run_import, settings, run.directory, calendar, work_dir or Path(scratch), api.clock
             )
         log(f"directory: {published} records published, {unchanged} unchanged")
         _wait_for_directory(run)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from shared.settings import get_settings
 
+from .directory import DirectoryImport
 
-def _simulate(args: argparse.Namespace) -> int:
+
+def _simulate(args: argparse.Namespace, run_import: DirectoryImport) -> int:
     from .campaign import simulate
     from .check import wait_for_reporting
     from .client import Api, default_urls
@@ -23,7 +26,7 @@ def _simulate(args: argparse.Namespace) -> int:
         override = getattr(args, f"base_url_{service}")
         if override:
             urls[service] = override.rstrip("/")
-    ledger = simulate(settings, SIZES[args.size], args.seed, urls)
+    ledger = simulate(settings, SIZES[args.size], args.seed, urls, run_import=run_import)
     out = Path(args.ledger)
     ledger.write(out)
     run = ledger.notes["run"]
@@ -49,7 +52,9 @@ def _simulate(args: argparse.Namespace) -> int:
     return 0 if not found else 1
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: Any, run_import: DirectoryImport) -> None:
+    """``run_import`` loads the generated directory (intake's importer, from the
+    composition root)."""
     parser = subparsers.add_parser(
         "simulate",
         help="play a whole campaign through the running services' HTTP APIs "
@@ -69,4 +74,4 @@ def register(subparsers: Any) -> None:
         parser.add_argument(
             f"--base-url-{service}", help=f"default http://HTTP_HOST:{service.upper()}_PORT"
         )
-    parser.set_defaults(func=_simulate)
+    parser.set_defaults(func=partial(_simulate, run_import=run_import))

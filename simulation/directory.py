@@ -1,13 +1,16 @@
 """A generated directory covering the province, all 11 cities and all 100 counties,
 written as the operator's CSV files and loaded with intake's importer (the same path
-as ``campaign directory import``; the directory has no HTTP API)."""
+as ``campaign directory import``; the directory has no HTTP API). The importer is
+handed in by the caller (``DirectoryImport``): the simulation imports no service."""
 
 from __future__ import annotations
 
 import csv
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from shared.clock import Clock
 from shared.events.directory import PhaseCode
@@ -178,12 +181,37 @@ def _write(path: Path, rows: list[dict[str, str]]) -> None:
         writer.writerows(rows)
 
 
+class ImportOutcome(Protocol):
+    """What an import reports (intake's ``ImportReport``)."""
+
+    @property
+    def ok(self) -> bool: ...
+    @property
+    def errors(self) -> Sequence[str]: ...
+    @property
+    def published(self) -> Sequence[str]: ...
+    @property
+    def unchanged(self) -> int: ...
+
+
+class DirectoryImport(Protocol):
+    """Validate the operator's CSV files and publish what is new or changed: intake's
+    ``run_import``, as ``campaign directory import`` runs it."""
+
+    def __call__(
+        self, settings: Settings, *, campaigns: Path, agencies: Path, entities: Path, clock: Clock
+    ) -> ImportOutcome: ...
+
+
 def import_directory(
-    settings: Settings, directory: Directory, calendar: Calendar, folder: Path, clock: Clock
+    run_import: DirectoryImport,
+    settings: Settings,
+    directory: Directory,
+    calendar: Calendar,
+    folder: Path,
+    clock: Clock,
 ) -> tuple[int, int]:
     """Publish what is new or changed; returns (published, unchanged)."""
-    from services.intake.directory.importer import run_import
-
     paths = write_csv(directory, calendar, folder)
     report = run_import(settings, clock=clock, **paths)
     if not report.ok:

@@ -8,11 +8,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import partial
 
-from services.intake.domain.kinds import KINDS
-from services.intake.domain.tip import PUBLIC_CHANNELS
 from shared.events.directory import PhaseCode
+from shared.events.intake import PUBLIC_CHANNELS
 from shared.regions import jiangxi
-from shared.vocabulary import ProblemCategory, Sector, Severity
+from shared.vocabulary import KINDS, ProblemCategory, Sector, Severity
 
 from .directory import Agency
 from .run import Run, spread, wait_until, weighted

@@ -80,9 +80,6 @@ class Ledger:
         for metric in metrics:
             target[metric] = target.get(metric, 0) + by
 
-    def uncount(self, region_code: str, agency_id: str, *metrics: str) -> None:
-        self.count(region_code, agency_id, *metrics, by=-1)
-
     def note(self, key: str, value: Any) -> None:
         self.notes[key] = value
 

@@ -4,11 +4,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time
 
+from shared.clock import BEIJING
 from shared.events.directory import PhaseCode
-
-BEIJING = timezone(timedelta(hours=8), "CST")
 
 PLAN_2016: dict[PhaseCode, tuple[date, date]] = {
     PhaseCode.mobilisation: (date(2016, 6, 6), date(2016, 7, 15)),

@@ -176,10 +176,6 @@ class System:
         process.send_signal(signal.SIGKILL)
         process.wait(10)
 
-    def restart(self, service: str, timeout_s: float = 120.0) -> None:
-        self.start(service)
-        self.wait_healthy((service,), timeout_s)
-
     def pid(self, service: str) -> int:
         return self.processes[service].pid
 

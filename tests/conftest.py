@@ -30,7 +30,7 @@ os.environ.setdefault("JWT_SECRET", token_urlsafe(48))
 
 ROOT = Path(__file__).resolve().parent.parent
 KAFKACTL = ROOT / "deploy" / "kafka" / "kafkactl.py"
-KAFKA_IMAGE = "apache/kafka:4.1.1"
+KAFKA_IMAGE = "apache/kafka:4.1.2"  # the version deploy/kafka/kafkactl.py runs
 
 
 def _free_port() -> int:

@@ -5,12 +5,12 @@ Every call runs in a worker thread: the key store is a database."""
 from __future__ import annotations
 
 import asyncio
-import secrets
 
 from sqlalchemy.exc import IntegrityError
 
 from services.evaluation.domain.ballots import box_subject, comments_subject, open_box
 from shared.events.evaluation import AgencyRating, BallotContent, BoxedBallot, RaisedOnBallot
+from shared.ids import token_hex
 from shared.privacy import KeyStore, PersonalDataVault, UnreadableCiphertext, is_sealed
 
 UNREADABLE = "[无法解密 unreadable]"
@@ -22,7 +22,7 @@ class BoxAlreadyShredded(RuntimeError):
 
 def new_shuffle_seed() -> str:
     """256 bits from the OS for the order of the published batch; never recorded."""
-    return secrets.token_hex(32)
+    return token_hex(32)
 
 
 class BallotSealer:

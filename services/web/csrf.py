@@ -14,9 +14,10 @@ import base64
 import hashlib
 import hmac
 import re
-import secrets
 
 from starlette.requests import Request
+
+from shared.ids import token_urlsafe
 
 BINDING_COOKIE = "campaign_csrf"
 # Over HTTPS the ``__Host-`` prefix makes browsers refuse the cookie from any other host
@@ -38,7 +39,7 @@ def binding_cookie(https: bool) -> str:
 
 def new_binding() -> str:
     """A fresh pre-session value: 32 bytes from the operating system's CSPRNG."""
-    return secrets.token_urlsafe(32)
+    return token_urlsafe(32)
 
 
 def is_binding(value: str | None) -> bool:

@@ -8,13 +8,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
-from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from shared.actors import ROLE_LABELS_ZH
+from shared.clock import BEIJING
 from shared.regions import jiangxi
 from shared.vocabulary import LABELS_ZH
 
@@ -23,7 +23,6 @@ from .csrf import csrf_token_of
 from .i18n import MESSAGES, pick_lang, translator
 from .session import FLASH_COOKIE, LANG_COOKIE, actor_of
 
-BEIJING = ZoneInfo("Asia/Shanghai")
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 environment = Environment(

@@ -46,6 +46,13 @@ class TipChannel(StrEnum):
     public_evaluation = "public_evaluation"  # 民主评议会（代表在测评票上反映的问题）
 
 
+# The channels a citizen reaches the campaign through; every other channel is the
+# campaign's own work (inspections, forums, reviews, referrals) and is filed by an officer.
+PUBLIC_CHANNELS = frozenset(
+    {TipChannel.hotline, TipChannel.letter, TipChannel.visit, TipChannel.website, TipChannel.media}
+)
+
+
 class TipStage(StrEnum):
     triage = "triage"  # 受理分办
     verification = "verification"  # 核查

@@ -57,10 +57,6 @@ class EventRegistry:
 
         return decorate
 
-    def model_for(self, type_string: str) -> type[DomainEvent]:
-        name, _ = self._parse_type(type_string)
-        return self._models[name]
-
     def current_model_of_bytes(self, type_string: bytes) -> type[DomainEvent] | None:
         """The model whose current version ``type_string`` (as it is in a record's
         bytes) names, if there is one."""

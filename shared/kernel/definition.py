@@ -7,36 +7,20 @@ the rest, the same way for every service (``shared.kernel.process``)."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from fastapi import APIRouter
 
-from shared.clock import Clock
 from shared.envelope import CloudEvent
 from shared.events.base import DomainEvent
 from shared.eventstore import AggregateKind, EventStore
 from shared.kafka.consumer import Received
-from shared.ports import EventLog
+from shared.kernel.kernel import Kernel
 from shared.settings import Settings
 
 AppT = TypeVar("AppT")
-
-
-@dataclass
-class Kernel:
-    """What every deciding service's application holds: who it is, its settings and
-    clock, the event store its commands go through, and the log it publishes to.
-    ``ready`` is set once the decision state and the followed views are caught up."""
-
-    service: str
-    settings: Settings
-    clock: Clock
-    store: EventStore
-    log: EventLog
-    ready: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 @dataclass(frozen=True)

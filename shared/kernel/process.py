@@ -17,7 +17,8 @@ from shared.clock import Clock, clock_from_settings
 from shared.http import create_api
 from shared.kafka.consumer import Received
 from shared.kafka.producer import EventPublisher
-from shared.kernel.definition import AppT, Kernel, Policy, ServiceDefinition, Timer
+from shared.kernel.definition import AppT, Policy, ServiceDefinition, Timer
+from shared.kernel.kernel import Kernel
 from shared.ports import EventLog
 from shared.runtime import ServiceRuntime, build_faust_app
 from shared.settings import Settings, get_settings

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from services.intake.directory.importer import run_import
 from shared.clock import SimulatedClock
 from simulation.campaign import simulate
 from simulation.check import wait_for_reporting
@@ -52,7 +53,9 @@ def _check(system: System, ledgers: list[Ledger]) -> list[str]:
 def test_reporting_matches_the_ledger_also_after_a_service_is_killed(
     system: System, tmp_path: Path
 ) -> None:
-    first = simulate(system.settings, SIZES["small"], 1, system.urls, log=lambda _: None)
+    first = simulate(
+        system.settings, SIZES["small"], 1, system.urls, log=lambda _: None, run_import=run_import
+    )
     first.write(tmp_path / "ledger-1.json")  # kept for a failing run's post-mortem
     assert first.notes["run"]["wall_seconds"] < 60
     assert len(first.notes["overdue_items"]) > 0
@@ -65,7 +68,14 @@ def test_reporting_matches_the_ledger_also_after_a_service_is_killed(
     def second_run() -> None:
         try:
             ledgers.append(
-                simulate(system.settings, SIZES["small"], 2, system.urls, log=lambda _: None)
+                simulate(
+                    system.settings,
+                    SIZES["small"],
+                    2,
+                    system.urls,
+                    log=lambda _: None,
+                    run_import=run_import,
+                )
             )
         except BaseException as exc:
             failure.append(exc)

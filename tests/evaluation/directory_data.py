@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from shared.envelope import CloudEvent, new_event_id
+from shared.envelope import CloudEvent
 from shared.events.base import DomainEvent
 from shared.events.directory import (
     AgencyRecord,
@@ -20,6 +20,7 @@ from shared.events.directory import (
     RegulatedEntityRecord,
     RegulatedEntityRegistered,
 )
+from shared.ids import new_event_id
 from shared.kafka.producer import EventPublisher
 from shared.privacy import KeyStore, PersonalDataVault
 from shared.settings import Settings

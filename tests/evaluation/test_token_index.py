@@ -9,9 +9,10 @@ from services.evaluation.domain.meeting import MEETING_EVENTS, MeetingDecider
 from services.evaluation.domain.tokens import hash_token
 from services.evaluation.store import MEETING, EvaluationStore
 from shared.clock import SystemClock
-from shared.envelope import CloudEvent, new_event_id
+from shared.envelope import CloudEvent
 from shared.events.base import DomainEvent
 from shared.eventstore import AggregateKind
+from shared.ids import new_event_id
 from shared.kafka.producer import EventPublisher
 from shared.settings import Settings
 from tests.evaluation.test_meeting_decider import open_history, token

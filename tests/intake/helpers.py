@@ -12,7 +12,7 @@ from typing import Any
 from kafka import KafkaConsumer, TopicPartition
 
 from shared.codec import decode
-from shared.envelope import CloudEvent, new_event_id
+from shared.envelope import CloudEvent
 from shared.events.base import DomainEvent
 from shared.events.directory import (
     AgencyRecord,
@@ -22,6 +22,7 @@ from shared.events.directory import (
     Phase,
     PhaseCode,
 )
+from shared.ids import new_event_id
 from shared.kafka.producer import EventPublisher
 from shared.settings import Settings
 from shared.topics import DIRECTORY

@@ -16,8 +16,9 @@ from kafka import KafkaConsumer, TopicPartition
 from kafka.admin import ConfigResource, ConfigResourceType
 
 from shared.codec import decode
-from shared.envelope import CloudEvent, new_event_id
+from shared.envelope import CloudEvent
 from shared.events.directory import AgencyRecord, AgencyRegistered
+from shared.ids import new_event_id
 from shared.kafka.admin import admin_client, ensure_topics
 from shared.kafka.consumer import EventConsumer, Received
 from shared.kafka.producer import EventPublisher, PublishError

@@ -10,10 +10,9 @@ from datetime import date, datetime
 
 from services.rectification.application import cases, items
 from services.rectification.bootstrap import DEFINITION
-from services.rectification.domain.calendar import CHINA_STANDARD_TIME
 from services.rectification.domain.items.state import ITEM_PREFIX
 from services.rectification.timers import interval
-from shared.clock import SimulatedClock
+from shared.clock import BEIJING, SimulatedClock
 from shared.events.rectification import CaseKind, CaseOrigin, ReferralBody
 from shared.settings import Settings
 from tests.rectification.factories import CITY, liaison, office, staff
@@ -24,7 +23,7 @@ from tests.rectification.harnessed import Harness, found, item
 
 
 def beijing(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, 0, 1, tzinfo=CHINA_STANDARD_TIME)
+    return datetime(day.year, day.month, day.day, 0, 1, tzinfo=BEIJING)
 
 
 async def pass_on(h: Harness, clock: SimulatedClock, day: date) -> list[str]:

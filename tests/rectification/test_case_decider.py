@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from services.rectification.domain.calendar import CHINA_STANDARD_TIME
 from services.rectification.domain.cases.commands import (
     AcknowledgeReferral,
     CheckReferrals,
@@ -17,6 +16,7 @@ from services.rectification.domain.cases.decider import CaseDecider
 from services.rectification.domain.redaction import REDACTED, redact
 from services.rectification.domain.regulations import AdoptRegulation, RegulationDecider
 from shared.actors import Actor
+from shared.clock import BEIJING
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.events.rectification import (
     AccountabilityGround,
@@ -145,7 +145,7 @@ def test_acknowledgement_is_recorded_once() -> None:
 
 
 def test_an_unacknowledged_referral_is_flagged_once_after_its_deadline() -> None:
-    before = datetime(2016, 10, 25, 23, tzinfo=CHINA_STANDARD_TIME)
+    before = datetime(2016, 10, 25, 23, tzinfo=BEIJING)
     after = before + timedelta(hours=1)
     assert given(decider, opened(), referred()).when(CheckReferrals(before)).decided() == []
     flagged = given(decider, opened(), referred()).when(CheckReferrals(after)).decided()

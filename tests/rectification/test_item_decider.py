@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from services.rectification.domain.calendar import CHINA_STANDARD_TIME, initial_due_on
+from services.rectification.domain.calendar import initial_due_on
 from services.rectification.domain.items.commands import (
     ApproveExtension,
     CheckDeadline,
@@ -22,6 +22,7 @@ from services.rectification.domain.items.commands import (
 from services.rectification.domain.items.deadlines import next_level_up
 from services.rectification.domain.items.decider import ItemDecider
 from services.rectification.domain.items.state import ItemStatus, item_id_for
+from shared.clock import BEIJING
 from shared.errors import Conflict, Forbidden, Invalid
 from shared.events.base import DomainEvent
 from shared.events.directory import CampaignRules
@@ -74,7 +75,7 @@ def completed() -> RectificationCompleted:
 
 
 def at_beijing(day: date, hour: int = 0) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, tzinfo=CHINA_STANDARD_TIME)
+    return datetime(day.year, day.month, day.day, hour, tzinfo=BEIJING)
 
 
 # -- opening ------------------------------------------------------------------------

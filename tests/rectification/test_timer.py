@@ -12,11 +12,10 @@ from fastapi.testclient import TestClient
 
 from services.cli import main
 from services.rectification.application.app import ITEM
-from services.rectification.domain.calendar import CHINA_STANDARD_TIME
 from services.rectification.domain.items.state import item_id_for
 from services.rectification.timers import run_due
 from shared.actors import Role
-from shared.clock import SimulatedClock
+from shared.clock import BEIJING, SimulatedClock
 from shared.events.directory import CampaignRules
 from shared.events.rectification import RectificationEscalated
 from shared.settings import Settings
@@ -37,7 +36,7 @@ RULES = CampaignRules(rectification_days_high=10, due_lead_days=3, escalation_gr
 
 
 def beijing(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, 0, 1, tzinfo=CHINA_STANDARD_TIME)
+    return datetime(day.year, day.month, day.day, 0, 1, tzinfo=BEIJING)
 
 
 def tick(client: TestClient) -> list[str]:

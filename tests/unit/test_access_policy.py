@@ -19,6 +19,7 @@ from shared.access_policy import (
     may_read,
     may_read_event,
     readable_figures,
+    readers_of,
     require_readable,
     require_role_for,
     scope_of,
@@ -90,6 +91,24 @@ def test_nobody_reads_a_ballot() -> None:
         assert not may_read_event(
             actor, "cn.gov.jiangxi.fairenforcement.evaluation.BallotCast.v1", Target("360102")
         )
+
+
+def test_readers_of_a_resource_in_column_order_and_at_one_scope() -> None:
+    assert readers_of(Resource.regulation) == (
+        Role.agency_staff,
+        Role.legal_office,
+        Role.discipline_liaison,
+        Role.auditor,
+        Role.admin,
+    )
+    assert readers_of(Resource.regulation, Scope.own_region) == (
+        Role.legal_office,
+        Role.discipline_liaison,
+        Role.auditor,
+        Role.admin,
+    )
+    assert readers_of(Resource.regulation, Scope.own_agency) == (Role.agency_staff,)
+    assert readers_of(Resource.ballot) == ()
 
 
 def test_auditors_see_their_region_and_below() -> None:

@@ -1,7 +1,7 @@
 from datetime import UTC, date, datetime
 
 from shared.directory import DirectoryView
-from shared.envelope import CloudEvent, new_event_id
+from shared.envelope import CloudEvent
 from shared.events.base import DomainEvent
 from shared.events.directory import (
     CampaignChanged,
@@ -11,6 +11,7 @@ from shared.events.directory import (
     Phase,
     PhaseCode,
 )
+from shared.ids import new_event_id
 
 
 def campaign(triage_days: int) -> CampaignRecord:

@@ -4,7 +4,8 @@ from datetime import UTC, datetime
 import pytest
 
 from shared.codec import MalformedRecord, decode, encode
-from shared.envelope import CloudEvent, new_event_id
+from shared.envelope import CloudEvent
+from shared.ids import new_event_id
 
 
 def envelope(**overrides: object) -> CloudEvent:

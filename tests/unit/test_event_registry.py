@@ -3,9 +3,10 @@ from typing import Any
 
 import pytest
 
-from shared.envelope import CloudEvent, new_event_id
+from shared.envelope import CloudEvent
 from shared.events.base import DomainEvent
 from shared.events.registry import EventRegistry, InvalidEventData, UnknownEventType
+from shared.ids import new_event_id
 
 
 def make_registry() -> EventRegistry:

@@ -12,8 +12,9 @@ from pydantic import BaseModel, Field, ValidationError
 
 from shared.clock import SystemClock
 from shared.http import create_api
+from shared.params import IdPath, RegionPath
 from shared.settings import Settings
-from shared.text import IdPath, Line, RegionPath, Text
+from shared.text import Line, Text
 
 
 class Report(BaseModel):

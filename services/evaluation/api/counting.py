@@ -22,7 +22,7 @@ from services.evaluation.api.slips import ballot_url, slips_page
 from services.evaluation.application import ballots, counting, public
 from services.evaluation.domain.state import MeetingState
 from shared.auth import CurrentActor
-from shared.text import IdPath
+from shared.params import IdPath
 
 router = APIRouter(tags=["meetings 评议会"], responses=REFUSALS)
 

@@ -31,7 +31,7 @@ from services.evaluation.application.verifier import (
 from services.evaluation.domain.preparation import drawn_result, pool_document
 from shared.body_limit import body_limit
 from shared.errors import Refusal
-from shared.text import IdPath
+from shared.params import IdPath
 
 __all__ = [
     "MAX_PENDING_VERIFICATIONS",

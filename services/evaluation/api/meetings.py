@@ -18,7 +18,7 @@ from services.evaluation.api.models import (
 )
 from services.evaluation.application import meetings
 from shared.auth import CurrentActor
-from shared.text import IdPath
+from shared.params import IdPath
 
 router = APIRouter(tags=["meetings 评议会"], responses=REFUSALS)
 

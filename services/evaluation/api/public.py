@@ -12,7 +12,7 @@ from services.evaluation.api.deps import AppDep
 from services.evaluation.api.models import REFUSALS, TallyView, tally_view
 from services.evaluation.application import public
 from shared.events.evaluation import AgencyUnderEvaluation
-from shared.paging import Limit, Offset
+from shared.params import Limit, Offset
 
 router = APIRouter(tags=["public 公开"], responses=REFUSALS)
 

@@ -16,7 +16,7 @@ from services.evaluation.api.models import (
 )
 from services.evaluation.application import readings
 from shared.auth import CurrentActor
-from shared.text import IdPath
+from shared.params import IdPath
 
 router = APIRouter(tags=["meetings 评议会"], responses=REFUSALS)
 

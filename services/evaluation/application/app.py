@@ -24,7 +24,7 @@ from shared.actors import Actor, Role
 from shared.clock import Clock
 from shared.envelope import CloudEvent
 from shared.eventstore import CommandContext
-from shared.kernel import Kernel
+from shared.kernel.kernel import Kernel
 from shared.privacy import KeyStore, PersonalDataVault
 from shared.settings import Settings
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from shared.events.directory import AgencyRecord, CampaignRecord
-from shared.text import IdPath
+from shared.params import IdPath
 from shared.vocabulary import Sector
 
 from ..application import directory

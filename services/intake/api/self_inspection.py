@@ -6,7 +6,7 @@ from fastapi import APIRouter, status
 
 from shared.auth import CurrentActor
 from shared.body_limit import KiB, MiB, body_limit
-from shared.text import IdPath
+from shared.params import IdPath
 
 from ..application import self_inspection
 from ..application.problems import ProblemDraft

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from shared.auth import CurrentActor
-from shared.text import IdPath
+from shared.params import IdPath
 
 from ..application import tipster
 from .deps import AppDep, CorrelationId

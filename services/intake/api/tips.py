@@ -10,8 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from shared.auth import CurrentActor
-from shared.paging import Limit, Offset
-from shared.text import IdPath
+from shared.params import IdPath, Limit, Offset
 
 from ..application import problems, tips, triage, verification
 from ..application.problems import ProblemDraft

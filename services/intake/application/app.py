@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from shared.clock import Clock
-from shared.kernel import Kernel
+from shared.kernel.kernel import Kernel
 from shared.keyed_locks import KeyedLocks
 from shared.privacy import KeyStore
 from shared.settings import Settings

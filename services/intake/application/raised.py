@@ -7,13 +7,13 @@ import asyncio
 import hashlib
 import logging
 
+from shared.clock import local_date
 from shared.errors import Conflict, Refusal
 from shared.events.evaluation import ProblemRaised, ballot_text_subject
 from shared.events.intake import TipChannel
 from shared.privacy import ERASED, UnreadableCiphertext, is_sealed
 from shared.regions import jiangxi
 
-from ..domain.calendar import local_date
 from ..store import TIP
 from .app import IntakeApp
 from .submission import NewTip, submit_tip

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from shared.actors import Actor, Role
+from shared.clock import local_date
 from shared.errors import Forbidden, NotFound
 from shared.events.directory import AgencyRecord, PhaseCode
 from shared.events.intake import FoundProblem
@@ -16,7 +17,6 @@ from shared.ids import prefixed_id
 from shared.vocabulary import ProblemCategory
 
 from ..domain.access import covers
-from ..domain.calendar import local_date
 from ..domain.commands import (
     FileImplementationPlan,
     FileSelfAnalysis,

@@ -10,13 +10,13 @@ from datetime import date
 from typing import Any
 
 from shared.actors import Actor, Role
+from shared.clock import local_date
 from shared.errors import Invalid, NotFound
 from shared.events.intake import Attachment, TipChannel
 from shared.eventstore import CommandContext
 from shared.regions import jiangxi
 from shared.vocabulary import Power
 
-from ..domain.calendar import local_date
 from ..domain.commands import ReceiveTip
 from ..domain.receipt import format_code, is_well_formed, new_receipt_code, normalise
 from ..domain.tip import TipState, TipStatus

@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from shared.actors import Actor
+from shared.clock import local_date
 from shared.errors import Invalid
 from shared.events.intake import FoundProblem
 
-from ..domain.calendar import local_date
 from ..domain.commands import SubstantiateTip, UnsubstantiateTip
 from ..domain.tip import VERIFICATION_ROLES, TipState
 from .app import IntakeApp

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from shared.clock import Clock, SystemClock
-from shared.envelope import CloudEvent, new_event_id
+from shared.envelope import CloudEvent
 from shared.events.base import DomainEvent
 from shared.events.directory import (
     AgencyChanged,
@@ -23,6 +23,7 @@ from shared.events.directory import (
     RegulatedEntityRecord,
     RegulatedEntityRegistered,
 )
+from shared.ids import new_event_id
 from shared.kafka.producer import EventPublisher
 from shared.kafka.replay import replay_topic
 from shared.privacy import ERASED, KeyStore, PersonalDataVault

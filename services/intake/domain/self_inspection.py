@@ -16,6 +16,7 @@ from shared.events.intake import (
     SelfAnalysisFiled,
     SelfInspectionReportFiled,
 )
+from shared.vocabulary import check_kind
 
 from .access import require_region, require_role
 from .commands import (
@@ -24,7 +25,6 @@ from .commands import (
     FileSelfInspectionReport,
     SelfInspectionCommand,
 )
-from .kinds import check_kind
 
 PHASE_ZH = {
     PhaseCode.mobilisation: "动员部署阶段",

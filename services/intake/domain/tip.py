@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from shared.actors import Actor, Role
+from shared.clock import local_date
 from shared.errors import Conflict, Invalid
 from shared.events.base import DomainEvent
 from shared.events.intake import (
@@ -22,10 +23,10 @@ from shared.events.intake import (
     TipTransferred,
     TipUnsubstantiated,
 )
-from shared.regions import jiangxi
+from shared.regions import jiangxi, known_region
+from shared.vocabulary import check_kind
 
 from .access import may_see, no_such_tip, require_region, require_role
-from .calendar import local_date
 from .commands import (
     AcceptTip,
     AssignTip,
@@ -41,12 +42,10 @@ from .commands import (
     TransferTip,
     UnsubstantiateTip,
 )
-from .kinds import check_kind
-from .tip_checks import check_filer, known_region, not_blank, refuse_status, require_sealed
+from .tip_checks import check_filer, not_blank, refuse_status, require_sealed
 from .tip_state import (
     CONTACT_ROLES,
     ERASE_ROLES,
-    PUBLIC_CHANNELS,
     STATUS_ZH,
     TEXT_ROLES,
     TRIAGE_OPEN,
@@ -65,7 +64,6 @@ from .tip_state import (
 __all__ = [
     "CONTACT_ROLES",
     "ERASE_ROLES",
-    "PUBLIC_CHANNELS",
     "STATUS_ZH",
     "TEXT_ROLES",
     "TRIAGE_ROLES",

@@ -3,25 +3,16 @@
 from __future__ import annotations
 
 from shared.errors import Conflict, Forbidden, Invalid
-from shared.regions import jiangxi
+from shared.events.intake import PUBLIC_CHANNELS
 
 from .access import require_region
 from .commands import ReceiveTip
-from .tip_state import INTERNAL_FILERS, PUBLIC_CHANNELS, STATUS_ZH, SYSTEM_CHANNELS, TipState
+from .tip_state import INTERNAL_FILERS, STATUS_ZH, SYSTEM_CHANNELS, TipState
 
 
 def not_blank(value: str, field: str, zh: str, en: str) -> None:
     if not value.strip():
         raise Invalid(f"{zh}不能为空", f"{en} must not be empty", field=field)
-
-
-def known_region(code: str, field: str) -> None:
-    if code not in jiangxi():
-        raise Invalid(
-            f"地区代码 {code!r} 不是江西省的行政区划代码",
-            f"region code {code!r} is not a Jiangxi GB/T 2260 division",
-            field=field,
-        )
 
 
 def check_filer(c: ReceiveTip) -> None:

@@ -67,11 +67,6 @@ VERIFICATION_ROLES = (Role.intake_officer, Role.legal_office)
 # Who reads a tipster's contact and words: the access policy's row, in one place.
 CONTACT_ROLES = readers_of(Resource.tip_sealed_text)
 ERASE_ROLES = (Role.legal_office, Role.admin)
-# The channels a citizen reaches the campaign through; every other channel is the
-# campaign's own work (inspections, forums, reviews, referrals) and is filed by an officer.
-PUBLIC_CHANNELS = frozenset(
-    {TipChannel.hotline, TipChannel.letter, TipChannel.visit, TipChannel.website, TipChannel.media}
-)
 INTERNAL_FILERS = (Role.intake_officer, Role.legal_office)
 SYSTEM_CHANNELS = frozenset({TipChannel.public_evaluation})
 # Who may read a tip's sealed words (description, attachment names, findings).

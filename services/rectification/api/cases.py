@@ -19,8 +19,7 @@ from services.rectification.api.models import (
 from services.rectification.application import cases
 from shared.auth import CurrentActor
 from shared.events.rectification import CaseKind
-from shared.paging import Limit, Offset
-from shared.text import IdPath
+from shared.params import IdPath, Limit, Offset
 
 router = APIRouter(tags=["cases 典型案例"])
 

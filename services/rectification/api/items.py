@@ -23,8 +23,7 @@ from services.rectification.application import items
 from services.rectification.application.items import ItemFilters, NamedItem
 from services.rectification.domain.items.state import ItemStatus
 from shared.auth import CurrentActor
-from shared.paging import Limit, Offset
-from shared.text import IdPath, RegionPath
+from shared.params import IdPath, Limit, Offset, RegionPath
 
 router = APIRouter(tags=["items 整改事项"])
 

@@ -13,7 +13,7 @@ from services.rectification.api.deps import AppDep
 from services.rectification.application import cases
 from services.rectification.domain.cases.state import CaseState
 from shared.events.rectification import CaseKind
-from shared.paging import Limit, Offset
+from shared.params import Limit, Offset
 
 router = APIRouter(tags=["public 公开"])
 

@@ -11,7 +11,7 @@ from services.rectification.api.models import RegulationPage, RegulationRequest,
 from services.rectification.application import regulations
 from shared.auth import CurrentActor
 from shared.events.rectification import RegulationAdopted
-from shared.paging import Limit, Offset
+from shared.params import Limit, Offset
 
 router = APIRouter(tags=["regulations 制度完善"])
 

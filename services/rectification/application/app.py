@@ -17,7 +17,7 @@ from shared.actors import Actor
 from shared.directory import DirectoryView
 from shared.eventstore import AggregateKind, CommandContext, EventStore
 from shared.ids import prefixed_id
-from shared.kernel import Kernel
+from shared.kernel.kernel import Kernel
 
 ITEM = "item"
 CASE = "case"

@@ -4,10 +4,11 @@ the id), then an unknown id and one the actor may not see get the same answer.""
 from __future__ import annotations
 
 from services.rectification.application.app import CASE, ITEM, RectificationApp
-from services.rectification.domain.access import may_read_item, may_read_region, not_visible
+from services.rectification.domain.access import not_visible
 from services.rectification.domain.cases.state import CaseState
 from services.rectification.domain.items.state import ItemState, item_id_for
 from services.rectification.domain.reading import CASE_READERS, ITEM_ROLES
+from shared.access_policy import Resource, Target, may_read
 from shared.actors import Actor
 from shared.errors import Invalid
 from shared.regions import jiangxi
@@ -17,7 +18,9 @@ def visible_item(app: RectificationApp, actor: Actor, item_id: str) -> ItemState
     """The item, for an actor who may read it; otherwise the answer an unknown id gets."""
     actor.require(*ITEM_ROLES)
     item: ItemState | None = app.store.state(ITEM, item_id)
-    if item is None or not may_read_item(actor, item.agency_id, item.region_code):
+    if item is None or not may_read(
+        actor, Resource.rectification_item, Target(item.region_code, item.agency_id)
+    ):
         raise not_visible("整改事项", "rectification item", "item_id")
     return item
 
@@ -26,7 +29,7 @@ def visible_case(app: RectificationApp, actor: Actor, case_id: str) -> CaseState
     """The case, for an actor who may read it; otherwise the answer an unknown id gets."""
     actor.require(*CASE_READERS)
     case: CaseState | None = app.store.state(CASE, case_id)
-    if case is None or not may_read_region(actor, case.region_code):
+    if case is None or not may_read(actor, Resource.case, Target(case.region_code)):
         raise not_visible("典型案例", "typical case", "case_id")
     return case
 

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from shared.access_policy import Resource, readers_of, within_region
+from shared.access_policy import within_region
 from shared.actors import ROLE_LABELS_ZH, Actor, Role
 from shared.errors import Forbidden, NotFound
-
-# The roles that read a region's items, cases and regulations (their region and below):
-# the access policy's case row.
-REGION_READERS = readers_of(Resource.case)
 
 
 def covers(actor: Actor, region_code: str) -> bool:
@@ -49,18 +45,6 @@ def require_agency_or_office(actor: Actor, agency_id: str, region_code: str) -> 
         require_agency_staff(actor, agency_id)
     else:
         require_office(actor, region_code)
-
-
-def may_read_item(actor: Actor, agency_id: str, region_code: str) -> bool:
-    """Agency staff read their own agency's items; offices, liaisons, auditors and
-    administrators those of their region and below (shared.access_policy)."""
-    if actor.role is Role.agency_staff:
-        return actor.organisation == agency_id
-    return actor.role in REGION_READERS and covers(actor, region_code)
-
-
-def may_read_region(actor: Actor, region_code: str) -> bool:
-    return actor.role in REGION_READERS and covers(actor, region_code)
 
 
 def not_visible(what_zh: str, what_en: str, field: str) -> NotFound:

@@ -1,27 +1,15 @@
-"""Deadlines as calendar dates in China Standard Time, and the moments they imply.
-
-A deadline (整改时限) is a date; it passes when that day ends in Beijing time.
+"""Deadlines as calendar dates: a deadline (整改时限) is a date, and it passes when
+that day ends in Beijing time (``shared.clock.passes_at``).
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
-
-CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
+from datetime import date, timedelta
 
 # Phase 3 (整改落实) of the 2016 plan, used when a problem arrives before its
 # campaign's reference data (see services/rectification/README.md).
 DEFAULT_RECTIFICATION_STARTS_ON = date(2016, 9, 1)
 DEFAULT_RECTIFICATION_ENDS_ON = date(2017, 1, 31)
-
-
-def local_date(moment: datetime) -> date:
-    return moment.astimezone(CHINA_STANDARD_TIME).date()
-
-
-def passes_at(due_on: date) -> datetime:
-    """The moment ``due_on`` is over: midnight at the start of the next day, Beijing time."""
-    return datetime.combine(due_on + timedelta(days=1), time(), CHINA_STANDARD_TIME)
 
 
 def initial_due_on(found_on: date, days: int, phase_starts_on: date, phase_ends_on: date) -> date:

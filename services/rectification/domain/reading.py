@@ -4,14 +4,16 @@ does not depend on the id."""
 
 from __future__ import annotations
 
-from services.rectification.domain.access import REGION_READERS, require_region
-from shared.access_policy import Resource, readers_of
+from services.rectification.domain.access import require_region
+from shared.access_policy import Resource, Scope, readers_of
 from shared.actors import Actor, Role
 from shared.errors import Forbidden
 from shared.regions import known_region
 
 ITEM_ROLES = readers_of(Resource.rectification_item)
-CASE_READERS = REGION_READERS
+# Who reads a region's items, cases and regulations: the policy's region-wide readers.
+REGION_READERS = readers_of(Resource.rectification_item, Scope.own_region)
+CASE_READERS = readers_of(Resource.case)
 REGULATION_READERS = (Role.agency_staff, *REGION_READERS)
 
 

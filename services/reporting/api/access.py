@@ -7,7 +7,7 @@ from __future__ import annotations
 from shared.access_policy import Resource, Target, may_read, require_role_for
 from shared.actors import Actor
 from shared.errors import Forbidden, NotFound
-from shared.regions import UnknownRegion, jiangxi
+from shared.regions import jiangxi, known_region
 
 # What each kind of read-model row is, in the policy's words. A kind missing here is
 # shown to nobody.
@@ -29,18 +29,6 @@ KIND_RESOURCE: dict[str, Resource] = {
     # An agency's result row exists from the tally on, before publication.
     "evaluation_result": Resource.feedback,
 }
-
-
-def known_region(code: str) -> str:
-    try:
-        jiangxi().get(code)
-    except UnknownRegion:
-        raise NotFound(
-            f"未知的行政区划代码 {code}",
-            f"unknown region code {code}",
-            field="region_code",
-        ) from None
-    return code
 
 
 def require(actor: Actor, resource: Resource, target: Target) -> None:
@@ -74,7 +62,7 @@ def not_found_or_hidden(what: str, identifier: str, field: str) -> NotFound:
 
 
 def require_region(actor: Actor, region_code: str) -> None:
-    known_region(region_code)
+    known_region(region_code, refusal=NotFound)
     require(actor, Resource.region_figures, Target(region_code=region_code))
 
 

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Query
 from sqlalchemy import func, select
 
 from services.reporting.api.access import (
-    known_region,
     not_found_or_hidden,
     require,
     require_agency,
@@ -51,8 +50,8 @@ from shared.access_policy import (
 )
 from shared.auth import CurrentActor
 from shared.errors import Invalid, NotFound
-from shared.regions import RegionLevel, jiangxi
-from shared.text import IdPath, RegionPath
+from shared.params import IdPath, RegionPath
+from shared.regions import RegionLevel, jiangxi, known_region
 
 router = APIRouter(tags=["dashboard"])
 
@@ -172,7 +171,7 @@ def events_behind_figure(
 ) -> EventsBehindFigure:
     require_role_for(actor, Resource.drilldown_events)
     if region_code is not None:
-        known_region(region_code)
+        known_region(region_code, refusal=NotFound)
         require(actor, Resource.drilldown_events, Target(region_code=region_code))
     if agency_id is not None:
         row = agency_row(conn, agency_id)

@@ -9,12 +9,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
-from services.reporting.api.access import known_region
 from services.reporting.api.deps import ReadConnection
 from services.reporting.api.models import PublicFigures, RegionDashboardChild
 from services.reporting.api.views import region_ref
 from services.reporting.readmodels.public import PublicFiguresCache
-from shared.text import RegionPath
+from shared.errors import NotFound
+from shared.params import RegionPath
+from shared.regions import known_region
 
 router = APIRouter(prefix="/public", tags=["public"])
 
@@ -37,7 +38,7 @@ def public_region(
     conn: ReadConnection,
     cache: Annotated[PublicFiguresCache, Depends(public_cache)],
 ) -> PublicFigures:
-    known_region(region_code)
+    known_region(region_code, refusal=NotFound)
     figures, children = cache.figures(conn, region_code)
     return PublicFigures(
         region=region_ref(region_code),

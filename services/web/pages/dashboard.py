@@ -5,11 +5,11 @@ from __future__ import annotations
 import csv
 import io
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from shared.clock import BEIJING
 from shared.regions import jiangxi
 from shared.vocabulary import LABELS_ZH, ProblemCategory
 
@@ -23,7 +23,6 @@ from .common import backend, path_id
 
 router = APIRouter()
 
-BEIJING = ZoneInfo("Asia/Shanghai")
 ITEM_STATES = ("open", "in_progress", "completed", "verified", "returned")
 CSV_COLUMNS = (
     "tips.total",

@@ -7,9 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-# The finer kinds are intake's vocabulary (proposed to move to shared.vocabulary).
-from services.intake.domain.kinds import KINDS
-from shared.vocabulary import Severity
+from shared.vocabulary import KINDS, Severity
 
 from ..backend import BackendError
 from ..forms import read_form

@@ -9,8 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 from services.reporting.readmodels.projector import RawRecord
 from shared.codec import encode
-from shared.envelope import CloudEvent, new_event_id
+from shared.envelope import CloudEvent
 from shared.events.base import DomainEvent
+from shared.ids import new_event_id
 from shared.topics import TOPIC_OF_SERVICE
 
 # Not the default campaign id: these samples share the broker with other tests.

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from services.rectification.domain.calendar import passes_at
 from services.rectification.domain.cases.state import CaseState, Referral
+from shared.clock import passes_at
 from shared.events.rectification import ReferralOverdue
 
 

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from services.rectification.domain.access import require_office
-from services.rectification.domain.calendar import local_date
 from services.rectification.domain.cases.commands import (
     AcknowledgeReferral,
     CaseCommand,
@@ -22,6 +21,7 @@ from services.rectification.domain.cases.deadlines import referrals_overdue
 from services.rectification.domain.cases.state import CaseState, evolve
 from services.rectification.domain.redaction import redact
 from shared.actors import Role
+from shared.clock import local_date
 from shared.errors import Conflict, Invalid, NotFound
 from shared.events.base import DomainEvent
 from shared.events.rectification import (

@@ -8,8 +8,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from services.rectification.domain.calendar import passes_at
 from services.rectification.domain.items.state import WORKING, ItemState
+from shared.clock import passes_at
 from shared.events.base import DomainEvent
 from shared.events.rectification import (
     DeadlineThreshold,

@@ -10,7 +10,7 @@ from services.rectification.domain.access import (
     require_agency_staff,
     require_office,
 )
-from services.rectification.domain.calendar import initial_due_on, local_date
+from services.rectification.domain.calendar import initial_due_on
 from services.rectification.domain.items.commands import (
     ApproveExtension,
     CheckDeadline,
@@ -34,6 +34,7 @@ from services.rectification.domain.items.state import (
     evolve,
     item_id_for,
 )
+from shared.clock import local_date
 from shared.errors import Conflict, Invalid
 from shared.events.base import DomainEvent
 from shared.events.directory import CampaignRules

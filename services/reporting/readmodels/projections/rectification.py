@@ -12,11 +12,11 @@ from services.reporting.readmodels.projections.registry import (
     copy_scope,
     days_between,
     derived,
-    end_of_day_cst,
     projects,
     ts,
 )
 from services.reporting.readmodels.unit_of_work import UnitOfWork
+from shared.clock import passes_at
 from shared.events import rectification as r
 from shared.events.reader import EnvelopeAttributes
 
@@ -40,7 +40,7 @@ def opened(uow: UnitOfWork, envelope: EnvelopeAttributes, event: r.Rectification
         # problem's finding at once. (Reading the problem's own time would make the
         # figure depend on how the intake and rectification topics interleave.)
         opened_at=ts(event.opened_at),
-        due_at=end_of_day_cst(event.due_on),
+        due_at=passes_at(event.due_on).timestamp(),
     )
 
 
@@ -78,7 +78,7 @@ def returned(uow: UnitOfWork, envelope: EnvelopeAttributes, event: r.Rectificati
 
 @projects(r.RectificationExtended)
 def extended(uow: UnitOfWork, envelope: EnvelopeAttributes, event: r.RectificationExtended) -> None:
-    _item(uow, envelope, event).update(due_at=end_of_day_cst(event.due_on), overdue=0)
+    _item(uow, envelope, event).update(due_at=passes_at(event.due_on).timestamp(), overdue=0)
 
 
 @projects(r.RectificationOverdue)
@@ -126,7 +126,7 @@ def case_referred(uow: UnitOfWork, envelope: EnvelopeAttributes, event: r.CaseRe
         status="referred",
         detail=event.body.value,
         opened_at=ts(event.referred_at),
-        due_at=end_of_day_cst(event.acknowledge_by),
+        due_at=passes_at(event.acknowledge_by).timestamp(),
     )
 
 

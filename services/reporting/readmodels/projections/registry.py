@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime
 from typing import Any, TypeVar
 
 from services.reporting.readmodels.unit_of_work import UnitOfWork
@@ -34,14 +34,6 @@ def days_between(start: float | None, end: float | None) -> float | None:
     if start is None or end is None:
         return None
     return round((end - start) / 86400, 4)
-
-
-CHINA_STANDARD_TIME = timezone(timedelta(hours=8))
-
-
-def end_of_day_cst(day: date) -> float:
-    """A calendar deadline passes at the end of its day in China Standard Time."""
-    return datetime.combine(day + timedelta(days=1), time(0), CHINA_STANDARD_TIME).timestamp()
 
 
 def derived(

@@ -1,0 +1,26 @@
+"""What every deciding service's application holds. Plain: the application layers
+import it, and they take no HTTP or broker code (``pyproject.toml``'s contracts)."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from shared.clock import Clock
+from shared.eventstore import EventStore
+from shared.ports import EventLog
+from shared.settings import Settings
+
+
+@dataclass
+class Kernel:
+    """What every deciding service's application holds: who it is, its settings and
+    clock, the event store its commands go through, and the log it publishes to.
+    ``ready`` is set once the decision state and the followed views are caught up."""
+
+    service: str
+    settings: Settings
+    clock: Clock
+    store: EventStore
+    log: EventLog
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
