@@ -9,22 +9,11 @@ from datetime import datetime
 from shared.clock import Clock
 from shared.events.base import DomainEvent
 from shared.events.intake import (
-    ContactDecrypted,
     ContactErased,
-    ImplementationPlanFiled,
-    ProblemFound,
-    SelfAnalysisFiled,
     SelfInspectionReportFiled,
-    TipAccepted,
-    TipAssigned,
-    TipEscalated,
     TipMerged,
     TipReceived,
-    TipRejected,
     TipSubstantiated,
-    TipTextDecrypted,
-    TipTransferred,
-    TipUnsubstantiated,
 )
 from shared.eventstore import AggregateKind, EventStore
 from shared.ports import EventLog
@@ -39,31 +28,9 @@ PROBLEM = "problem"
 SELF_INSPECTION = "self_inspection"
 
 KINDS = (
-    AggregateKind(
-        TIP,
-        TipDecider(),
-        (
-            TipReceived,
-            TipAccepted,
-            TipRejected,
-            TipMerged,
-            TipAssigned,
-            TipTransferred,
-            TipEscalated,
-            TipSubstantiated,
-            TipUnsubstantiated,
-            ContactDecrypted,
-            TipTextDecrypted,
-            ContactErased,
-        ),
-        due=escalation_due,
-    ),
-    AggregateKind(PROBLEM, ProblemDecider(), (ProblemFound,)),
-    AggregateKind(
-        SELF_INSPECTION,
-        SelfInspectionDecider(),
-        (ImplementationPlanFiled, SelfAnalysisFiled, SelfInspectionReportFiled),
-    ),
+    AggregateKind(TIP, TipDecider(), TipDecider.events, due=escalation_due),
+    AggregateKind(PROBLEM, ProblemDecider(), ProblemDecider.events),
+    AggregateKind(SELF_INSPECTION, SelfInspectionDecider(), SelfInspectionDecider.events),
 )
 
 

@@ -4,11 +4,12 @@ tip or a self-inspection report, and read by staff and by the agency at fault.""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from shared.access_policy import Resource, Target, withheld_fields, without_fields
 from shared.actors import Actor, Role
 from shared.errors import Conflict, Forbidden
-from shared.events.intake import ProblemFound
+from shared.events.intake import FoundProblem, ProblemFound
 from shared.eventstore import CommandContext
 from shared.paging import window
 from shared.vocabulary import ProblemCategory, Severity
@@ -33,6 +34,18 @@ class ProblemDraft:
     summary: str
     agency_id: str = ""
 
+    def found(self, problem_id: str, agency_id: str, region_code: str) -> FoundProblem:
+        """The problem as found at ``agency_id`` (of ``region_code``)."""
+        return FoundProblem(
+            problem_id=problem_id,
+            agency_id=agency_id,
+            region_code=region_code,
+            category=self.category,
+            kind=self.kind,
+            severity=self.severity,
+            summary=self.summary,
+        )
+
 
 async def record_tip_problems(app: IntakeApp, tip_id: str, correlation_id: str = "") -> int:
     """One ``ProblemFound`` per problem of a substantiated tip, each exactly once."""
@@ -40,17 +53,16 @@ async def record_tip_problems(app: IntakeApp, tip_id: str, correlation_id: str =
     found = state.substantiation
     if found is None:
         return 0
-    recorded = 0
-    for problem in found.problems:
-        command = RecordProblem(
-            problem=problem,
-            campaign_id=state.campaign_id,
-            source_tip_ids=found.backing_tip_ids,
-            phase=found.phase,
-            at=found.substantiated_at,
-        )
-        recorded += await _record(app, command, tip_id, correlation_id)
-    return recorded
+    return await _record_each(
+        app,
+        found.problems,
+        tip_id,
+        correlation_id,
+        campaign_id=state.campaign_id,
+        source_tip_ids=found.backing_tip_ids,
+        phase=found.phase,
+        at=found.substantiated_at,
+    )
 
 
 async def record_report_problems(
@@ -61,17 +73,32 @@ async def record_report_problems(
     report = state.report
     if report is None:
         return 0
+    return await _record_each(
+        app,
+        report.problems,
+        aggregate_id,
+        correlation_id,
+        campaign_id=report.campaign_id,
+        source_tip_ids=(),
+        phase=report.phase,
+        at=report.filed_at,
+        source_report_id=report.report_id,
+    )
+
+
+async def _record_each(
+    app: IntakeApp,
+    problems: tuple[FoundProblem, ...],
+    cause: str,
+    correlation_id: str,
+    **source: Any,
+) -> int:
+    """Record each of ``problems`` found by ``cause`` (``source``: the rest of each
+    ``RecordProblem``); how many were new."""
     recorded = 0
-    for problem in report.problems:
-        command = RecordProblem(
-            problem=problem,
-            campaign_id=report.campaign_id,
-            source_tip_ids=(),
-            phase=report.phase,
-            at=report.filed_at,
-            source_report_id=report.report_id,
-        )
-        recorded += await _record(app, command, aggregate_id, correlation_id)
+    for problem in problems:
+        command = RecordProblem(problem=problem, **source)
+        recorded += await _record(app, command, cause, correlation_id)
     return recorded
 
 

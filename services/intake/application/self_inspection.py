@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from shared.actors import Actor, Role
 from shared.clock import local_date
 from shared.errors import Forbidden, NotFound
-from shared.events.directory import AgencyRecord, PhaseCode
-from shared.events.intake import FoundProblem
+from shared.events.directory import PhaseCode
 from shared.eventstore import CommandContext
 from shared.ids import prefixed_id
 from shared.vocabulary import ProblemCategory
 
 from ..domain.access import covers
 from ..domain.commands import (
+    AgencyFiling,
     FileImplementationPlan,
     FileSelfAnalysis,
     FileSelfInspectionReport,
@@ -56,24 +56,15 @@ async def file_plan(
     goals: str,
     correlation_id: str = "",
 ) -> Filed:
-    agency = _own_agency(app, actor)
-    campaign_id = campaign_id or app.settings.default_campaign_id
-    phase = _phase(app, campaign_id)
-    plan_id = prefixed_id("plan-", 16)
     command = FileImplementationPlan(
-        actor=actor,
-        agency_id=agency.agency_id,
-        agency_region_code=agency.region_code,
-        campaign_id=campaign_id,
-        plan_id=plan_id,
+        **vars(_filing(app, actor, campaign_id)),
+        plan_id=prefixed_id("plan-", 16),
         targeted_categories=tuple(targeted_categories),
         methods=methods,
         goals=goals,
-        phase=phase,
-        at=app.clock.now(),
     )
-    await _file(app, actor, agency, campaign_id, command, correlation_id)
-    return Filed(agency.agency_id, campaign_id, plan_id, phase)
+    await _file(app, command, correlation_id)
+    return _filed(command, command.plan_id)
 
 
 async def file_analysis(
@@ -86,24 +77,15 @@ async def file_analysis(
     findings: str,
     correlation_id: str = "",
 ) -> Filed:
-    agency = _own_agency(app, actor)
-    campaign_id = campaign_id or app.settings.default_campaign_id
-    phase = _phase(app, campaign_id)
-    analysis_id = prefixed_id("anl-", 16)
     command = FileSelfAnalysis(
-        actor=actor,
-        agency_id=agency.agency_id,
-        agency_region_code=agency.region_code,
-        campaign_id=campaign_id,
-        analysis_id=analysis_id,
+        **vars(_filing(app, actor, campaign_id)),
+        analysis_id=prefixed_id("anl-", 16),
         unit=unit,
         categories=tuple(categories),
         findings=findings,
-        phase=phase,
-        at=app.clock.now(),
     )
-    await _file(app, actor, agency, campaign_id, command, correlation_id)
-    return Filed(agency.agency_id, campaign_id, analysis_id, phase)
+    await _file(app, command, correlation_id)
+    return _filed(command, command.analysis_id)
 
 
 async def file_report(
@@ -117,38 +99,17 @@ async def file_report(
 ) -> Filed:
     """Each problem of the report becomes a ``ProblemFound`` (source self_inspection)
     at the agency that filed it, recorded before this returns."""
-    agency = _own_agency(app, actor)
-    campaign_id = campaign_id or app.settings.default_campaign_id
-    phase = _phase(app, campaign_id)
-    report_id = prefixed_id("rep-", 16)
+    filing = _filing(app, actor, campaign_id)
     found = tuple(
-        FoundProblem(
-            problem_id=new_problem_id(),
-            agency_id=agency.agency_id,
-            region_code=agency.region_code,
-            category=p.category,
-            kind=p.kind,
-            severity=p.severity,
-            summary=p.summary,
-        )
-        for p in problems
+        draft.found(new_problem_id(), filing.agency_id, filing.agency_region_code)
+        for draft in problems
     )
     command = FileSelfInspectionReport(
-        actor=actor,
-        agency_id=agency.agency_id,
-        agency_region_code=agency.region_code,
-        campaign_id=campaign_id,
-        report_id=report_id,
-        summary=summary,
-        problems=found,
-        phase=phase,
-        at=app.clock.now(),
+        **vars(filing), report_id=prefixed_id("rep-", 16), summary=summary, problems=found
     )
-    aggregate_id = await _file(app, actor, agency, campaign_id, command, correlation_id)
+    aggregate_id = await _file(app, command, correlation_id)
     await record_report_problems(app, aggregate_id, correlation_id)
-    return Filed(
-        agency.agency_id, campaign_id, report_id, phase, tuple(p.problem_id for p in found)
-    )
+    return _filed(command, command.report_id, tuple(p.problem_id for p in found))
 
 
 async def filings_of(
@@ -175,7 +136,9 @@ async def filings_of(
     return Filings(agency_id, campaign, state)
 
 
-def _own_agency(app: IntakeApp, actor: Actor) -> AgencyRecord:
+def _filing(app: IntakeApp, actor: Actor, campaign_id: str) -> AgencyFiling:
+    """What any filing by ``actor`` carries: their own agency, the campaign (the
+    default one when not named), its phase today, the time."""
     actor.require(Role.agency_staff)
     agency = app.directory.agencies.get(actor.organisation)
     if agency is None:
@@ -184,27 +147,29 @@ def _own_agency(app: IntakeApp, actor: Actor) -> AgencyRecord:
             f"your organisation {actor.organisation} is not a registered agency",
             code="unknown_agency",
         )
-    return agency
-
-
-def _phase(app: IntakeApp, campaign_id: str) -> PhaseCode | None:
-    return app.directory.phase_code_on(campaign_id, local_date(app.clock.now()))
-
-
-async def _file(
-    app: IntakeApp,
-    actor: Actor,
-    agency: AgencyRecord,
-    campaign_id: str,
-    command: SelfInspectionCommand,
-    correlation_id: str,
-) -> str:
-    aggregate_id = self_inspection_id(campaign_id, agency.agency_id)
-    context = CommandContext(
-        actor=actor.as_extension(),
+    campaign_id = campaign_id or app.settings.default_campaign_id
+    now = app.clock.now()
+    return AgencyFiling(
+        actor=actor,
+        agency_id=agency.agency_id,
+        agency_region_code=agency.region_code,
         campaign_id=campaign_id,
-        region_code=agency.region_code,
+        phase=app.directory.phase_code_on(campaign_id, local_date(now)),
+        at=now,
+    )
+
+
+async def _file(app: IntakeApp, command: SelfInspectionCommand, correlation_id: str) -> str:
+    aggregate_id = self_inspection_id(command.campaign_id, command.agency_id)
+    context = CommandContext(
+        actor=command.actor.as_extension(),
+        campaign_id=command.campaign_id,
+        region_code=command.agency_region_code,
         correlation_id=correlation_id,
     )
     await app.store.execute(SELF_INSPECTION, aggregate_id, command, context)
     return aggregate_id
+
+
+def _filed(command: AgencyFiling, filing_id: str, problem_ids: tuple[str, ...] = ()) -> Filed:
+    return Filed(command.agency_id, command.campaign_id, filing_id, command.phase, problem_ids)

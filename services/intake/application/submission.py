@@ -5,19 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any
 
 from shared.actors import Actor, Role
 from shared.clock import local_date
 from shared.errors import Invalid, NotFound
-from shared.events.intake import Attachment, TipChannel
 from shared.eventstore import CommandContext
 from shared.regions import jiangxi
-from shared.vocabulary import Power
 
-from ..domain.commands import ReceiveTip
+from ..domain.commands import ReceiveTip, TipAsTold
 from ..domain.receipt import format_code, is_well_formed, new_receipt_code, normalise
 from ..domain.tip import TipState, TipStatus
 from ..store import TIP
@@ -29,24 +27,13 @@ RECEIPT_NOT_FOUND_ZH = "未找到与此回执码对应的线索，请核对后�
 RECEIPT_NOT_FOUND_EN = "no tip matches this receipt code; check it and try again"
 
 
-@dataclass(frozen=True)
-class NewTip:
-    """``campaign_id`` "" is the default campaign."""
+@dataclass(frozen=True, kw_only=True)
+class NewTip(TipAsTold):
+    """``campaign_id`` "" is the default campaign; ``contact`` the tipster's, in clear
+    (sealed before the tip is received)."""
 
-    campaign_id: str
-    channel: TipChannel
-    region_code: str
-    description: str
-    occurred_on: date
-    agency_id: str = ""
-    agency_text: str = ""
-    power: Power | None = None
-    attachments: tuple[Attachment, ...] = ()
     contact: dict[str, str] | None = None
-    origin_ref: str = ""
     with_receipt: bool = True
-    filer: Actor | None = None  # the officer filing it, None for the public
-    by_system: bool = False
     # The request as sent, for the idempotency check (only with an Idempotency-Key).
     request_body: dict[str, Any] = field(default_factory=dict)
 
@@ -179,18 +166,10 @@ async def _receive(
         tip_id, tip.contact, kept_receipt, words
     )
     command = ReceiveTip(
+        **{told.name: getattr(tip, told.name) for told in fields(TipAsTold)},
         tip_id=tip_id,
-        campaign_id=tip.campaign_id,
-        channel=tip.channel,
-        region_code=tip.region_code,
-        description=tip.description,
-        occurred_on=tip.occurred_on,
         triage_due_at=app.directory.triage_due(tip.campaign_id, now),
         at=now,
-        agency_id=tip.agency_id,
-        agency_text=tip.agency_text,
-        power=tip.power,
-        attachments=tip.attachments,
         sealed_contact=sealed_contact,
         sealed_text=sealed_text,
         receipt_lookup=app.privacy.lookup("receipt", receipt) if receipt else "",
@@ -200,9 +179,6 @@ async def _receive(
         request_fingerprint=(
             app.privacy.fingerprint(tip.request_body) if idempotency_lookup else ""
         ),
-        origin_ref=tip.origin_ref,
-        filer=tip.filer,
-        by_system=tip.by_system,
     )
     context = CommandContext(
         actor=actor,

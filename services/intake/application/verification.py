@@ -70,12 +70,4 @@ def _found(app: IntakeApp, state: TipState, index: int, draft: ProblemDraft) -> 
         raise Invalid(
             f"未知的执法机关编号 {agency_id}", f"unknown agency_id {agency_id}", field=field
         )
-    return FoundProblem(
-        problem_id=new_problem_id(),
-        agency_id=agency_id,
-        region_code=agency.region_code,
-        category=draft.category,
-        kind=draft.kind,
-        severity=draft.severity,
-        summary=draft.summary,
-    )
+    return draft.found(new_problem_id(), agency_id, agency.region_code)

@@ -5,7 +5,7 @@ kept), and ``sealed_*`` under the tip's subject key, which is what the events ca
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from shared.actors import Actor
@@ -14,49 +14,69 @@ from shared.events.intake import Attachment, FoundProblem, TipChannel
 from shared.vocabulary import Power, ProblemCategory
 
 
-@dataclass(frozen=True)
-class ReceiveTip:
-    tip_id: str
+@dataclass(frozen=True, kw_only=True)
+class TipAsTold:
+    """A tip as it comes in: where from, where and when it happened, whom it is about
+    and what it says. ``filer``: who filed it (None for the public; an officer for the
+    internal channels); ``by_system``: filed by the platform itself (a problem raised
+    in an evaluation meeting)."""
+
     campaign_id: str
     channel: TipChannel
     region_code: str
     description: str
     occurred_on: date
-    triage_due_at: datetime
-    at: datetime
     agency_id: str = ""
     agency_text: str = ""
     power: Power | None = None
     attachments: tuple[Attachment, ...] = ()
+    origin_ref: str = ""
+    filer: Actor | None = None
+    by_system: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReceiveTip(TipAsTold):
+    tip_id: str
+    triage_due_at: datetime
+    at: datetime
     sealed_contact: str = ""
     receipt_lookup: str = ""
     sealed_receipt: str = ""
     idempotency_lookup: str = ""
     request_fingerprint: str = ""
-    origin_ref: str = ""
     sealed_text: str = ""  # description, agency_text and attachment names, sealed
-    # Who filed it: None for the public; an officer for the internal channels.
-    filer: Actor | None = None
-    # Filed by the platform itself (a problem raised in an evaluation meeting).
-    by_system: bool = False
 
 
 @dataclass(frozen=True)
-class AcceptTip:
+class _Noted:
+    """An officer's optional note: in clear for the check, sealed for the event."""
+
+    note: str = field(default="", kw_only=True)
+    sealed_note: str = field(default="", kw_only=True)
+
+
+@dataclass(frozen=True)
+class AcceptTip(_Noted):
     actor: Actor
     verification_due_at: datetime
     at: datetime
-    note: str = ""
-    sealed_note: str = ""
 
 
 @dataclass(frozen=True)
-class RejectTip:
+class _Reasoned:
+    """An officer's decision and its reason: in clear for the check, sealed for the
+    event."""
+
     actor: Actor
     reason: str
     at: datetime
-    referred_to: str = ""
-    sealed_reason: str = ""
+    sealed_reason: str = field(default="", kw_only=True)
+
+
+@dataclass(frozen=True)
+class RejectTip(_Reasoned):
+    referred_to: str = field(default="", kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -79,13 +99,11 @@ class MergeTip:
 
 
 @dataclass(frozen=True)
-class AssignTip:
+class AssignTip(_Noted):
     actor: Actor
     assignee: str
     verification_due_at: datetime
     at: datetime
-    note: str = ""
-    sealed_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -117,16 +135,13 @@ class SubstantiateTip:
 
 
 @dataclass(frozen=True)
-class UnsubstantiateTip:
-    actor: Actor
-    reason: str
-    at: datetime
-    sealed_reason: str = ""
+class UnsubstantiateTip(_Reasoned):
+    """Verification found the tip untrue."""
 
 
 @dataclass(frozen=True)
-class DecryptText:
-    """An officer asks to read a tip's sealed words, for a stated purpose."""
+class _Reading:
+    """An officer asks to read a tip's sealed data, for a stated purpose."""
 
     actor: Actor
     purpose: str
@@ -134,10 +149,13 @@ class DecryptText:
 
 
 @dataclass(frozen=True)
-class DecryptContact:
-    actor: Actor
-    purpose: str
-    at: datetime
+class DecryptText(_Reading):
+    """The tip's sealed words: the tipster's and the officers' notes about them."""
+
+
+@dataclass(frozen=True)
+class DecryptContact(_Reading):
+    """The tipster's contact details."""
 
 
 @dataclass(frozen=True)
@@ -159,45 +177,40 @@ class RecordProblem:
     source_report_id: str = ""
 
 
-@dataclass(frozen=True)
-class FileImplementationPlan:
+@dataclass(frozen=True, kw_only=True)
+class AgencyFiling:
+    """What each of an agency's own filings carries: who files it, for which agency
+    (and that agency's region), in which campaign and phase, and when."""
+
     actor: Actor
     agency_id: str
     agency_region_code: str
     campaign_id: str
+    phase: PhaseCode | None
+    at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class FileImplementationPlan(AgencyFiling):
     plan_id: str
     targeted_categories: tuple[ProblemCategory, ...]
     methods: str
     goals: str
-    phase: PhaseCode | None
-    at: datetime
 
 
-@dataclass(frozen=True)
-class FileSelfAnalysis:
-    actor: Actor
-    agency_id: str
-    agency_region_code: str
-    campaign_id: str
+@dataclass(frozen=True, kw_only=True)
+class FileSelfAnalysis(AgencyFiling):
     analysis_id: str
     unit: str
     categories: tuple[ProblemCategory, ...]
     findings: str
-    phase: PhaseCode | None
-    at: datetime
 
 
-@dataclass(frozen=True)
-class FileSelfInspectionReport:
-    actor: Actor
-    agency_id: str
-    agency_region_code: str
-    campaign_id: str
+@dataclass(frozen=True, kw_only=True)
+class FileSelfInspectionReport(AgencyFiling):
     report_id: str
     summary: str
     problems: tuple[FoundProblem, ...]
-    phase: PhaseCode | None
-    at: datetime
 
 
 TipCommand = (

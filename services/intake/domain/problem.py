@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 from shared.errors import Conflict
 from shared.events.base import DomainEvent
@@ -18,6 +19,8 @@ class ProblemState:
 
 
 class ProblemDecider:
+    events: ClassVar[tuple[type[DomainEvent], ...]] = (ProblemFound,)
+
     def initial_state(self) -> ProblemState:
         return ProblemState()
 
@@ -32,14 +35,8 @@ class ProblemDecider:
         source = ProblemSource.tip if command.source_tip_ids else ProblemSource.self_inspection
         return [
             ProblemFound(
-                problem_id=problem.problem_id,
+                **problem.model_dump(),
                 campaign_id=command.campaign_id,
-                agency_id=problem.agency_id,
-                region_code=problem.region_code,
-                category=problem.category,
-                kind=problem.kind,
-                severity=problem.severity,
-                summary=problem.summary,
                 source=source,
                 source_tip_ids=command.source_tip_ids,
                 phase=command.phase,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any, ClassVar
 
 from shared.actors import Actor, Role
 from shared.errors import Conflict, Forbidden, Invalid
@@ -25,6 +26,7 @@ from .commands import (
     FileSelfInspectionReport,
     SelfInspectionCommand,
 )
+from .tip_checks import not_blank
 
 PHASE_ZH = {
     PhaseCode.mobilisation: "动员部署阶段",
@@ -72,7 +74,21 @@ def _in_phase(phase: PhaseCode | None, wanted: PhaseCode, what_zh: str, what_en:
     return wanted
 
 
+# The phase each filing belongs to, and what a refusal calls the filing.
+FILED_IN: dict[type[SelfInspectionCommand], tuple[PhaseCode, str, str]] = {
+    FileImplementationPlan: (PhaseCode.mobilisation, "实施方案", "the plan"),
+    FileSelfAnalysis: (PhaseCode.finding, "剖析材料", "self-analysis"),
+    FileSelfInspectionReport: (PhaseCode.finding, "自查报告", "the self-inspection report"),
+}
+
+
 class SelfInspectionDecider:
+    events: ClassVar[tuple[type[DomainEvent], ...]] = (
+        ImplementationPlanFiled,
+        SelfAnalysisFiled,
+        SelfInspectionReportFiled,
+    )
+
     def initial_state(self) -> SelfInspectionState:
         return SelfInspectionState()
 
@@ -80,8 +96,15 @@ class SelfInspectionDecider:
         self, command: SelfInspectionCommand, state: SelfInspectionState
     ) -> Sequence[DomainEvent]:
         _staff_of(command.actor, command.agency_id, command.agency_region_code)
+        phase = _in_phase(command.phase, *FILED_IN[type(command)])
+        # What every filing records: whose it is, in which campaign and phase, when.
+        filed: dict[str, Any] = {
+            "agency_id": command.agency_id,
+            "campaign_id": command.campaign_id,
+            "phase": phase,
+            "filed_at": command.at,
+        }
         if isinstance(command, FileImplementationPlan):
-            phase = _in_phase(command.phase, PhaseCode.mobilisation, "实施方案", "the plan")
             if state.plan_id:
                 raise Conflict(
                     "本机关已报送实施方案",
@@ -96,50 +119,33 @@ class SelfInspectionDecider:
                 )
             return [
                 ImplementationPlanFiled(
-                    agency_id=command.agency_id,
-                    campaign_id=command.campaign_id,
+                    **filed,
                     plan_id=command.plan_id,
                     targeted_categories=command.targeted_categories,
                     methods=command.methods,
                     goals=command.goals,
-                    phase=phase,
-                    filed_at=command.at,
                 )
             ]
         if isinstance(command, FileSelfAnalysis):
-            phase = _in_phase(command.phase, PhaseCode.finding, "剖析材料", "self-analysis")
             if command.analysis_id in state.analysis_ids:
                 raise Conflict("该剖析材料已报送", "this self-analysis was already filed")
-            if not command.findings.strip():
-                raise Invalid("剖析材料不能为空", "findings must not be empty", field="findings")
+            not_blank(command.findings, "findings", "剖析材料", "findings")
             return [
                 SelfAnalysisFiled(
-                    agency_id=command.agency_id,
-                    campaign_id=command.campaign_id,
+                    **filed,
                     analysis_id=command.analysis_id,
                     unit=command.unit,
                     categories=command.categories,
                     findings=command.findings,
-                    phase=phase,
-                    filed_at=command.at,
                 )
             ]
-        return self._report(command, state)
-
-    def _report(
-        self, command: FileSelfInspectionReport, state: SelfInspectionState
-    ) -> list[DomainEvent]:
-        phase = _in_phase(
-            command.phase, PhaseCode.finding, "自查报告", "the self-inspection report"
-        )
         if state.report_id:
             raise Conflict(
                 "本机关已报送自查报告",
                 "this agency has already filed its self-inspection report",
                 code="duplicate",
             )
-        if not command.summary.strip():
-            raise Invalid("自查报告不能为空", "summary must not be empty", field="summary")
+        not_blank(command.summary, "summary", "自查报告", "summary")
         for index, problem in enumerate(command.problems):
             check_kind(problem.category, problem.kind, f"problems.{index}.kind")
             if problem.agency_id != command.agency_id:
@@ -150,31 +156,27 @@ class SelfInspectionDecider:
                 )
         return [
             SelfInspectionReportFiled(
-                agency_id=command.agency_id,
-                campaign_id=command.campaign_id,
+                **filed,
                 report_id=command.report_id,
                 summary=command.summary,
                 problems=command.problems,
-                phase=phase,
-                filed_at=command.at,
             )
         ]
 
     def evolve(self, state: SelfInspectionState, event: DomainEvent) -> SelfInspectionState:
-        if isinstance(event, ImplementationPlanFiled):
-            return replace(state, agency_id=event.agency_id, plan_id=event.plan_id)
-        if isinstance(event, SelfAnalysisFiled):
-            return replace(
-                state,
-                agency_id=event.agency_id,
-                analysis_ids=state.analysis_ids | {event.analysis_id},
-            )
-        if isinstance(event, SelfInspectionReportFiled):
-            return replace(
-                state,
-                agency_id=event.agency_id,
-                report_id=event.report_id,
-                problem_ids=tuple(p.problem_id for p in event.problems),
-                report=event,
-            )
+        match event:
+            case ImplementationPlanFiled(agency_id=agency_id, plan_id=plan_id):
+                return replace(state, agency_id=agency_id, plan_id=plan_id)
+            case SelfAnalysisFiled(agency_id=agency_id, analysis_id=analysis_id):
+                analyses = state.analysis_ids | {analysis_id}
+                return replace(state, agency_id=agency_id, analysis_ids=analyses)
+            case SelfInspectionReportFiled(agency_id=agency_id, report_id=report_id):
+                problem_ids = tuple(p.problem_id for p in event.problems)
+                return replace(
+                    state,
+                    agency_id=agency_id,
+                    report_id=report_id,
+                    problem_ids=problem_ids,
+                    report=event,
+                )
         return state

@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
-from shared.actors import Actor, Role
 from shared.clock import local_date
 from shared.errors import Conflict, Invalid
 from shared.events.base import DomainEvent
@@ -42,15 +42,14 @@ from .commands import (
     TransferTip,
     UnsubstantiateTip,
 )
-from .tip_checks import check_filer, not_blank, refuse_status, require_sealed
+from .tip_checks import check_filer, not_blank, refuse_status, require_sealed, sealed_words
 from .tip_state import (
     CONTACT_ROLES,
     ERASE_ROLES,
+    RULES,
     STATUS_ZH,
     TEXT_ROLES,
-    TRIAGE_OPEN,
     TRIAGE_ROLES,
-    VERIFICATION_OPEN,
     VERIFICATION_ROLES,
     TipState,
     TipStatus,
@@ -79,6 +78,22 @@ __all__ = [
 
 
 class TipDecider:
+    # What a tip is folded from.
+    events: ClassVar[tuple[type[DomainEvent], ...]] = (
+        TipReceived,
+        TipAccepted,
+        TipRejected,
+        TipMerged,
+        TipAssigned,
+        TipTransferred,
+        TipEscalated,
+        TipSubstantiated,
+        TipUnsubstantiated,
+        ContactDecrypted,
+        TipTextDecrypted,
+        ContactErased,
+    )
+
     def initial_state(self) -> TipState:
         return TipState()
 
@@ -90,10 +105,16 @@ class TipDecider:
                 raise no_such_tip()
             return self._escalate(command, state)
         # The role first (it does not depend on the tip), then one answer for a tip
-        # that does not exist and one the actor may not see.
-        require_role(command.actor, *roles_for(command))
+        # that does not exist and one the actor may not see; then the actor must be of
+        # the region handling it, and the tip in a status the command moves it from.
+        rule = RULES[type(command)]
+        require_role(command.actor, *rule.roles)
         if not visible_to(command.actor, state):
             raise no_such_tip()
+        if rule.handling_region:
+            require_region(command.actor, state.handling_region_code)
+        if rule.statuses and state.status not in rule.statuses:
+            raise refuse_status(state, rule.action_zh, rule.action_en)
         if isinstance(command, DecryptContact):
             return self._decrypt(command, state)
         if isinstance(command, DecryptText):
@@ -115,8 +136,7 @@ class TipDecider:
             )
         known_region(c.region_code, "region_code")
         check_filer(c)
-        not_blank(c.description, "description", "问题描述", "description")
-        require_sealed(c.description, c.sealed_text, "description")
+        sealed_words(c.description, c.sealed_text, "description", "问题描述")
         if c.occurred_on > local_date(c.at):
             raise Invalid(
                 "发生日期不能晚于今天", "occurred_on must not be in the future", field="occurred_on"
@@ -147,15 +167,8 @@ class TipDecider:
 
     # -- triage ----------------------------------------------------------------------
 
-    def _officer_of_region(self, actor: Actor, state: TipState, *roles: Role) -> None:
-        require_role(actor, *roles)
-        require_region(actor, state.handling_region_code)
-
     def _triage(self, c: TipCommand, state: TipState) -> list[DomainEvent]:
         if isinstance(c, AcceptTip):
-            self._officer_of_region(c.actor, state, *TRIAGE_ROLES)
-            if state.status is not TipStatus.received:
-                raise refuse_status(state, "再次受理", "accepted")
             require_sealed(c.note, c.sealed_note, "note")
             return [
                 TipAccepted(
@@ -166,11 +179,7 @@ class TipDecider:
                 )
             ]
         if isinstance(c, RejectTip):
-            self._officer_of_region(c.actor, state, *TRIAGE_ROLES)
-            if state.status not in TRIAGE_OPEN:
-                raise refuse_status(state, "不予受理", "rejected")
-            not_blank(c.reason, "reason", "不予受理的理由", "reason")
-            require_sealed(c.reason, c.sealed_reason, "reason")
+            sealed_words(c.reason, c.sealed_reason, "reason", "不予受理的理由")
             return [
                 TipRejected(
                     tip_id=state.tip_id,
@@ -182,9 +191,6 @@ class TipDecider:
         if isinstance(c, MergeTip):
             return self._merge(c, state)
         if isinstance(c, AssignTip):
-            self._officer_of_region(c.actor, state, *TRIAGE_ROLES)
-            if state.status not in TRIAGE_OPEN:
-                raise refuse_status(state, "交办", "assigned")
             not_blank(c.assignee, "assignee", "承办单位", "assignee")
             require_sealed(c.note, c.sealed_note, "note")
             return [
@@ -197,34 +203,31 @@ class TipDecider:
                 )
             ]
         if isinstance(c, TransferTip):
-            self._officer_of_region(c.actor, state, *TRIAGE_ROLES)
-            if state.status not in TRIAGE_OPEN:
-                raise refuse_status(state, "转办", "transferred")
-            known_region(c.to_region_code, "to_region_code")
-            not_blank(c.reason, "reason", "转办理由", "reason")
-            if c.to_region_code == state.handling_region_code:
-                raise Invalid(
-                    "转入地区与当前承办地区相同",
-                    "to_region_code is the region already handling the tip",
-                    field="to_region_code",
-                )
-            require_sealed(c.reason, c.sealed_reason, "reason")
-            return [
-                TipTransferred(
-                    tip_id=state.tip_id,
-                    from_region_code=state.handling_region_code,
-                    to_region_code=c.to_region_code,
-                    sealed_reason=c.sealed_reason,
-                    triage_due_at=c.triage_due_at,
-                    transferred_at=c.at,
-                )
-            ]
+            return self._transfer(c, state)
         raise TypeError(f"not a tip command: {c!r}")
 
+    def _transfer(self, c: TransferTip, state: TipState) -> list[DomainEvent]:
+        known_region(c.to_region_code, "to_region_code")
+        not_blank(c.reason, "reason", "转办理由", "reason")
+        if c.to_region_code == state.handling_region_code:
+            raise Invalid(
+                "转入地区与当前承办地区相同",
+                "to_region_code is the region already handling the tip",
+                field="to_region_code",
+            )
+        require_sealed(c.reason, c.sealed_reason, "reason")
+        return [
+            TipTransferred(
+                tip_id=state.tip_id,
+                from_region_code=state.handling_region_code,
+                to_region_code=c.to_region_code,
+                sealed_reason=c.sealed_reason,
+                triage_due_at=c.triage_due_at,
+                transferred_at=c.at,
+            )
+        ]
+
     def _merge(self, c: MergeTip, state: TipState) -> list[DomainEvent]:
-        self._officer_of_region(c.actor, state, *TRIAGE_ROLES)
-        if state.status not in TRIAGE_OPEN:
-            raise refuse_status(state, "合并", "merged")
         if c.into_tip_id == state.tip_id:
             raise Invalid(
                 "线索不能与自身合并", "a tip cannot be merged into itself", field="into_tip_id"
@@ -278,21 +281,14 @@ class TipDecider:
     # -- verification ----------------------------------------------------------------
 
     def _verify(self, c: SubstantiateTip | UnsubstantiateTip, state: TipState) -> list[DomainEvent]:
-        self._officer_of_region(c.actor, state, *VERIFICATION_ROLES)
         if isinstance(c, UnsubstantiateTip):
-            if state.status not in VERIFICATION_OPEN:
-                raise refuse_status(state, "作出核查结论", "verified")
-            not_blank(c.reason, "reason", "核查不属实的理由", "reason")
-            require_sealed(c.reason, c.sealed_reason, "reason")
+            sealed_words(c.reason, c.sealed_reason, "reason", "核查不属实的理由")
             return [
                 TipUnsubstantiated(
                     tip_id=state.tip_id, sealed_reason=c.sealed_reason, unsubstantiated_at=c.at
                 )
             ]
-        if state.status not in VERIFICATION_OPEN:
-            raise refuse_status(state, "作出核查结论", "verified")
-        not_blank(c.findings, "findings", "核查结论", "findings")
-        require_sealed(c.findings, c.sealed_findings, "findings")
+        sealed_words(c.findings, c.sealed_findings, "findings", "核查结论")
         if not c.problems:
             raise Invalid(
                 "核查属实时至少列出一个问题",
@@ -317,7 +313,6 @@ class TipDecider:
     # -- personal data ---------------------------------------------------------------
 
     def _decrypt(self, c: DecryptContact, state: TipState) -> list[DomainEvent]:
-        self._officer_of_region(c.actor, state, *CONTACT_ROLES)
         if not state.has_contact:
             raise Conflict(
                 "这是匿名线索，没有联系方式", "this tip is anonymous: it has no contact details"
@@ -358,7 +353,6 @@ class TipDecider:
 
     def _erase(self, c: EraseContact, state: TipState) -> list[DomainEvent]:
         # An anonymous tipster is erased too: their words are under the same key.
-        self._officer_of_region(c.actor, state, *ERASE_ROLES)
         if state.contact_erased:
             raise Conflict("举报人信息已删除", "the tipster was already erased", code="duplicate")
         not_blank(c.reason, "reason", "删除理由", "reason")

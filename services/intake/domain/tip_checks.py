@@ -47,6 +47,12 @@ def require_sealed(plain: str, sealed: str, field: str) -> None:
         )
 
 
+def sealed_words(plain: str, sealed: str, field: str, zh: str) -> None:
+    """Free text a command needs: not blank, and sealed for the event."""
+    not_blank(plain, field, zh, field)
+    require_sealed(plain, sealed, field)
+
+
 def refuse_status(state: TipState, action_zh: str, action_en: str) -> Conflict:
     return Conflict(
         f"线索 {state.tip_id} 当前状态为“{STATUS_ZH[state.status]}”，不能{action_zh}",

@@ -3,9 +3,10 @@ who may see it, which roles issue which command, when it is due."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from shared.access_policy import Resource, readers_of
 from shared.actors import Actor, Role
@@ -29,11 +30,16 @@ from shared.events.intake import (
 
 from .access import may_see
 from .commands import (
+    AcceptTip,
+    AssignTip,
     DecryptContact,
     DecryptText,
     EraseContact,
+    MergeTip,
+    RejectTip,
     SubstantiateTip,
     TipCommand,
+    TransferTip,
     UnsubstantiateTip,
 )
 
@@ -114,17 +120,40 @@ def visible_to(actor: Actor, state: TipState) -> bool:
     return may_see(actor, state.region_code, state.handling_region_code)
 
 
+@dataclass(frozen=True)
+class Rule:
+    """Who may issue a command on a tip (``roles``), whether they must be of the region
+    handling it, and the statuses it moves a tip from (any, when empty), named in a
+    refusal by ``action_zh`` / ``action_en``."""
+
+    roles: tuple[Role, ...]
+    handling_region: bool = True
+    statuses: tuple[TipStatus, ...] = ()
+    action_zh: str = ""
+    action_en: str = ""
+
+
+RULES: dict[type[TipCommand], Rule] = {
+    AcceptTip: Rule(TRIAGE_ROLES, True, (TipStatus.received,), "再次受理", "accepted"),
+    RejectTip: Rule(TRIAGE_ROLES, True, TRIAGE_OPEN, "不予受理", "rejected"),
+    MergeTip: Rule(TRIAGE_ROLES, True, TRIAGE_OPEN, "合并", "merged"),
+    AssignTip: Rule(TRIAGE_ROLES, True, TRIAGE_OPEN, "交办", "assigned"),
+    TransferTip: Rule(TRIAGE_ROLES, True, TRIAGE_OPEN, "转办", "transferred"),
+    SubstantiateTip: Rule(VERIFICATION_ROLES, True, VERIFICATION_OPEN, "作出核查结论", "verified"),
+    UnsubstantiateTip: Rule(
+        VERIFICATION_ROLES, True, VERIFICATION_OPEN, "作出核查结论", "verified"
+    ),
+    DecryptContact: Rule(CONTACT_ROLES),
+    # Whoever may see the tip reads its words, the region handling it or not.
+    DecryptText: Rule(TEXT_ROLES, handling_region=False),
+    EraseContact: Rule(ERASE_ROLES),
+}
+
+
 def roles_for(command: TipCommand) -> tuple[Role, ...]:
     """The roles that may issue ``command`` on some tip."""
-    if isinstance(command, SubstantiateTip | UnsubstantiateTip):
-        return VERIFICATION_ROLES
-    if isinstance(command, DecryptContact):
-        return CONTACT_ROLES
-    if isinstance(command, DecryptText):
-        return TEXT_ROLES
-    if isinstance(command, EraseContact):
-        return ERASE_ROLES
-    return TRIAGE_ROLES
+    rule = RULES.get(type(command))
+    return rule.roles if rule is not None else TRIAGE_ROLES
 
 
 def pending_deadline(state: TipState) -> tuple[TipStage, datetime] | None:
@@ -147,102 +176,78 @@ def escalation_due(state: TipState) -> datetime | None:
     return pending[1] if pending is not None else None
 
 
+# What a tip keeps of its ``TipReceived`` as it came: every field the two share.
+_AS_RECEIVED = {f.name for f in fields(TipState)} & TipReceived.model_fields.keys()
+
+
+def _received(state: TipState, event: TipReceived) -> TipState:
+    return replace(
+        state,
+        status=TipStatus.received,
+        handling_region_code=event.region_code,
+        has_contact=bool(event.sealed_contact),
+        updated_at=event.received_at,
+        **event.model_dump(include=_AS_RECEIVED),
+    )
+
+
+def _moved(
+    state: TipState, status: TipStatus, at: datetime, sealed: str = "", **changes: Any
+) -> TipState:
+    """The tip in ``status`` since ``at``, keeping the officer's ``sealed`` note, reason
+    or findings (named in the notes by the new status) when there is one."""
+    return _noted(replace(state, status=status, updated_at=at, **changes), status.value, sealed)
+
+
+def _noted(state: TipState, what: str, sealed: str) -> TipState:
+    return replace(state, sealed_notes=(*state.sealed_notes, (what, sealed))) if sealed else state
+
+
 def evolve_tip(state: TipState, event: DomainEvent) -> TipState:
     """The tip after ``event``."""
-    if isinstance(event, TipReceived):
-        return replace(
-            state,
-            status=TipStatus.received,
-            tip_id=event.tip_id,
-            campaign_id=event.campaign_id,
-            channel=event.channel,
-            region_code=event.region_code,
-            handling_region_code=event.region_code,
-            agency_id=event.agency_id,
-            sealed_text=event.sealed_text,
-            has_contact=bool(event.sealed_contact),
-            sealed_contact=event.sealed_contact,
-            receipt_lookup=event.receipt_lookup,
-            sealed_receipt=event.sealed_receipt,
-            idempotency_lookup=event.idempotency_lookup,
-            request_fingerprint=event.request_fingerprint,
-            triage_due_at=event.triage_due_at,
-            received_at=event.received_at,
-            updated_at=event.received_at,
-        )
-    if isinstance(event, TipAccepted):
-        return replace(
-            state,
-            status=TipStatus.accepted,
-            verification_due_at=event.verification_due_at,
-            sealed_notes=_noted(state, "accepted", event.sealed_note),
-            updated_at=event.accepted_at,
-        )
-    if isinstance(event, TipRejected):
-        return replace(
-            state,
-            status=TipStatus.rejected,
-            referred_to=event.referred_to,
-            sealed_notes=_noted(state, "rejected", event.sealed_reason),
-            updated_at=event.rejected_at,
-        )
-    if isinstance(event, TipMerged):
-        return replace(
-            state,
-            status=TipStatus.merged,
-            merged_into=event.into_tip_id,
-            updated_at=event.merged_at,
-        )
-    if isinstance(event, TipAssigned):
-        return replace(
-            state,
-            status=TipStatus.assigned,
-            assignee=event.assignee,
-            verification_due_at=event.verification_due_at,
-            sealed_notes=_noted(state, "assigned", event.sealed_note),
-            updated_at=event.assigned_at,
-        )
-    if isinstance(event, TipTransferred):
-        return replace(
-            state,
-            status=TipStatus.received,
-            region_code=event.to_region_code,
-            handling_region_code=event.to_region_code,
-            triage_due_at=event.triage_due_at,
-            sealed_notes=_noted(state, "transferred", event.sealed_reason),
-            updated_at=event.transferred_at,
-        )
-    if isinstance(event, TipEscalated):
-        return replace(
-            state,
-            handling_region_code=event.to_region_code,
-            escalated=state.escalated | {event.stage},
-            updated_at=event.escalated_at,
-        )
-    if isinstance(event, TipSubstantiated):
-        return replace(
-            state,
-            status=TipStatus.substantiated,
-            problem_ids=tuple(p.problem_id for p in event.problems),
-            substantiation=event,
-            sealed_notes=_noted(state, "substantiated", event.sealed_findings),
-            updated_at=event.substantiated_at,
-        )
-    if isinstance(event, TipUnsubstantiated):
-        return replace(
-            state,
-            status=TipStatus.unsubstantiated,
-            sealed_notes=_noted(state, "unsubstantiated", event.sealed_reason),
-            updated_at=event.unsubstantiated_at,
-        )
-    if isinstance(event, ContactDecrypted):
-        return replace(state, contact_reads=state.contact_reads + 1)
-    if isinstance(event, TipTextDecrypted):
-        return replace(state, text_reads=state.text_reads + 1)
-    if isinstance(event, ContactErased):
-        return replace(state, contact_erased=True)
+    match event:
+        case TipReceived():
+            return _received(state, event)
+        case TipAccepted(accepted_at=at, sealed_note=note, verification_due_at=due):
+            return _moved(state, TipStatus.accepted, at, note, verification_due_at=due)
+        case TipRejected(rejected_at=at, sealed_reason=reason, referred_to=to):
+            return _moved(state, TipStatus.rejected, at, reason, referred_to=to)
+        case TipMerged(merged_at=at, into_tip_id=into):
+            return _moved(state, TipStatus.merged, at, merged_into=into)
+        case TipAssigned(assigned_at=at, sealed_note=note, assignee=to, verification_due_at=due):
+            return _moved(state, TipStatus.assigned, at, note, assignee=to, verification_due_at=due)
+        case TipTransferred(transferred_at=at, to_region_code=to, triage_due_at=due):
+            # Back to triage, in the region it was sent to.
+            moved = _moved(
+                state,
+                TipStatus.received,
+                at,
+                region_code=to,
+                handling_region_code=to,
+                triage_due_at=due,
+            )
+            return _noted(moved, "transferred", event.sealed_reason)
+        case TipEscalated(escalated_at=at, to_region_code=to, stage=stage):
+            # A level up takes it over; its status stays.
+            return replace(
+                state, handling_region_code=to, escalated=state.escalated | {stage}, updated_at=at
+            )
+        case TipSubstantiated(substantiated_at=at, sealed_findings=findings, problems=problems):
+            found = tuple(p.problem_id for p in problems)
+            return _moved(
+                state,
+                TipStatus.substantiated,
+                at,
+                findings,
+                problem_ids=found,
+                substantiation=event,
+            )
+        case TipUnsubstantiated(unsubstantiated_at=at, sealed_reason=reason):
+            return _moved(state, TipStatus.unsubstantiated, at, reason)
+        case ContactDecrypted():
+            return replace(state, contact_reads=state.contact_reads + 1)
+        case TipTextDecrypted():
+            return replace(state, text_reads=state.text_reads + 1)
+        case ContactErased():
+            return replace(state, contact_erased=True)
     return state
-
-
-def _noted(state: TipState, what: str, sealed: str) -> tuple[tuple[str, str], ...]:
-    return (*state.sealed_notes, (what, sealed)) if sealed else state.sealed_notes
