@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 from fastapi import APIRouter, status
 
+from shared.actors import Actor
 from shared.auth import CurrentActor
 from shared.body_limit import KiB, MiB, body_limit
 from shared.params import IdPath
 
-from ..application import self_inspection
+from ..application import IntakeApp, self_inspection
 from ..application.problems import ProblemDraft
 from ..application.self_inspection import Filed
 from .deps import AppDep, CorrelationId
@@ -17,7 +21,18 @@ from .models import AnalysisBody, Filing, PlanBody, ReportBody, SelfInspectionVi
 router = APIRouter(prefix="/self-inspection", tags=["self-inspection / 机关自查"])
 
 
-def _filing(filed: Filed) -> Filing:
+async def _file(
+    handler: Callable[..., Awaitable[Filed]],
+    body: PlanBody | AnalysisBody | ReportBody,
+    app: IntakeApp,
+    actor: Actor,
+    correlation: str,
+    **fields: Any,
+) -> Filing:
+    """The filing as ``handler`` records it: the body's fields are its keyword
+    arguments (no ``campaign_id``: the default campaign), ``fields`` in their place."""
+    arguments = {**dict(body), "campaign_id": body.campaign_id or "", **fields}
+    filed = await handler(app, actor, **arguments, correlation_id=correlation)
     return Filing(
         agency_id=filed.agency_id,
         campaign_id=filed.campaign_id,
@@ -37,16 +52,7 @@ def _filing(filed: Filed) -> Filing:
 async def file_plan(
     body: PlanBody, app: AppDep, actor: CurrentActor, correlation: CorrelationId
 ) -> Filing:
-    filed = await self_inspection.file_plan(
-        app,
-        actor,
-        campaign_id=body.campaign_id or "",
-        targeted_categories=body.targeted_categories,
-        methods=body.methods,
-        goals=body.goals,
-        correlation_id=correlation,
-    )
-    return _filing(filed)
+    return await _file(self_inspection.file_plan, body, app, actor, correlation)
 
 
 @router.post(
@@ -59,16 +65,7 @@ async def file_plan(
 async def file_analysis(
     body: AnalysisBody, app: AppDep, actor: CurrentActor, correlation: CorrelationId
 ) -> Filing:
-    filed = await self_inspection.file_analysis(
-        app,
-        actor,
-        campaign_id=body.campaign_id or "",
-        unit=body.unit,
-        categories=body.categories,
-        findings=body.findings,
-        correlation_id=correlation,
-    )
-    return _filing(filed)
+    return await _file(self_inspection.file_analysis, body, app, actor, correlation)
 
 
 @router.post(
@@ -82,15 +79,8 @@ async def file_analysis(
 async def file_report(
     body: ReportBody, app: AppDep, actor: CurrentActor, correlation: CorrelationId
 ) -> Filing:
-    filed = await self_inspection.file_report(
-        app,
-        actor,
-        campaign_id=body.campaign_id or "",
-        summary=body.summary,
-        problems=[ProblemDraft(p.category, p.kind, p.severity, p.summary) for p in body.problems],
-        correlation_id=correlation,
-    )
-    return _filing(filed)
+    drafts = [ProblemDraft(p.category, p.kind, p.severity, p.summary) for p in body.problems]
+    return await _file(self_inspection.file_report, body, app, actor, correlation, problems=drafts)
 
 
 @router.get(

@@ -5,14 +5,17 @@ Notes, reasons and findings are sealed by the handlers before they reach a comma
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from pydantic import BaseModel
 
+from shared.actors import Actor
 from shared.auth import CurrentActor
 from shared.params import IdPath, Limit, Offset
 
-from ..application import problems, tips, triage, verification
+from ..application import IntakeApp, problems, tips, triage, verification
 from ..application.problems import ProblemDraft
 from ..application.tips import SeenTip
 from ..domain.tip import STATUS_ZH, TipStatus
@@ -88,12 +91,24 @@ async def get_tip(tip_id: IdPath, app: AppDep, actor: CurrentActor) -> TipView:
     return tip_view(await tips.get_tip(app, actor, tip_id))
 
 
+async def _triaged(
+    handler: Callable[..., Awaitable[SeenTip]],
+    tip_id: str,
+    body: BaseModel,
+    app: IntakeApp,
+    actor: Actor,
+    correlation: str,
+) -> TipView:
+    """The tip after a triage handler; the body's fields are its keyword arguments."""
+    seen = await handler(app, actor, tip_id, **dict(body), correlation_id=correlation)
+    return tip_view(seen)
+
+
 @router.post("/tips/{tip_id}/accept", response_model=TipView, summary="受理 / Accept")
 async def accept(
     tip_id: IdPath, body: AcceptBody, app: AppDep, actor: CurrentActor, correlation: CorrelationId
 ) -> TipView:
-    seen = await triage.accept_tip(app, actor, tip_id, note=body.note, correlation_id=correlation)
-    return tip_view(seen)
+    return await _triaged(triage.accept_tip, tip_id, body, app, actor, correlation)
 
 
 @router.post(
@@ -102,35 +117,21 @@ async def accept(
 async def reject(
     tip_id: IdPath, body: RejectBody, app: AppDep, actor: CurrentActor, correlation: CorrelationId
 ) -> TipView:
-    seen = await triage.reject_tip(
-        app,
-        actor,
-        tip_id,
-        reason=body.reason,
-        referred_to=body.referred_to,
-        correlation_id=correlation,
-    )
-    return tip_view(seen)
+    return await _triaged(triage.reject_tip, tip_id, body, app, actor, correlation)
 
 
 @router.post("/tips/{tip_id}/merge", response_model=TipView, summary="重复线索合并 / Merge")
 async def merge(
     tip_id: IdPath, body: MergeBody, app: AppDep, actor: CurrentActor, correlation: CorrelationId
 ) -> TipView:
-    seen = await triage.merge_tip(
-        app, actor, tip_id, into_tip_id=body.into_tip_id, correlation_id=correlation
-    )
-    return tip_view(seen)
+    return await _triaged(triage.merge_tip, tip_id, body, app, actor, correlation)
 
 
 @router.post("/tips/{tip_id}/assign", response_model=TipView, summary="交办核查 / Assign")
 async def assign(
     tip_id: IdPath, body: AssignBody, app: AppDep, actor: CurrentActor, correlation: CorrelationId
 ) -> TipView:
-    seen = await triage.assign_tip(
-        app, actor, tip_id, assignee=body.assignee, note=body.note, correlation_id=correlation
-    )
-    return tip_view(seen)
+    return await _triaged(triage.assign_tip, tip_id, body, app, actor, correlation)
 
 
 @router.post("/tips/{tip_id}/transfer", response_model=TipView, summary="跨地区转办 / Transfer")
@@ -141,15 +142,7 @@ async def transfer(
     actor: CurrentActor,
     correlation: CorrelationId,
 ) -> TipView:
-    seen = await triage.transfer_tip(
-        app,
-        actor,
-        tip_id,
-        to_region_code=body.to_region_code,
-        reason=body.reason,
-        correlation_id=correlation,
-    )
-    return tip_view(seen)
+    return await _triaged(triage.transfer_tip, tip_id, body, app, actor, correlation)
 
 
 @router.post(
