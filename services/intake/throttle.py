@@ -12,6 +12,7 @@ import asyncio
 import ipaddress
 import math
 import time
+from typing import NoReturn
 
 from limits import RateLimitItem, parse
 from limits.strategies import SlidingWindowCounterRateLimiter
@@ -33,12 +34,6 @@ def budget_key(client: str) -> str:
     return str(address)
 
 
-def _wait(limiter: SlidingWindowCounterRateLimiter, item: RateLimitItem, *key: str) -> int:
-    """Seconds until ``key`` may try again (the Retry-After)."""
-    reset_at = limiter.get_window_stats(item, *key).reset_time
-    return max(1, math.ceil(reset_at - time.time()))
-
-
 class RateLimits:
     def __init__(self, url: str, *, tips: str, lookup_failures: str) -> None:
         self.storage = SqlStorage(url)
@@ -52,11 +47,8 @@ class RateLimits:
         """Count a tip from ``client``; refuse it once the client's budget is spent."""
         client = budget_key(client)
         if not await asyncio.to_thread(self._limiter.hit, self.tips, "tips", client):
-            wait = await asyncio.to_thread(_wait, self._limiter, self.tips, "tips", client)
-            raise Throttled(
-                f"提交线索过于频繁，请 {wait} 秒后再试",
-                f"too many tips from this address; try again in {wait} seconds",
-                retry_after=wait,
+            await self._refuse(
+                self.tips, "tips", client, "提交线索过于频繁", "too many tips from this address"
             )
 
     async def check_lookup(self, client: str) -> None:
@@ -64,13 +56,20 @@ class RateLimits:
         client = budget_key(client)
         item = self.lookup_failures
         if not await asyncio.to_thread(self._limiter.test, item, "lookup-failures", client):
-            wait = await asyncio.to_thread(_wait, self._limiter, item, "lookup-failures", client)
-            raise Throttled(
-                f"查询失败次数过多，请 {wait} 秒后再试",
-                f"too many failed lookups; try again in {wait} seconds",
-                retry_after=wait,
+            await self._refuse(
+                item, "lookup-failures", client, "查询失败次数过多", "too many failed lookups"
             )
 
     async def lookup_failed(self, client: str) -> None:
         client = budget_key(client)
         await asyncio.to_thread(self._limiter.hit, self.lookup_failures, "lookup-failures", client)
+
+    async def _refuse(
+        self, item: RateLimitItem, budget: str, client: str, zh: str, en: str
+    ) -> NoReturn:
+        """Throttled, with the seconds until ``client`` may try again (the Retry-After)."""
+        stats = await asyncio.to_thread(self._limiter.get_window_stats, item, budget, client)
+        wait = max(1, math.ceil(stats.reset_time - time.time()))
+        raise Throttled(
+            f"{zh}，请 {wait} 秒后再试", f"{en}; try again in {wait} seconds", retry_after=wait
+        )

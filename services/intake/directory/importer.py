@@ -6,8 +6,10 @@ of every file is validated first; if any row is malformed, nothing is published.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from shared.clock import Clock, SystemClock
 from shared.envelope import CloudEvent
@@ -65,30 +67,25 @@ class _Plan:
         self.events.append((subject, campaign_id, region, event))
 
 
-def _plan_campaigns(plan: _Plan, records: list[CampaignRecord]) -> None:
+Record = TypeVar("Record", CampaignRecord, AgencyRecord)
+
+
+def _plan_records(
+    plan: _Plan,
+    records: list[Record],
+    known: Mapping[str, Record],
+    ids: Callable[[Record], tuple[str, str]],
+    event: Callable[[Record, bool], DomainEvent],
+) -> None:
+    """Plan ``event(record, new)`` for each record new to the directory or changed in
+    it, under its ``ids`` (subject, campaign); count the others unchanged."""
     for record in records:
-        current = plan.view.campaigns.get(record.campaign_id)
+        subject, campaign_id = ids(record)
+        current = known.get(subject)
         if current == record:
             plan.unchanged += 1
             continue
-        event: DomainEvent = (
-            CampaignRegistered(campaign=record)
-            if current is None
-            else CampaignChanged(campaign=record)
-        )
-        plan.add(record.campaign_id, record.campaign_id, record.region_code, event)
-
-
-def _plan_agencies(plan: _Plan, records: list[AgencyRecord], campaign_id: str) -> None:
-    for record in records:
-        current = plan.view.agencies.get(record.agency_id)
-        if current == record:
-            plan.unchanged += 1
-            continue
-        event: DomainEvent = (
-            AgencyRegistered(agency=record) if current is None else AgencyChanged(agency=record)
-        )
-        plan.add(record.agency_id, campaign_id, record.region_code, event)
+        plan.add(subject, campaign_id, record.region_code, event(record, current is None))
 
 
 def _plan_entities(
@@ -163,9 +160,21 @@ def run_import(
     plan = _Plan(view)
     default_campaign = settings.default_campaign_id
     if parsed_campaigns:
-        _plan_campaigns(plan, parsed_campaigns.records)
+        _plan_records(
+            plan,
+            parsed_campaigns.records,
+            view.campaigns,
+            lambda c: (c.campaign_id, c.campaign_id),
+            lambda c, new: (CampaignRegistered if new else CampaignChanged)(campaign=c),
+        )
     if parsed_agencies:
-        _plan_agencies(plan, parsed_agencies.records, default_campaign)
+        _plan_records(
+            plan,
+            parsed_agencies.records,
+            view.agencies,
+            lambda a: (a.agency_id, default_campaign),
+            lambda a, new: (AgencyRegistered if new else AgencyChanged)(agency=a),
+        )
     if parsed_entities:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         vault = PersonalDataVault(KeyStore(settings.resolved_keystore_url, clock))
