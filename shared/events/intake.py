@@ -84,6 +84,25 @@ class FoundProblem(_Part):
     summary: str
 
 
+SEALED = "vault ciphertext, subject = tip id"
+
+
+class _Noted(DomainEvent):
+    """An officer's optional note on a tip (sealed)."""
+
+    tip_id: str
+    note: str = Field(default="", description="empty: sealed in sealed_note")
+    sealed_note: str = Field(default="", description=SEALED)
+
+
+class _Reasoned(DomainEvent):
+    """An officer's decision on a tip, and its reason (sealed)."""
+
+    tip_id: str
+    reason: str = Field(default="", description="empty: sealed in sealed_reason")
+    sealed_reason: str = Field(default="", description=SEALED)
+
+
 @event("intake.TipReceived")
 class TipReceived(DomainEvent):
     """A tip entered the campaign (subject = tip id)."""
@@ -99,7 +118,7 @@ class TipReceived(DomainEvent):
     occurred_on: date
     attachments: tuple[Attachment, ...] = ()
     anonymous: bool = True
-    sealed_contact: str = Field(default="", description="vault ciphertext, subject = tip id")
+    sealed_contact: str = Field(default="", description=SEALED)
     sealed_text: str = Field(
         default="",
         description="vault ciphertext (subject = tip id) of the tipster's words: JSON of "
@@ -115,21 +134,15 @@ class TipReceived(DomainEvent):
 
 
 @event("intake.TipAccepted")
-class TipAccepted(DomainEvent):
-    tip_id: str
-    note: str = Field(default="", description="empty: sealed in sealed_note")
-    sealed_note: str = Field(default="", description="vault ciphertext, subject = tip id")
+class TipAccepted(_Noted):
     verification_due_at: datetime
     accepted_at: datetime
 
 
 @event("intake.TipRejected")
-class TipRejected(DomainEvent):
+class TipRejected(_Reasoned):
     """Out of scope; ``referred_to`` names where it was sent instead."""
 
-    tip_id: str
-    reason: str = Field(default="", description="empty: sealed in sealed_reason")
-    sealed_reason: str = Field(default="", description="vault ciphertext, subject = tip id")
     referred_to: str = ""
     rejected_at: datetime
 
@@ -144,24 +157,18 @@ class TipMerged(DomainEvent):
 
 
 @event("intake.TipAssigned")
-class TipAssigned(DomainEvent):
+class TipAssigned(_Noted):
     """Handed to the office or agency that must verify it."""
 
-    tip_id: str
     assignee: str
-    note: str = Field(default="", description="empty: sealed in sealed_note")
-    sealed_note: str = Field(default="", description="vault ciphertext, subject = tip id")
     verification_due_at: datetime
     assigned_at: datetime
 
 
 @event("intake.TipTransferred")
-class TipTransferred(DomainEvent):
-    tip_id: str
+class TipTransferred(_Reasoned):
     from_region_code: str
     to_region_code: str
-    reason: str = Field(default="", description="empty: sealed in sealed_reason")
-    sealed_reason: str = Field(default="", description="vault ciphertext, subject = tip id")
     triage_due_at: datetime
     transferred_at: datetime
 
@@ -184,7 +191,7 @@ class TipSubstantiated(DomainEvent):
 
     tip_id: str
     findings: str = Field(default="", description="empty: sealed in sealed_findings")
-    sealed_findings: str = Field(default="", description="vault ciphertext, subject = tip id")
+    sealed_findings: str = Field(default="", description=SEALED)
     problems: tuple[FoundProblem, ...]
     backing_tip_ids: tuple[str, ...]
     phase: PhaseCode
@@ -192,10 +199,7 @@ class TipSubstantiated(DomainEvent):
 
 
 @event("intake.TipUnsubstantiated")
-class TipUnsubstantiated(DomainEvent):
-    tip_id: str
-    reason: str = Field(default="", description="empty: sealed in sealed_reason")
-    sealed_reason: str = Field(default="", description="vault ciphertext, subject = tip id")
+class TipUnsubstantiated(_Reasoned):
     unsubstantiated_at: datetime
 
 
@@ -255,13 +259,18 @@ class ProblemFound(DomainEvent):
     source_report_id: str = Field(default="", description="self-inspection report, if any")
 
 
-@event("intake.ImplementationPlanFiled")
-class ImplementationPlanFiled(DomainEvent):
-    """Phase 1: an agency's own plan: problems targeted, methods, goals
-    (subject = the agency's self-inspection file)."""
+class _Filed(DomainEvent):
+    """One of an agency's own filings (subject = the agency's self-inspection file)."""
 
     agency_id: str
     campaign_id: str
+
+
+@event("intake.ImplementationPlanFiled")
+class ImplementationPlanFiled(_Filed):
+    """Phase 1: an agency's own plan: problems targeted, methods, goals
+    (subject = the agency's self-inspection file)."""
+
     plan_id: str
     targeted_categories: tuple[ProblemCategory, ...]
     methods: str
@@ -271,11 +280,9 @@ class ImplementationPlanFiled(DomainEvent):
 
 
 @event("intake.SelfAnalysisFiled")
-class SelfAnalysisFiled(DomainEvent):
+class SelfAnalysisFiled(_Filed):
     """Phase 2: a unit's or individual's self-analysis material (剖析材料)."""
 
-    agency_id: str
-    campaign_id: str
     analysis_id: str
     unit: str = Field(description="division, section or party branch (处、科、室或党支部)")
     categories: tuple[ProblemCategory, ...]
@@ -285,11 +292,9 @@ class SelfAnalysisFiled(DomainEvent):
 
 
 @event("intake.SelfInspectionReportFiled")
-class SelfInspectionReportFiled(DomainEvent):
+class SelfInspectionReportFiled(_Filed):
     """Phase 2: the agency's self-inspection report; its problems follow as ``ProblemFound``."""
 
-    agency_id: str
-    campaign_id: str
     report_id: str
     summary: str
     problems: tuple[FoundProblem, ...]
