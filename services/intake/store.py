@@ -4,9 +4,10 @@ replay) and kept in the same state file."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Generic, TypeVar
 
-from shared.clock import Clock
 from shared.events.base import DomainEvent
 from shared.events.intake import (
     ContactErased,
@@ -16,7 +17,6 @@ from shared.events.intake import (
     TipSubstantiated,
 )
 from shared.eventstore import AggregateKind, EventStore
-from shared.ports import EventLog
 from shared.state import Aggregate, StateFile
 
 from .domain.problem import ProblemDecider
@@ -26,6 +26,7 @@ from .domain.tip import TipDecider, escalation_due
 TIP = "tip"
 PROBLEM = "problem"
 SELF_INSPECTION = "self_inspection"
+T = TypeVar("T")
 
 KINDS = (
     AggregateKind(TIP, TipDecider(), TipDecider.events, due=escalation_due),
@@ -34,28 +35,33 @@ KINDS = (
 )
 
 
+class _Kept(Generic[T]):
+    """A look-up or work list in the store's state file, named after its attribute;
+    folded in the same path as decision state (``IntakeStore.applied``)."""
+
+    def __init__(self, open_in: Callable[[StateFile, str], T]) -> None:
+        self._open_in = open_in
+        self._name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    def __get__(self, store: EventStore, owner: type | None = None) -> T:
+        return self._open_in(store.state_file, self._name)
+
+
 class IntakeStore(EventStore):
     """The kernel registers ``KINDS`` (``bootstrap.DEFINITION``)."""
 
-    def __init__(
-        self,
-        *,
-        source: str,
-        topic: str,
-        publisher: EventLog,
-        clock: Clock,
-        state: StateFile | None = None,
-    ) -> None:
-        super().__init__(source=source, topic=topic, publisher=publisher, clock=clock, state=state)
-        self.tip_by_receipt = self.state_file.lookup("tip_by_receipt")
-        self.tip_by_idempotency_key = self.state_file.lookup("tip_by_idempotency_key")
-        self.merged_into = self.state_file.lookup("merged_into")
-        # The aggregates whose problems may still lack their ProblemFound: work lists
-        # the deadline watcher empties on each pass, so they hold only recent ones.
-        self.tips_with_problems = self.state_file.worklist("tips_with_problems")
-        self.reports_with_problems = self.state_file.worklist("reports_with_problems")
-        # Tipsters whose erasure is recorded but whose keys may not be shredded yet.
-        self.tips_to_erase = self.state_file.worklist("tips_to_erase")
+    tip_by_receipt = _Kept(StateFile.lookup)
+    tip_by_idempotency_key = _Kept(StateFile.lookup)
+    merged_into = _Kept(StateFile.lookup)
+    # The aggregates whose problems may still lack their ProblemFound: work lists
+    # the deadline watcher empties on each pass, so they hold only recent ones.
+    tips_with_problems = _Kept(StateFile.worklist)
+    reports_with_problems = _Kept(StateFile.worklist)
+    # Tipsters whose erasure is recorded but whose keys may not be shredded yet.
+    tips_to_erase = _Kept(StateFile.worklist)
 
     def applied(self, aggregate_id: str, aggregate: Aggregate, event: DomainEvent) -> None:
         if isinstance(event, TipSubstantiated):

@@ -31,6 +31,11 @@ def actor(role: Role, region: str = "360102", organisation: str = "") -> Actor:
     )
 
 
+# The test world's intake officer and legal office in 东湖区.
+OFFICER = actor(Role.intake_officer, "360102")
+LEGAL = actor(Role.legal_office, "360102")
+
+
 def short(event_type: str) -> str:
     """``cn.gov….intake.TipReceived.v1`` -> ``TipReceived``."""
     return event_type.rsplit(".", 2)[-2]

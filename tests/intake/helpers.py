@@ -54,6 +54,21 @@ class World:
     city_agency_id: str  # a city agency in 南昌市 360100
 
 
+def tip_body(world: World, **overrides: Any) -> dict[str, Any]:
+    """A tip as the public posts it, about the world's county agency."""
+    body: dict[str, Any] = {
+        "channel": "hotline",
+        "region_code": "360102",
+        "agency_id": world.agency_id,
+        "power": "penalty",
+        "description": "城管执法人员罚款后不开具票据",
+        "occurred_on": "2016-07-10",
+        "campaign_id": world.campaign_id,
+    }
+    body.update(overrides)
+    return body
+
+
 def envelope(
     subject: str, event: DomainEvent, sequence: int = 1, source: str = "/test"
 ) -> CloudEvent:

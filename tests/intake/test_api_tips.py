@@ -30,21 +30,8 @@ from .helpers import (
     TIPSTER_MOBILE,
     TIPSTER_NAME,
     World,
+    tip_body,
 )
-
-
-def tip_body(world: World, **overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "channel": "hotline",
-        "region_code": "360102",
-        "agency_id": world.agency_id,
-        "power": "penalty",
-        "description": "城管执法人员罚款后不开具票据",
-        "occurred_on": "2016-07-10",
-        "campaign_id": world.campaign_id,
-    }
-    body.update(overrides)
-    return body
 
 
 def submit(intake: TestClient, world: World, **overrides: Any) -> dict[str, Any]:

@@ -18,9 +18,8 @@ from shared.events.intake import TipChannel
 from shared.privacy import KeyStore, PersonalDataVault, is_sealed
 from shared.topics import DIRECTORY, EVALUATION
 
-from .fakes import Desk, actor
+from .fakes import LEGAL, Desk, actor
 
-LEGAL = actor(Role.legal_office, "360102")
 RAISED_AT = datetime(2016, 7, 19, 6, 0, tzinfo=UTC)
 
 

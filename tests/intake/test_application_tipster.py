@@ -17,10 +17,8 @@ from services.intake.application.triage import accept_tip, reject_tip
 from shared.actors import Role
 from shared.errors import Conflict, Forbidden, NotFound
 
-from .fakes import Desk, actor
+from .fakes import LEGAL, OFFICER, Desk, actor
 
-OFFICER = actor(Role.intake_officer, "360102")
-LEGAL = actor(Role.legal_office, "360102")
 CONTACT = {"name": "测试举报人", "phone": "13900004444"}
 
 

@@ -21,9 +21,8 @@ from shared.actors import Role
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.privacy import is_sealed
 
-from .fakes import Desk, actor
+from .fakes import OFFICER, Desk, actor
 
-OFFICER = actor(Role.intake_officer, "360102")
 NEIGHBOUR = actor(Role.intake_officer, "360103")  # another county of the same city
 CITY = actor(Role.intake_officer, "360100")
 

@@ -20,10 +20,8 @@ from shared.errors import Conflict, Forbidden, Invalid
 from shared.privacy import is_sealed
 from shared.vocabulary import ProblemCategory, Severity
 
-from .fakes import Desk, actor
+from .fakes import LEGAL, OFFICER, Desk, actor
 
-OFFICER = actor(Role.intake_officer, "360102")
-LEGAL = actor(Role.legal_office, "360102")
 FINE = ProblemDraft(ProblemCategory.procedural, "arbitrary_fine", Severity.high, "乱罚款")
 
 

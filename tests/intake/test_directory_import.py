@@ -171,34 +171,12 @@ def test_cli_imports_and_reports_line_numbers(
         )
         assert campaign_cli(["directory", "import", "--entities", str(entities)]) == 1
         assert f"{entities}:2: unknown agency ids: ag-not-registered" in capsys.readouterr().err
-        code = campaign_cli(
-            [
-                "directory",
-                "import",
-                "--campaigns",
-                str(SAMPLES / "campaigns.csv"),
-                "--agencies",
-                str(SAMPLES / "agencies.csv"),
-                "--entities",
-                str(SAMPLES / "entities.csv"),
-            ]
-        )
+        samples = ["directory", "import"]
+        for kind in ("campaigns", "agencies", "entities"):
+            samples += [f"--{kind}", str(SAMPLES / f"{kind}.csv")]
+        code = campaign_cli(samples)
         assert code == 0
-        assert (
-            campaign_cli(
-                [
-                    "directory",
-                    "import",
-                    "--campaigns",
-                    str(SAMPLES / "campaigns.csv"),
-                    "--agencies",
-                    str(SAMPLES / "agencies.csv"),
-                    "--entities",
-                    str(SAMPLES / "entities.csv"),
-                ]
-            )
-            == 0
-        )
+        assert campaign_cli(samples) == 0
         assert "\n0 published, " in "\n" + capsys.readouterr().out
     finally:
         get_settings.cache_clear()

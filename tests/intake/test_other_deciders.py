@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime
+from typing import Any
 
 from services.intake.domain.commands import (
     FileImplementationPlan,
@@ -45,14 +46,8 @@ problem = FoundProblem(
 def test_problem_from_tip_is_recorded_once() -> None:
     command = RecordProblem(problem, "c1", ("tip-1", "tip-2"), PhaseCode.finding, AT)
     found = ProblemFound(
-        problem_id="prb-9",
+        **problem.model_dump(),
         campaign_id="c1",
-        agency_id=AGENCY,
-        region_code="360102",
-        category=ProblemCategory.oversight,
-        kind="fine_quota",
-        severity=Severity.high,
-        summary="下达罚没指标",
         source=ProblemSource.tip,
         source_tip_ids=("tip-1", "tip-2"),
         phase=PhaseCode.finding,
@@ -69,20 +64,26 @@ def test_problem_from_report_has_source_self_inspection() -> None:
     assert event.source is ProblemSource.self_inspection and event.source_report_id == "rep-1"
 
 
+# What each of the agency's filings carries.
+FILING: dict[str, Any] = {
+    "actor": staff,
+    "agency_id": AGENCY,
+    "agency_region_code": "360102",
+    "campaign_id": "c1",
+    "at": AT,
+}
+
+
 def plan(
     phase: PhaseCode | None = PhaseCode.mobilisation, actor: Actor = staff
 ) -> FileImplementationPlan:
     return FileImplementationPlan(
-        actor=actor,
-        agency_id=AGENCY,
-        agency_region_code="360102",
-        campaign_id="c1",
+        **FILING | {"actor": actor},
         plan_id="plan-1",
         targeted_categories=(ProblemCategory.procedural,),
         methods="走访座谈",
         goals="整改到位",
         phase=phase,
-        at=AT,
     )
 
 
@@ -100,16 +101,12 @@ plan_filed = ImplementationPlanFiled(
 
 def analysis(analysis_id: str = "an-1") -> FileSelfAnalysis:
     return FileSelfAnalysis(
-        actor=staff,
-        agency_id=AGENCY,
-        agency_region_code="360102",
-        campaign_id="c1",
+        **FILING,
         analysis_id=analysis_id,
         unit="执法一科",
         categories=(ProblemCategory.civility,),
         findings="门难进",
         phase=PhaseCode.finding,
-        at=AT,
     )
 
 
@@ -117,15 +114,11 @@ def report(
     *problems: FoundProblem, phase: PhaseCode | None = PhaseCode.finding
 ) -> FileSelfInspectionReport:
     return FileSelfInspectionReport(
-        actor=staff,
-        agency_id=AGENCY,
-        agency_region_code="360102",
-        campaign_id="c1",
+        **FILING,
         report_id="rep-1",
         summary="自查发现一个问题",
         problems=problems,
         phase=phase,
-        at=AT,
     )
 
 

@@ -20,8 +20,8 @@ from shared.errors import Throttled
 from shared.settings import Settings
 
 from .conftest import Headers
-from .helpers import START, World
-from .test_api_tips import other_valid_code, tip_body
+from .helpers import START, World, tip_body
+from .test_api_tips import other_valid_code
 
 PROXY = "10.20.0.2"
 ATTACKER = "203.0.113.66"

@@ -330,32 +330,33 @@ def test_assign_rejected_tip_is_refused() -> None:
     )
 
 
-def test_transfer_to_another_region() -> None:
-    due = LATER + timedelta(days=3)
-    given(decider, received()).when(
-        TransferTip(city_officer, "360103", "属西湖区", due, LATER, sealed_reason=NOTE)
-    ).then(
-        TipTransferred(
-            tip_id=TIP,
-            from_region_code=DONGHU,
-            to_region_code="360103",
-            sealed_reason=NOTE,
-            triage_due_at=due,
-            transferred_at=LATER,
-        )
-    )
-
-
-def test_after_transfer_the_old_region_may_not_act() -> None:
-    moved = TipTransferred(
+def transferred(due: datetime) -> TipTransferred:
+    return TipTransferred(
         tip_id=TIP,
         from_region_code=DONGHU,
         to_region_code="360103",
         sealed_reason=NOTE,
-        triage_due_at=LATER,
+        triage_due_at=due,
         transferred_at=LATER,
     )
-    scenario = given(decider, received(), moved)
+
+
+def test_transfer_to_another_region() -> None:
+    due = LATER + timedelta(days=3)
+    given(decider, received()).when(
+        TransferTip(
+            city_officer,
+            "属西湖区",
+            LATER,
+            to_region_code="360103",
+            triage_due_at=due,
+            sealed_reason=NOTE,
+        )
+    ).then(transferred(due))
+
+
+def test_after_transfer_the_old_region_may_not_act() -> None:
+    scenario = given(decider, received(), transferred(LATER))
     scenario.when(AcceptTip(officer, LATER, LATER)).then_refused(NotFound, "may not see it")
     assert scenario.when(AcceptTip(other_county, LATER, LATER)).decided()
 
@@ -366,21 +367,21 @@ def test_after_transfer_the_old_region_may_not_act() -> None:
 def test_transfer_refuses_unknown_or_same_region(region: str, field: str) -> None:
     refusal = (
         given(decider, received())
-        .when(TransferTip(officer, region, "r", LATER, LATER))
+        .when(TransferTip(officer, "r", LATER, to_region_code=region, triage_due_at=LATER))
         .then_refused(Invalid)
     )
     assert refusal.field == field
 
 
 def test_transfer_needs_a_reason() -> None:
-    given(decider, received()).when(TransferTip(officer, "360103", "", LATER, LATER)).then_refused(
-        Invalid
-    )
+    given(decider, received()).when(
+        TransferTip(officer, "", LATER, to_region_code="360103", triage_due_at=LATER)
+    ).then_refused(Invalid)
 
 
 def test_transfer_after_assignment_is_refused() -> None:
     given(decider, received(), assigned).when(
-        TransferTip(officer, "360103", "r", LATER, LATER)
+        TransferTip(officer, "r", LATER, to_region_code="360103", triage_due_at=LATER)
     ).then_refused(Conflict)
 
 

@@ -87,7 +87,9 @@ async def transfer_tip(
     now = app.clock.now()
     due = app.directory.triage_due(state.campaign_id, now)
     sealed = await app.privacy.seal(tip_id, reason)
-    command = TransferTip(actor, to_region_code, reason, due, now, sealed_reason=sealed)
+    command = TransferTip(
+        actor, reason, now, to_region_code=to_region_code, triage_due_at=due, sealed_reason=sealed
+    )
     return await _done(app, actor, tip_id, command, correlation_id)
 
 

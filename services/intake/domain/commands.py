@@ -107,13 +107,9 @@ class AssignTip(_Noted):
 
 
 @dataclass(frozen=True)
-class TransferTip:
-    actor: Actor
-    to_region_code: str
-    reason: str
-    triage_due_at: datetime
-    at: datetime
-    sealed_reason: str = ""
+class TransferTip(_Reasoned):
+    to_region_code: str = field(kw_only=True)
+    triage_due_at: datetime = field(kw_only=True)
 
 
 @dataclass(frozen=True)
