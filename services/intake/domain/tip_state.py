@@ -122,27 +122,25 @@ def visible_to(actor: Actor, state: TipState) -> bool:
 
 @dataclass(frozen=True)
 class Rule:
-    """Who may issue a command on a tip (``roles``), whether they must be of the region
-    handling it, and the statuses it moves a tip from (any, when empty), named in a
-    refusal by ``action_zh`` / ``action_en``."""
+    """Who may issue a command on a tip (``roles``), the statuses it moves a tip from
+    (any, when empty), named in a refusal by ``action_zh`` / ``action_en``, and
+    whether the actor must be of the region handling the tip."""
 
     roles: tuple[Role, ...]
-    handling_region: bool = True
     statuses: tuple[TipStatus, ...] = ()
     action_zh: str = ""
     action_en: str = ""
+    handling_region: bool = True
 
 
 RULES: dict[type[TipCommand], Rule] = {
-    AcceptTip: Rule(TRIAGE_ROLES, True, (TipStatus.received,), "再次受理", "accepted"),
-    RejectTip: Rule(TRIAGE_ROLES, True, TRIAGE_OPEN, "不予受理", "rejected"),
-    MergeTip: Rule(TRIAGE_ROLES, True, TRIAGE_OPEN, "合并", "merged"),
-    AssignTip: Rule(TRIAGE_ROLES, True, TRIAGE_OPEN, "交办", "assigned"),
-    TransferTip: Rule(TRIAGE_ROLES, True, TRIAGE_OPEN, "转办", "transferred"),
-    SubstantiateTip: Rule(VERIFICATION_ROLES, True, VERIFICATION_OPEN, "作出核查结论", "verified"),
-    UnsubstantiateTip: Rule(
-        VERIFICATION_ROLES, True, VERIFICATION_OPEN, "作出核查结论", "verified"
-    ),
+    AcceptTip: Rule(TRIAGE_ROLES, (TipStatus.received,), "再次受理", "accepted"),
+    RejectTip: Rule(TRIAGE_ROLES, TRIAGE_OPEN, "不予受理", "rejected"),
+    MergeTip: Rule(TRIAGE_ROLES, TRIAGE_OPEN, "合并", "merged"),
+    AssignTip: Rule(TRIAGE_ROLES, TRIAGE_OPEN, "交办", "assigned"),
+    TransferTip: Rule(TRIAGE_ROLES, TRIAGE_OPEN, "转办", "transferred"),
+    SubstantiateTip: Rule(VERIFICATION_ROLES, VERIFICATION_OPEN, "作出核查结论", "verified"),
+    UnsubstantiateTip: Rule(VERIFICATION_ROLES, VERIFICATION_OPEN, "作出核查结论", "verified"),
     DecryptContact: Rule(CONTACT_ROLES),
     # Whoever may see the tip reads its words, the region handling it or not.
     DecryptText: Rule(TEXT_ROLES, handling_region=False),
