@@ -87,15 +87,16 @@ def plan(
     )
 
 
+# What each of the agency's filings records.
+FILED: dict[str, Any] = {"agency_id": AGENCY, "campaign_id": "c1", "filed_at": AT}
+
 plan_filed = ImplementationPlanFiled(
-    agency_id=AGENCY,
-    campaign_id="c1",
+    **FILED,
     plan_id="plan-1",
     targeted_categories=(ProblemCategory.procedural,),
     methods="走访座谈",
     goals="整改到位",
     phase=PhaseCode.mobilisation,
-    filed_at=AT,
 )
 
 
@@ -150,14 +151,12 @@ def test_plan_needs_methods() -> None:
 
 def test_self_analyses_are_filed_each_once() -> None:
     filed = SelfAnalysisFiled(
-        agency_id=AGENCY,
-        campaign_id="c1",
+        **FILED,
         analysis_id="an-1",
         unit="执法一科",
         categories=(ProblemCategory.civility,),
         findings="门难进",
         phase=PhaseCode.finding,
-        filed_at=AT,
     )
     given(SelfInspectionDecider()).when(analysis()).then(filed)
     given(SelfInspectionDecider(), filed).when(analysis()).then_refused(Conflict)
@@ -166,13 +165,11 @@ def test_self_analyses_are_filed_each_once() -> None:
 
 def test_report_lists_problems_once_in_phase_two() -> None:
     filed = SelfInspectionReportFiled(
-        agency_id=AGENCY,
-        campaign_id="c1",
+        **FILED,
         report_id="rep-1",
         summary="自查发现一个问题",
         problems=(problem,),
         phase=PhaseCode.finding,
-        filed_at=AT,
     )
     given(SelfInspectionDecider()).when(report(problem)).then(filed)
     given(SelfInspectionDecider(), filed).when(report(problem)).then_refused(Conflict)
