@@ -6,6 +6,7 @@ Notes, reasons and findings are sealed by the handlers before they reach a comma
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import fields
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -18,7 +19,7 @@ from shared.params import IdPath, Limit, Offset
 from ..application import IntakeApp, problems, tips, triage, verification
 from ..application.problems import ProblemDraft
 from ..application.tips import SeenTip
-from ..domain.tip import STATUS_ZH, TipStatus
+from ..domain.tip import STATUS_ZH, TipState, TipStatus
 from .deps import AppDep, CorrelationId
 from .models import (
     AcceptBody,
@@ -38,29 +39,27 @@ from .models import (
 router = APIRouter(tags=["tips (staff) / 线索受理与核查"])
 
 
+# Shown as the state keeps them: the fields a view shares with the state, but those
+# it shows otherwise (below).
+_AS_KEPT = sorted(
+    (TipView.model_fields.keys() & {f.name for f in fields(TipState)})
+    - {"tip_id", "status", "channel", "escalated", "problem_ids"}
+)
+
+
 def tip_view(seen: SeenTip) -> TipView:
     state = seen.state
     return TipView(
+        **{name: getattr(state, name) for name in _AS_KEPT},
         tip_id=seen.tip_id,
         status=state.status.value,
         status_zh=STATUS_ZH[state.status],
-        campaign_id=state.campaign_id,
         channel=state.channel.value if state.channel else "",
-        region_code=state.region_code,
-        handling_region_code=state.handling_region_code,
-        agency_id=state.agency_id,
         has_text=bool(state.sealed_text),
         anonymous=not state.has_contact,
-        triage_due_at=state.triage_due_at,
-        verification_due_at=state.verification_due_at,
         escalated=sorted(state.escalated),
-        assignee=state.assignee,
-        merged_into=state.merged_into,
         merged_tips=list(seen.merged_tips),
-        referred_to=state.referred_to,
         problem_ids=list(state.problem_ids),
-        received_at=state.received_at,
-        updated_at=state.updated_at,
     )
 
 
