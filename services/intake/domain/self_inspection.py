@@ -5,8 +5,8 @@ self-analysis material of its units and people, and its self-inspection report
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from typing import Any, ClassVar
+from dataclasses import dataclass, fields, replace
+from typing import ClassVar
 
 from shared.actors import Actor, Role
 from shared.errors import Conflict, Forbidden, Invalid
@@ -21,6 +21,7 @@ from shared.vocabulary import check_kind
 
 from .access import require_region, require_role
 from .commands import (
+    AgencyFiling,
     FileImplementationPlan,
     FileSelfAnalysis,
     FileSelfInspectionReport,
@@ -74,71 +75,49 @@ def _in_phase(phase: PhaseCode | None, wanted: PhaseCode, what_zh: str, what_en:
     return wanted
 
 
-# The phase each filing belongs to, and what a refusal calls the filing.
-FILED_IN: dict[type[SelfInspectionCommand], tuple[PhaseCode, str, str]] = {
-    FileImplementationPlan: (PhaseCode.mobilisation, "实施方案", "the plan"),
-    FileSelfAnalysis: (PhaseCode.finding, "剖析材料", "self-analysis"),
-    FileSelfInspectionReport: (PhaseCode.finding, "自查报告", "the self-inspection report"),
+@dataclass(frozen=True)
+class Filing:
+    """A kind of filing: the phase it belongs to, what a refusal calls it, and the
+    event that records it (the filing's own fields under their names, with whose it
+    is, in which campaign and phase, and when)."""
+
+    phase: PhaseCode
+    what_zh: str
+    what_en: str
+    recorded_as: type[ImplementationPlanFiled | SelfAnalysisFiled | SelfInspectionReportFiled]
+
+
+FILINGS: dict[type[SelfInspectionCommand], Filing] = {
+    FileImplementationPlan: Filing(
+        PhaseCode.mobilisation, "实施方案", "the plan", ImplementationPlanFiled
+    ),
+    FileSelfAnalysis: Filing(PhaseCode.finding, "剖析材料", "self-analysis", SelfAnalysisFiled),
+    FileSelfInspectionReport: Filing(
+        PhaseCode.finding, "自查报告", "the self-inspection report", SelfInspectionReportFiled
+    ),
 }
+# What every filing carries (the event records it as whose, which campaign, when).
+_SHARED = {f.name for f in fields(AgencyFiling)}
 
 
-class SelfInspectionDecider:
-    events: ClassVar[tuple[type[DomainEvent], ...]] = (
-        ImplementationPlanFiled,
-        SelfAnalysisFiled,
-        SelfInspectionReportFiled,
-    )
-
-    def initial_state(self) -> SelfInspectionState:
-        return SelfInspectionState()
-
-    def decide(
-        self, command: SelfInspectionCommand, state: SelfInspectionState
-    ) -> Sequence[DomainEvent]:
-        _staff_of(command.actor, command.agency_id, command.agency_region_code)
-        phase = _in_phase(command.phase, *FILED_IN[type(command)])
-        # What every filing records: whose it is, in which campaign and phase, when.
-        filed: dict[str, Any] = {
-            "agency_id": command.agency_id,
-            "campaign_id": command.campaign_id,
-            "phase": phase,
-            "filed_at": command.at,
-        }
-        if isinstance(command, FileImplementationPlan):
-            if state.plan_id:
-                raise Conflict(
-                    "本机关已报送实施方案",
-                    "this agency has already filed its plan",
-                    code="duplicate",
-                )
-            if not command.methods.strip() or not command.goals.strip():
-                raise Invalid(
-                    "实施方案需写明方法步骤和目标要求",
-                    "the plan states its methods and goals",
-                    field="methods" if not command.methods.strip() else "goals",
-                )
-            return [
-                ImplementationPlanFiled(
-                    **filed,
-                    plan_id=command.plan_id,
-                    targeted_categories=command.targeted_categories,
-                    methods=command.methods,
-                    goals=command.goals,
-                )
-            ]
-        if isinstance(command, FileSelfAnalysis):
-            if command.analysis_id in state.analysis_ids:
-                raise Conflict("该剖析材料已报送", "this self-analysis was already filed")
-            not_blank(command.findings, "findings", "剖析材料", "findings")
-            return [
-                SelfAnalysisFiled(
-                    **filed,
-                    analysis_id=command.analysis_id,
-                    unit=command.unit,
-                    categories=command.categories,
-                    findings=command.findings,
-                )
-            ]
+def _check(command: SelfInspectionCommand, state: SelfInspectionState) -> None:
+    """Each filing once (each analysis once), and what it must say."""
+    if isinstance(command, FileImplementationPlan):
+        if state.plan_id:
+            raise Conflict(
+                "本机关已报送实施方案", "this agency has already filed its plan", code="duplicate"
+            )
+        if not command.methods.strip() or not command.goals.strip():
+            raise Invalid(
+                "实施方案需写明方法步骤和目标要求",
+                "the plan states its methods and goals",
+                field="methods" if not command.methods.strip() else "goals",
+            )
+    elif isinstance(command, FileSelfAnalysis):
+        if command.analysis_id in state.analysis_ids:
+            raise Conflict("该剖析材料已报送", "this self-analysis was already filed")
+        not_blank(command.findings, "findings", "剖析材料", "findings")
+    else:
         if state.report_id:
             raise Conflict(
                 "本机关已报送自查报告",
@@ -154,12 +133,31 @@ class SelfInspectionDecider:
                     "a self-inspection report lists the agency's own problems",
                     field=f"problems.{index}.agency_id",
                 )
+
+
+class SelfInspectionDecider:
+    events: ClassVar[tuple[type[DomainEvent], ...]] = tuple(
+        filing.recorded_as for filing in FILINGS.values()
+    )
+
+    def initial_state(self) -> SelfInspectionState:
+        return SelfInspectionState()
+
+    def decide(
+        self, command: SelfInspectionCommand, state: SelfInspectionState
+    ) -> Sequence[DomainEvent]:
+        _staff_of(command.actor, command.agency_id, command.agency_region_code)
+        filing = FILINGS[type(command)]
+        phase = _in_phase(command.phase, filing.phase, filing.what_zh, filing.what_en)
+        _check(command, state)
+        own = {f.name: getattr(command, f.name) for f in fields(command) if f.name not in _SHARED}
         return [
-            SelfInspectionReportFiled(
-                **filed,
-                report_id=command.report_id,
-                summary=command.summary,
-                problems=command.problems,
+            filing.recorded_as(
+                agency_id=command.agency_id,
+                campaign_id=command.campaign_id,
+                phase=phase,
+                filed_at=command.at,
+                **own,
             )
         ]
 
