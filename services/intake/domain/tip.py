@@ -105,8 +105,8 @@ class TipDecider:
                 raise no_such_tip()
             return self._escalate(command, state)
         # The role first (it does not depend on the tip), then one answer for a tip
-        # that does not exist and one the actor may not see; then the actor must be of
-        # the region handling it, and the tip in a status the command moves it from.
+        # that does not exist and one the actor may not see; then the command's rule:
+        # the actor of the region handling the tip, the tip in a status it moves from.
         rule = RULES[type(command)]
         require_role(command.actor, *rule.roles)
         if not visible_to(command.actor, state):
