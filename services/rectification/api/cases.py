@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Query
-
-from services.rectification.api.deps import AppDep
+from services.rectification.api.deps import AppDep, RegionQuery
 from services.rectification.api.models import (
     AccountabilityRequest,
     AcknowledgementRequest,
@@ -31,17 +29,7 @@ router = APIRouter(tags=["cases 典型案例"])
     summary="由一个或多个问题立典型案例 / Open a typical case from problems",
 )
 async def open_case(body: OpenCaseRequest, actor: CurrentActor, app: AppDep) -> CaseView:
-    opened = await cases.open_case(
-        app,
-        actor,
-        kind=body.kind,
-        origin=body.origin,
-        title=body.title,
-        summary=body.summary,
-        problem_ids=body.problem_ids,
-        region_code=body.region_code,
-    )
-    return CaseView.of(opened)
+    return CaseView.of(await cases.open_case(app, actor, **dict(body)))
 
 
 @router.get(
@@ -50,15 +38,15 @@ async def open_case(body: OpenCaseRequest, actor: CurrentActor, app: AppDep) -> 
 async def list_cases(
     actor: CurrentActor,
     app: AppDep,
-    region_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    region_code: RegionQuery = None,
     kind: CaseKind | None = None,
     offset: Offset = 0,
     limit: Limit = 50,
 ) -> CasePage:
-    total, page = cases.list_cases(
+    listed = cases.list_cases(
         app, actor, region_code=region_code, kind=kind, offset=offset, limit=limit
     )
-    return CasePage(total=total, offset=offset, limit=limit, cases=[CaseView.of(c) for c in page])
+    return CasePage.of(listed, offset, limit, CaseView.of)
 
 
 @router.get("/cases/{case_id}", response_model=CaseView, summary="案件详情 / One case")
@@ -74,16 +62,7 @@ async def get_case(case_id: IdPath, actor: CurrentActor, app: AppDep) -> CaseVie
 async def refer(
     case_id: IdPath, body: ReferralRequest, actor: CurrentActor, app: AppDep
 ) -> CaseView:
-    referred = await cases.refer(
-        app,
-        actor,
-        case_id,
-        body=body.body,
-        receiving_body=body.receiving_body,
-        reason=body.reason,
-        acknowledge_by=body.acknowledge_by,
-    )
-    return CaseView.of(referred)
+    return CaseView.of(await cases.refer(app, actor, case_id, **dict(body)))
 
 
 @router.post(
@@ -98,9 +77,7 @@ async def acknowledge(
     actor: CurrentActor,
     app: AppDep,
 ) -> CaseView:
-    acknowledged = await cases.acknowledge(
-        app, actor, case_id, referral_id, reference_no=body.reference_no, note=body.note
-    )
+    acknowledged = await cases.acknowledge(app, actor, case_id, referral_id, **dict(body))
     return CaseView.of(acknowledged)
 
 
@@ -112,10 +89,7 @@ async def acknowledge(
 async def expose(
     case_id: IdPath, body: ExposureRequest, actor: CurrentActor, app: AppDep
 ) -> CaseView:
-    exposed = await cases.expose(
-        app, actor, case_id, headline=body.headline, summary=body.summary, channel=body.channel
-    )
-    return CaseView.of(exposed)
+    return CaseView.of(await cases.expose(app, actor, case_id, **dict(body)))
 
 
 @router.post(
@@ -129,14 +103,4 @@ async def impose_accountability(
     actor: CurrentActor,
     app: AppDep,
 ) -> CaseView:
-    decided = await cases.impose_accountability(
-        app,
-        actor,
-        case_id,
-        target=body.target,
-        target_ref=body.target_ref,
-        grounds=tuple(body.grounds),
-        measure=body.measure,
-        note=body.note,
-    )
-    return CaseView.of(decided)
+    return CaseView.of(await cases.impose_accountability(app, actor, case_id, **dict(body)))

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from services.rectification.api.deps import AppDep
+from services.rectification.api.deps import AppDep, RegionQuery
 from services.rectification.api.models import (
     CompletionRequest,
     ExtensionDecline,
@@ -32,7 +32,6 @@ DueBefore = Annotated[date | None, Query(description="deadline on or before")]
 DueAfter = Annotated[date | None, Query(description="deadline on or after")]
 Overdue = Annotated[bool | None, Query(description="only overdue (true) or not overdue (false)")]
 Escalated = Annotated[bool | None, Query(description="only escalated (true) or not (false)")]
-RegionQuery = Annotated[str | None, Query(pattern=r"^\d{6}$")]
 
 
 def item_filters(
@@ -55,13 +54,7 @@ def _view(found: NamedItem) -> ItemView:
 
 
 def _page(filters: ItemFilters, listed: tuple[int, list[NamedItem]]) -> ItemPage:
-    total, page = listed
-    return ItemPage(
-        total=total,
-        offset=filters.offset,
-        limit=filters.limit,
-        items=[_view(found) for found in page],
-    )
+    return ItemPage.of(listed, filters.offset, filters.limit, _view)
 
 
 @router.get(
@@ -114,7 +107,7 @@ async def get_item(item_id: IdPath, actor: CurrentActor, app: AppDep) -> ItemVie
 async def name_person(
     item_id: IdPath, body: NamePersonRequest, actor: CurrentActor, app: AppDep
 ) -> ItemView:
-    return _view(await items.name_person(app, actor, item_id, body.responsible_person))
+    return _view(await items.name_person(app, actor, item_id, **dict(body)))
 
 
 @router.post(
@@ -123,10 +116,7 @@ async def name_person(
 async def report_progress(
     item_id: IdPath, body: ProgressRequest, actor: CurrentActor, app: AppDep
 ) -> ItemView:
-    reported = await items.report_progress(
-        app, actor, item_id, body.note, body.percent, tuple(body.evidence)
-    )
-    return _view(reported)
+    return _view(await items.report_progress(app, actor, item_id, **dict(body)))
 
 
 @router.post(
@@ -137,7 +127,7 @@ async def report_progress(
 async def complete(
     item_id: IdPath, body: CompletionRequest, actor: CurrentActor, app: AppDep
 ) -> ItemView:
-    return _view(await items.complete(app, actor, item_id, body.measures, tuple(body.evidence)))
+    return _view(await items.complete(app, actor, item_id, **dict(body)))
 
 
 @router.post(
@@ -162,7 +152,7 @@ async def verify(
 async def return_item(
     item_id: IdPath, body: ReturnRequest, actor: CurrentActor, app: AppDep
 ) -> ItemView:
-    return _view(await items.return_item(app, actor, item_id, body.reasons))
+    return _view(await items.return_item(app, actor, item_id, **dict(body)))
 
 
 @router.post(
@@ -173,7 +163,7 @@ async def return_item(
 async def request_extension(
     item_id: IdPath, body: ExtensionRequest, actor: CurrentActor, app: AppDep
 ) -> ItemView:
-    return _view(await items.request_extension(app, actor, item_id, body.due_on, body.reason))
+    return _view(await items.request_extension(app, actor, item_id, **dict(body)))
 
 
 @router.post(
@@ -193,4 +183,4 @@ async def approve_extension(item_id: IdPath, actor: CurrentActor, app: AppDep) -
 async def decline_extension(
     item_id: IdPath, body: ExtensionDecline, actor: CurrentActor, app: AppDep
 ) -> ItemView:
-    return _view(await items.decline_extension(app, actor, item_id, body.reasons))
+    return _view(await items.decline_extension(app, actor, item_id, **dict(body)))
