@@ -64,29 +64,29 @@ def problem_envelope(settings: Settings, problem: ProblemFound) -> CloudEvent:
     )
 
 
-def publish_campaign(settings: Settings, campaign: CampaignRecord) -> None:
-    envelope = envelope_of(
+def publish_directory(settings: Settings, subject: str, event: DomainEvent, **context: str) -> None:
+    """``event`` on the directory's topic, as the directory emits it."""
+    publish(
         settings,
-        "/directory",
         DIRECTORY,
+        envelope_of(settings, "/directory", DIRECTORY, subject, event, **context),
+    )
+
+
+def publish_campaign(settings: Settings, campaign: CampaignRecord) -> None:
+    publish_directory(
+        settings,
         campaign.campaign_id,
         CampaignRegistered(campaign=campaign),
         campaign_id=campaign.campaign_id,
         region_code=campaign.region_code,
     )
-    publish(settings, DIRECTORY, envelope)
 
 
 def publish_agency(settings: Settings, agency: AgencyRecord) -> None:
-    envelope = envelope_of(
-        settings,
-        "/directory",
-        DIRECTORY,
-        agency.agency_id,
-        AgencyRegistered(agency=agency),
-        region_code=agency.region_code,
+    publish_directory(
+        settings, agency.agency_id, AgencyRegistered(agency=agency), region_code=agency.region_code
     )
-    publish(settings, DIRECTORY, envelope)
 
 
 def events_about(settings: Settings, subject: str) -> list[DomainEvent]:

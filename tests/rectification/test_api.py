@@ -14,13 +14,12 @@ from services.rectification.application.app import ITEM
 from services.rectification.domain.items.state import item_id_for
 from shared.actors import Role
 from shared.clock import SimulatedClock
-from shared.events.directory import AgencyRecord
 from shared.events.intake import ProblemFound
 from shared.events.rectification import RectificationOpened
 from shared.kafka.producer import EventPublisher
 from shared.settings import Settings
 from shared.topics import INTAKE, dlq
-from shared.vocabulary import AdminLevel, Power, Sector, Severity
+from shared.vocabulary import Severity
 from tests.rectification.broker import (
     application_of,
     consumed_past,
@@ -32,7 +31,7 @@ from tests.rectification.broker import (
     start_service,
     wait_for,
 )
-from tests.rectification.factories import CITY, fresh, problem
+from tests.rectification.factories import CITY, agency_record, fresh, problem
 
 NOW = datetime(2016, 9, 5, 2, 0, tzinfo=UTC)
 Headers = Callable[..., dict[str, str]]
@@ -473,15 +472,7 @@ def test_the_agency_is_named_from_the_directory(
     client: TestClient, broker_settings: Settings, auth_header: Headers
 ) -> None:
     agency = fresh("agency-")
-    record = AgencyRecord(
-        agency_id=agency,
-        name="南昌市东湖区城市管理局",
-        region_code="360102",
-        level=AdminLevel.county,
-        sector=Sector.urban_management,
-        powers=(Power.penalty,),
-    )
-    publish_agency(broker_settings, record)
+    publish_agency(broker_settings, agency_record(agency, "南昌市东湖区城市管理局"))
     _, item_id = opened_item(client, broker_settings, agency_id=agency)
     staff = auth_header(Role.agency_staff, agency, "360102")
     named = wait_for(

@@ -1,10 +1,13 @@
-"""Typical cases: opening, referrals and their acknowledgement, exposure, accountability."""
+"""Typical cases: opening, referrals and their acknowledgement, exposure, accountability
+(each a ``POST``, its body the action's input)."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter
 
-from services.rectification.api.deps import AppDep, RegionQuery
+from services.rectification.api.deps import ACTING, AppDep, RegionQuery
 from services.rectification.api.models import (
     AccountabilityRequest,
     AcknowledgementRequest,
@@ -18,18 +21,20 @@ from services.rectification.application import cases
 from shared.auth import CurrentActor
 from shared.events.rectification import CaseKind
 from shared.params import IdPath, Limit, Offset
+from shared.routes import post_action
 
 router = APIRouter(tags=["cases 典型案例"])
 
 
-@router.post(
+_action = partial(post_action, router, response_model=CaseView, view=CaseView.of, depends=ACTING)
+
+_action(
     "/cases",
-    response_model=CaseView,
-    status_code=201,
+    cases.open_case,
     summary="由一个或多个问题立典型案例 / Open a typical case from problems",
+    body=OpenCaseRequest,
+    status_code=201,
 )
-async def open_case(body: OpenCaseRequest, actor: CurrentActor, app: AppDep) -> CaseView:
-    return CaseView.of(await cases.open_case(app, actor, **dict(body)))
 
 
 @router.get(
@@ -54,53 +59,27 @@ async def get_case(case_id: IdPath, actor: CurrentActor, app: AppDep) -> CaseVie
     return CaseView.of(cases.get_case(app, actor, case_id))
 
 
-@router.post(
+_action(
     "/cases/{case_id}/referrals",
-    response_model=CaseView,
+    cases.refer,
     summary="移送纪检监察或检察机关 / Refer to discipline inspection or the procuratorate",
+    body=ReferralRequest,
 )
-async def refer(
-    case_id: IdPath, body: ReferralRequest, actor: CurrentActor, app: AppDep
-) -> CaseView:
-    return CaseView.of(await cases.refer(app, actor, case_id, **dict(body)))
-
-
-@router.post(
+_action(
     "/cases/{case_id}/referrals/{referral_id}/acknowledgement",
-    response_model=CaseView,
+    cases.acknowledge,
     summary="记录接收机关的确认 / Record the receiving body's acknowledgement",
+    body=AcknowledgementRequest,
 )
-async def acknowledge(
-    case_id: IdPath,
-    referral_id: IdPath,
-    body: AcknowledgementRequest,
-    actor: CurrentActor,
-    app: AppDep,
-) -> CaseView:
-    acknowledged = await cases.acknowledge(app, actor, case_id, referral_id, **dict(body))
-    return CaseView.of(acknowledged)
-
-
-@router.post(
+_action(
     "/cases/{case_id}/exposure",
-    response_model=CaseView,
+    cases.expose,
     summary="公开通报典型案例（摘要脱敏） / Expose the case with a redacted summary",
+    body=ExposureRequest,
 )
-async def expose(
-    case_id: IdPath, body: ExposureRequest, actor: CurrentActor, app: AppDep
-) -> CaseView:
-    return CaseView.of(await cases.expose(app, actor, case_id, **dict(body)))
-
-
-@router.post(
+_action(
     "/cases/{case_id}/accountability",
-    response_model=CaseView,
+    cases.impose_accountability,
     summary="对个人或单位作出问责决定 / Hold an individual or a unit accountable",
+    body=AccountabilityRequest,
 )
-async def impose_accountability(
-    case_id: IdPath,
-    body: AccountabilityRequest,
-    actor: CurrentActor,
-    app: AppDep,
-) -> CaseView:
-    return CaseView.of(await cases.impose_accountability(app, actor, case_id, **dict(body)))

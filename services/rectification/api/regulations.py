@@ -4,23 +4,27 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from services.rectification.api.deps import AppDep, RegionQuery
+from services.rectification.api.deps import ACTING, AppDep, RegionQuery
 from services.rectification.api.models import RegulationPage, RegulationRequest, RegulationView
 from services.rectification.application import regulations
 from shared.auth import CurrentActor
 from shared.params import Limit, Offset
+from shared.routes import post_action
 
 router = APIRouter(tags=["regulations 制度完善"])
 
 
-@router.post(
+post_action(
+    router,
     "/regulations",
-    response_model=RegulationView,
-    status_code=201,
+    regulations.adopt,
     summary="登记针对问题建立的规章制度 / Record a regulation adopted against problems",
+    response_model=RegulationView,
+    view=RegulationView.of,
+    depends=ACTING,
+    body=RegulationRequest,
+    status_code=201,
 )
-async def adopt(body: RegulationRequest, actor: CurrentActor, app: AppDep) -> RegulationView:
-    return RegulationView.of(await regulations.adopt(app, actor, **dict(body)))
 
 
 @router.get(

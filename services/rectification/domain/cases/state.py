@@ -54,7 +54,10 @@ class Decision:
 
 
 @dataclass(frozen=True)
-class CaseState:
+class CaseFile:
+    """What a case is opened with: the command to open it carries this, and the case
+    keeps it."""
+
     case_id: str
     campaign_id: str
     region_code: str
@@ -64,6 +67,10 @@ class CaseState:
     summary: str
     problem_ids: tuple[str, ...]
     agency_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CaseState(CaseFile):
     opened_at: datetime
     referrals: tuple[Referral, ...] = ()
     exposure: CaseExposed | None = None
