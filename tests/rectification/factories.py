@@ -53,22 +53,19 @@ def staff(agency_id: str = AGENCY, region: str = REGION) -> Actor:
     )
 
 
-def office(region: str = CITY) -> Actor:
+def _of_region(role: Role, subject: str, organisation: str, region: str) -> Actor:
+    """An officer of ``region``'s ``organisation`` (``office``, ``discipline``)."""
     return Actor(
-        subject="officer",
-        role=Role.legal_office,
-        organisation=f"office-{region}",
-        region_code=region,
+        subject=subject, role=role, organisation=f"{organisation}-{region}", region_code=region
     )
+
+
+def office(region: str = CITY) -> Actor:
+    return _of_region(Role.legal_office, "officer", "office", region)
 
 
 def liaison(region: str = CITY) -> Actor:
-    return Actor(
-        subject="liaison",
-        role=Role.discipline_liaison,
-        organisation=f"discipline-{region}",
-        region_code=region,
-    )
+    return _of_region(Role.discipline_liaison, "liaison", "discipline", region)
 
 
 def agency_record(agency_id: str = AGENCY, name: str = "东湖区城管局") -> AgencyRecord:
