@@ -18,6 +18,8 @@ from typing import Annotated, TypeVar
 from pydantic import AfterValidator, BaseModel
 from pydantic_core import PydanticCustomError
 
+from shared.errors import Invalid
+
 # Classes of refused characters, with what to call them in each language.
 _CLASSES: tuple[tuple[str, str, str], ...] = (
     ("\x1b\x9b", "ANSI 转义序列", "an ANSI escape sequence"),
@@ -108,3 +110,13 @@ def clean_lines_of(model: Model, *fields: str) -> Model:
                 refused.type, f"{name}: {refused.message()}", context
             ) from None
     return model.model_copy(update=cleaned)
+
+
+def not_blank(value: str, field: str, zh: str, en: str | None = None) -> str:
+    """``value`` without its surrounding white space, or a refusal naming ``field``
+    (called ``zh`` and ``en``, by default the field's name) when nothing is left: for
+    a command's required text, which reaches a decider from more than the API."""
+    text = value.strip()
+    if not text:
+        raise Invalid(f"{zh}不能为空", f"{en or field} must not be empty", field=field)
+    return text

@@ -12,7 +12,9 @@ from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 
 from services.rectification.application import RectificationApp
+from services.rectification.application.app import ITEM
 from services.rectification.bootstrap import build_app
+from services.rectification.domain.items.state import item_id_for
 from shared.clock import Clock, SystemClock
 from shared.envelope import CloudEvent
 from shared.events.base import DomainEvent
@@ -28,6 +30,7 @@ from shared.kafka.producer import EventPublisher
 from shared.kafka.replay import replay_topic
 from shared.settings import Settings
 from shared.topics import DIRECTORY, INTAKE, RECTIFICATION
+from tests.rectification.factories import fresh, problem
 
 T = TypeVar("T")
 GROUP = "campaign-rectification"
@@ -64,29 +67,29 @@ def problem_envelope(settings: Settings, problem: ProblemFound) -> CloudEvent:
     )
 
 
-def publish_campaign(settings: Settings, campaign: CampaignRecord) -> None:
-    envelope = envelope_of(
+def publish_directory(settings: Settings, subject: str, event: DomainEvent, **context: str) -> None:
+    """``event`` on the directory's topic, as the directory emits it."""
+    publish(
         settings,
-        "/directory",
         DIRECTORY,
+        envelope_of(settings, "/directory", DIRECTORY, subject, event, **context),
+    )
+
+
+def publish_campaign(settings: Settings, campaign: CampaignRecord) -> None:
+    publish_directory(
+        settings,
         campaign.campaign_id,
         CampaignRegistered(campaign=campaign),
         campaign_id=campaign.campaign_id,
         region_code=campaign.region_code,
     )
-    publish(settings, DIRECTORY, envelope)
 
 
 def publish_agency(settings: Settings, agency: AgencyRecord) -> None:
-    envelope = envelope_of(
-        settings,
-        "/directory",
-        DIRECTORY,
-        agency.agency_id,
-        AgencyRegistered(agency=agency),
-        region_code=agency.region_code,
+    publish_directory(
+        settings, agency.agency_id, AgencyRegistered(agency=agency), region_code=agency.region_code
     )
-    publish(settings, DIRECTORY, envelope)
 
 
 def events_about(settings: Settings, subject: str) -> list[DomainEvent]:
@@ -147,3 +150,20 @@ def start_service(settings: Settings, clock: Clock | None = None) -> TestClient:
 def application_of(client: TestClient) -> RectificationApp:
     app: RectificationApp = client.app.state.application  # type: ignore[attr-defined]
     return app
+
+
+def wait_for_item(client: TestClient, problem_id: str) -> Any:
+    """The item of ``problem_id`` once the service has opened it."""
+    item_id = item_id_for(problem_id)
+    return wait_for(
+        lambda: application_of(client).store.get(ITEM, item_id), what=f"item {item_id} to open"
+    )
+
+
+def opened_item(client: TestClient, settings: Settings, **changes: Any) -> tuple[str, str]:
+    """A fresh agency with one open item: (agency id, item id)."""
+    agency = changes.pop("agency_id", fresh("agency-"))
+    found = problem(agency_id=agency, **changes)
+    publish(settings, INTAKE, problem_envelope(settings, found))
+    wait_for_item(client, found.problem_id)
+    return agency, item_id_for(found.problem_id)

@@ -6,9 +6,9 @@ import uuid
 from datetime import UTC, date, datetime
 
 from shared.actors import Actor, Role
-from shared.events.directory import CampaignRecord, CampaignRules, Phase, PhaseCode
+from shared.events.directory import AgencyRecord, CampaignRecord, CampaignRules, Phase, PhaseCode
 from shared.events.intake import ProblemFound, ProblemSource
-from shared.vocabulary import ProblemCategory, Severity
+from shared.vocabulary import AdminLevel, Power, ProblemCategory, Sector, Severity
 
 AGENCY = "agency-360102-urban"
 REGION = "360102"  # 东湖区, in 南昌市 360100
@@ -53,52 +53,51 @@ def staff(agency_id: str = AGENCY, region: str = REGION) -> Actor:
     )
 
 
-def office(region: str = CITY) -> Actor:
+def _of_region(role: Role, subject: str, organisation: str, region: str) -> Actor:
+    """An officer of ``region``'s ``organisation`` (``office``, ``discipline``)."""
     return Actor(
-        subject="officer",
-        role=Role.legal_office,
-        organisation=f"office-{region}",
-        region_code=region,
+        subject=subject, role=role, organisation=f"{organisation}-{region}", region_code=region
     )
+
+
+def office(region: str = CITY) -> Actor:
+    return _of_region(Role.legal_office, "officer", "office", region)
 
 
 def liaison(region: str = CITY) -> Actor:
-    return Actor(
-        subject="liaison",
-        role=Role.discipline_liaison,
-        organisation=f"discipline-{region}",
-        region_code=region,
+    return _of_region(Role.discipline_liaison, "liaison", "discipline", region)
+
+
+def agency_record(agency_id: str = AGENCY, name: str = "东湖区城管局") -> AgencyRecord:
+    """An urban management bureau of 东湖区 with the power to fine."""
+    return AgencyRecord(
+        agency_id=agency_id,
+        name=name,
+        region_code=REGION,
+        level=AdminLevel.county,
+        sector=Sector.urban_management,
+        powers=(Power.penalty,),
     )
+
+
+# The phases before rectification, as the 2016 plan has them: code, name, first and
+# last day.
+PHASES_BEFORE = (
+    (PhaseCode.mobilisation, "动员部署", date(2016, 6, 6), date(2016, 7, 15)),
+    (PhaseCode.finding, "查找问题", date(2016, 7, 16), date(2016, 8, 31)),
+)
 
 
 def campaign(campaign_id: str, rules: CampaignRules, starts: date, ends: date) -> CampaignRecord:
-    phases = (
-        Phase(
-            number=1,
-            code=PhaseCode.mobilisation,
-            name_zh="动员部署",
-            starts_on=date(2016, 6, 6),
-            ends_on=date(2016, 7, 15),
-        ),
-        Phase(
-            number=2,
-            code=PhaseCode.finding,
-            name_zh="查找问题",
-            starts_on=date(2016, 7, 16),
-            ends_on=date(2016, 8, 31),
-        ),
-        Phase(
-            number=3,
-            code=PhaseCode.rectification,
-            name_zh="整改落实",
-            starts_on=starts,
-            ends_on=ends,
-        ),
-    )
+    """A campaign of the province whose rectification phase runs ``starts`` .. ``ends``."""
+    phases = (*PHASES_BEFORE, (PhaseCode.rectification, "整改落实", starts, ends))
     return CampaignRecord(
         campaign_id=campaign_id,
         name="测试专项治理",
         region_code="360000",
-        phases=phases,
+        phases=tuple(
+            Phase(number=number, code=code, name_zh=name, starts_on=first, ends_on=last)
+            for number, (code, name, first, last) in enumerate(phases, start=1)
+        ),
         rules=rules,
     )

@@ -3,68 +3,33 @@ completed and verified through the API, with role, region and input checks."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime
-from typing import Any
+from collections.abc import Callable
 
-import pytest
 from fastapi.testclient import TestClient
 
 from services.rectification.application.app import ITEM
 from services.rectification.domain.items.state import item_id_for
 from shared.actors import Role
-from shared.clock import SimulatedClock
-from shared.events.directory import AgencyRecord
-from shared.events.intake import ProblemFound
 from shared.events.rectification import RectificationOpened
 from shared.kafka.producer import EventPublisher
 from shared.settings import Settings
 from shared.topics import INTAKE, dlq
-from shared.vocabulary import AdminLevel, Power, Sector, Severity
+from shared.vocabulary import Severity
 from tests.rectification.broker import (
     application_of,
     consumed_past,
     events_about,
+    opened_item,
     problem_envelope,
     publish,
     publish_agency,
     records_with_key,
-    start_service,
     wait_for,
+    wait_for_item,
 )
-from tests.rectification.factories import CITY, fresh, problem
+from tests.rectification.factories import CITY, agency_record, fresh, problem
 
-NOW = datetime(2016, 9, 5, 2, 0, tzinfo=UTC)
 Headers = Callable[..., dict[str, str]]
-
-
-@pytest.fixture(scope="module")
-def client(broker_settings: Settings) -> Iterator[TestClient]:
-    service = start_service(broker_settings, SimulatedClock(NOW))
-    try:
-        yield service
-    finally:
-        service.__exit__(None, None, None)
-
-
-def send_problem(client: TestClient, settings: Settings, found: ProblemFound) -> None:
-    publish(settings, INTAKE, problem_envelope(settings, found))
-
-
-def wait_for_item(client: TestClient, problem_id: str) -> Any:
-    item_id = item_id_for(problem_id)
-    return wait_for(
-        lambda: application_of(client).store.get(ITEM, item_id), what=f"item {item_id} to open"
-    )
-
-
-def opened_item(client: TestClient, settings: Settings, **changes: Any) -> tuple[str, str]:
-    """A fresh agency with one open item: (agency id, item id)."""
-    agency = changes.pop("agency_id", fresh("agency-"))
-    found = problem(agency_id=agency, **changes)
-    send_problem(client, settings, found)
-    wait_for_item(client, found.problem_id)
-    return agency, item_id_for(found.problem_id)
 
 
 def test_a_problem_found_opens_an_item_that_is_completed_and_verified(
@@ -155,7 +120,7 @@ def test_an_unreadable_intake_record_is_dead_lettered_and_the_next_problem_still
     finally:
         publisher.close()
     found = problem()
-    send_problem(client, broker_settings, found)
+    publish(broker_settings, INTAKE, problem_envelope(broker_settings, found))
     wait_for_item(client, found.problem_id)
     dead = wait_for(
         lambda: records_with_key(broker_settings, dlq(INTAKE), key),
@@ -328,160 +293,11 @@ def test_an_extension_needs_the_legal_offices_approval(
     assert declined.status_code == 409
 
 
-def test_a_case_is_opened_referred_acknowledged_exposed_and_ends_in_accountability(
-    client: TestClient, broker_settings: Settings, auth_header: Headers
-) -> None:
-    agency, item_id = opened_item(client, broker_settings)
-    problem_id = item_id.removeprefix("rect-")
-    office = auth_header(Role.legal_office, "office-360100", CITY)
-    liaison = auth_header(Role.discipline_liaison, "discipline-360100", CITY)
-    staff = auth_header(Role.agency_staff, agency, "360102")
-    body = {
-        "kind": "protective_umbrella",
-        "origin": "unannounced_visit",
-        "title": "某局领导为无证经营者充当保护伞",
-        "summary": "明察暗访发现",
-        "problem_ids": [problem_id],
-    }
-    assert client.post("/cases", json=body, headers=staff).status_code == 403
-    opened = client.post("/cases", json=body, headers=liaison)
-    assert opened.status_code == 201
-    case = opened.json()
-    assert case["agency_ids"] == [agency] and case["region_code"] == CITY
-    case_id = case["case_id"]
-
-    referred = client.post(
-        f"/cases/{case_id}/referrals",
-        json={
-            "body": "discipline_inspection",
-            "receiving_body": "南昌市纪委监委",
-            "reason": "涉嫌违纪",
-        },
-        headers=liaison,
-    ).json()
-    referral = referred["referrals"][0]
-    assert referral["acknowledge_by"] == "2016-09-20"  # default 15 days
-    twice = client.post(
-        f"/cases/{case_id}/referrals",
-        json={"body": "discipline_inspection", "receiving_body": "x", "reason": "y"},
-        headers=liaison,
-    )
-    assert twice.status_code == 409
-    acked = client.post(
-        f"/cases/{case_id}/referrals/{referral['referral_id']}/acknowledgement",
-        json={"reference_no": "洪纪〔2016〕12号"},
-        headers=liaison,
-    ).json()
-    assert acked["referrals"][0]["acknowledged_at"] is not None
-
-    exposed = client.post(
-        f"/cases/{case_id}/exposure",
-        json={
-            "headline": "典型案例通报",
-            "summary": "举报人电话13907911234",
-            "channel": "江西法制网",
-        },
-        headers=office,
-    ).json()
-    assert "13907911234" not in exposed["exposure"]["redacted_summary"]
-    # The public reads the case as published, anonymously; nothing of the case file.
-    public = client.get("/public/cases", params={"region_code": CITY}).json()
-    ours = [c for c in public["cases"] if c["headline"] == "典型案例通报"]
-    assert len(ours) == 1 and "13907911234" not in ours[0]["redacted_summary"]
-    assert set(ours[0]) == {
-        "region_code",
-        "kind",
-        "headline",
-        "redacted_summary",
-        "channel",
-        "exposed_at",
-    }
-    assert "某局领导" not in client.get("/public/cases").text  # the title stays internal
-
-    decided = client.post(
-        f"/cases/{case_id}/accountability",
-        json={
-            "target": "unit",
-            "target_ref": agency,
-            "grounds": ["concealed_case", "resisted_inspection"],
-            "measure": "criticism",
-        },
-        headers=liaison,
-    )
-    assert decided.status_code == 200 and decided.json()["decisions"][0]["target_ref"] == agency
-    bad = client.post(
-        f"/cases/{case_id}/accountability",
-        json={"target": "unit", "target_ref": agency, "grounds": [], "measure": "criticism"},
-        headers=liaison,
-    )
-    assert bad.status_code == 422 and bad.json()["detail"]["field"] == "grounds"
-
-    other_city = auth_header(Role.legal_office, "office-360200", "360200")
-    for path in (f"/cases/{case_id}", "/cases/case-nope"):
-        assert client.get(path, headers=staff).status_code == 403  # by role, whatever the id
-    hidden = client.get(f"/cases/{case_id}", headers=other_city)
-    assert hidden.status_code == 404
-    assert hidden.json() == client.get("/cases/case-nope", headers=other_city).json()
-    expose = {"headline": "h", "summary": "s", "channel": "c"}
-    acted = client.post(f"/cases/{case_id}/exposure", json=expose, headers=other_city)
-    unknown = client.post("/cases/case-nope/exposure", json=expose, headers=other_city)
-    assert acted.status_code == 404 and acted.json() == unknown.json()
-    assert "exposed" not in acted.text
-    borrowed = client.post("/cases", json=body, headers=other_city)
-    missing = client.post("/cases", json={**body, "problem_ids": ["prb-nope"]}, headers=other_city)
-    assert borrowed.status_code == 422 and missing.status_code == 422
-    assert borrowed.json()["detail"]["message_en"] == missing.json()["detail"][
-        "message_en"
-    ].replace("prb-nope", problem_id)
-
-    listed = client.get("/cases", params={"kind": "protective_umbrella"}, headers=office).json()
-    assert case_id in {c["case_id"] for c in listed["cases"]}
-    elsewhere = client.get("/cases", headers=auth_header(Role.legal_office, "o", "360200")).json()
-    assert case_id not in {c["case_id"] for c in elsewhere["cases"]}
-
-    regulation = client.post(
-        "/regulations",
-        json={
-            "kind": "internal_system",
-            "title": "罚没款收缴管理办法",
-            "problem_ids": [problem_id],
-            "adopted_on": date(2016, 11, 1).isoformat(),
-        },
-        headers=staff,
-    )
-    assert regulation.status_code == 201 and regulation.json()["agency_id"] == agency
-    rule = {
-        "kind": "internal_system",
-        "title": "t",
-        "problem_ids": [problem_id],
-        "adopted_on": "2016-11-01",
-    }
-    stranger = auth_header(Role.agency_staff, "agency-other", "360102")
-    foreign = client.post("/regulations", json=rule, headers=stranger)
-    nothing = client.post(
-        "/regulations", json={**rule, "problem_ids": ["prb-nope"]}, headers=stranger
-    )
-    assert foreign.status_code == 422 and nothing.status_code == 422
-    assert foreign.json()["detail"]["message_en"] == nothing.json()["detail"]["message_en"].replace(
-        "prb-nope", problem_id
-    )
-    found = client.get("/regulations", params={"problem_id": problem_id}, headers=office).json()
-    assert [r["title"] for r in found["regulations"]] == ["罚没款收缴管理办法"]
-
-
 def test_the_agency_is_named_from_the_directory(
     client: TestClient, broker_settings: Settings, auth_header: Headers
 ) -> None:
     agency = fresh("agency-")
-    record = AgencyRecord(
-        agency_id=agency,
-        name="南昌市东湖区城市管理局",
-        region_code="360102",
-        level=AdminLevel.county,
-        sector=Sector.urban_management,
-        powers=(Power.penalty,),
-    )
-    publish_agency(broker_settings, record)
+    publish_agency(broker_settings, agency_record(agency, "南昌市东湖区城市管理局"))
     _, item_id = opened_item(client, broker_settings, agency_id=agency)
     staff = auth_header(Role.agency_staff, agency, "360102")
     named = wait_for(

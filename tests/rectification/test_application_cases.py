@@ -5,12 +5,12 @@ the lists, and the refusals (bilingual, naming the field)."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 
 from services.rectification.application import cases
 from services.rectification.domain.cases.state import CaseState
-from services.rectification.domain.items.state import ITEM_PREFIX
 from services.rectification.domain.redaction import REDACTED
 from shared.actors import Actor, Role
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
@@ -20,7 +20,6 @@ from shared.events.rectification import (
     AccountabilityMeasure,
     AccountabilityTarget,
     CaseKind,
-    CaseOrigin,
     ReferralBody,
 )
 from tests.rectification.factories import (
@@ -33,28 +32,31 @@ from tests.rectification.factories import (
     office,
     staff,
 )
-from tests.rectification.harnessed import Harness, found, last, register_campaign
+from tests.rectification.harnessed import (
+    A_CASE,
+    Harness,
+    found_problem,
+    last,
+    opened_case,
+    referred,
+    register_campaign,
+)
 
 
-def problem_of(item_id: str) -> str:
-    return item_id.removeprefix(ITEM_PREFIX)
-
-
-async def opened(h: Harness, actor: Actor | None = None, **changes: str) -> CaseState:
-    problem_id = problem_of(await found(h, **changes))
-    return await cases.open_case(
-        h.app,
-        actor or liaison(),
-        kind=CaseKind.dereliction_of_duty,
-        origin=CaseOrigin.tip,
-        title="有案不查",
-        summary="接到举报后未立案调查",
-        problem_ids=[problem_id],
-    )
+async def impose(h: Harness, case_id: str, **changes: Any) -> CaseState:
+    """An admonishment of an individual who ignored a case, but for ``changes``."""
+    decision = {
+        "target": AccountabilityTarget.individual,
+        "target_ref": "staff-0107",
+        "grounds": (AccountabilityGround.ignored_case,),
+        "measure": AccountabilityMeasure.admonishment,
+        **changes,
+    }
+    return await cases.impose_accountability(h.app, liaison(), case_id, **decision)
 
 
 async def test_a_case_is_opened_on_problems_of_the_region(h: Harness) -> None:
-    case = await opened(h)
+    case = await opened_case(h)
     assert h.published_names()[-1] == "CaseOpened"
     opened_event = last(h)
     assert opened_event.subject == case.case_id and case.case_id.startswith("case-")
@@ -64,18 +66,10 @@ async def test_a_case_is_opened_on_problems_of_the_region(h: Harness) -> None:
 
 
 async def test_a_problem_outside_the_region_is_answered_as_unknown(h: Harness) -> None:
-    elsewhere = problem_of(await found(h, region_code="360702", agency_id="agency-360702"))
+    elsewhere = await found_problem(h, region_code="360702", agency_id="agency-360702")
     for problem_id in (elsewhere, "prb-nobody"):
         with pytest.raises(Invalid) as refused:
-            await cases.open_case(
-                h.app,
-                liaison(),
-                kind=CaseKind.misconduct,
-                origin=CaseOrigin.media,
-                title="t",
-                summary="s",
-                problem_ids=[problem_id],
-            )
+            await cases.open_case(h.app, liaison(), **A_CASE, problem_ids=[problem_id])
         assert refused.value.field == "problem_ids.0"
         assert refused.value.zh and refused.value.en
     assert "CaseOpened" not in h.published_names()
@@ -83,23 +77,16 @@ async def test_a_problem_outside_the_region_is_answered_as_unknown(h: Harness) -
 
 async def test_agency_staff_open_no_case_and_an_office_only_in_its_region(h: Harness) -> None:
     with pytest.raises(Forbidden):
-        await opened(h, staff())
+        await opened_case(h, staff())
     with pytest.raises(Forbidden) as outside:
         await cases.open_case(
-            h.app,
-            office(REGION),
-            kind=CaseKind.misconduct,
-            origin=CaseOrigin.media,
-            title="t",
-            summary="s",
-            problem_ids=["prb-1"],
-            region_code=CITY,
+            h.app, office(REGION), **A_CASE, problem_ids=["prb-1"], region_code=CITY
         )
     assert outside.value.code == "region_not_allowed"
 
 
 async def test_a_case_another_region_may_not_see_is_answered_as_unknown(h: Harness) -> None:
-    case = await opened(h)
+    case = await opened_case(h)
     with pytest.raises(NotFound) as hidden:
         cases.get_case(h.app, liaison("360700"), case.case_id)
     assert hidden.value.field == "case_id"
@@ -111,43 +98,27 @@ async def test_a_referral_takes_the_campaigns_acknowledgement_days(h: Harness) -
     campaign_id = fresh("campaign-")
     rules = CampaignRules(referral_ack_days=5)
     await register_campaign(h, campaign(campaign_id, rules, date(2016, 9, 1), date(2017, 1, 31)))
-    case = await opened(h, campaign_id=campaign_id)
-    referred = await cases.refer(
-        h.app,
-        case_id=case.case_id,
-        actor=liaison(),
-        body=ReferralBody.procuratorate,
-        receiving_body="南昌市人民检察院",
-        reason="涉嫌玩忽职守",
-    )
+    case = await opened_case(h, campaign_id=campaign_id)
+    (referral,) = (await referred(h, case.case_id)).referrals
     assert h.published_names()[-1] == "CaseReferred"
     assert last(h).data["acknowledge_by"] == "2016-09-10"  # 5 days from 5 September
-    (referral,) = referred.referrals
     assert referral.referral_id.startswith("ref-")
     with pytest.raises(Conflict) as again:
-        await cases.refer(
-            h.app,
-            liaison(),
-            case.case_id,
-            body=ReferralBody.procuratorate,
-            receiving_body="南昌市人民检察院",
-            reason="r",
-        )
+        await referred(h, case.case_id, reason="r")
     assert again.value.code == "referral_pending"
 
 
 async def test_a_referral_is_acknowledged_once(h: Harness) -> None:
-    case = await opened(h)
-    referred = await cases.refer(
-        h.app,
-        liaison(),
+    case = await opened_case(h)
+    to_discipline = await referred(
+        h,
         case.case_id,
         body=ReferralBody.discipline_inspection,
         receiving_body="南昌市纪委监委",
         reason="涉嫌违纪",
         acknowledge_by=date(2016, 9, 30),
     )
-    referral_id = referred.referrals[0].referral_id
+    referral_id = to_discipline.referrals[0].referral_id
     acknowledged = await cases.acknowledge(
         h.app, liaison(), case.case_id, referral_id, reference_no="洪纪〔2016〕12号"
     )
@@ -162,7 +133,7 @@ async def test_a_referral_is_acknowledged_once(h: Harness) -> None:
 
 
 async def test_an_exposed_case_is_masked_and_listed_for_the_public(h: Harness) -> None:
-    case = await opened(h)
+    case = await opened_case(h)
     assert cases.exposed_cases(h.app, "360000") == (0, [])
     with pytest.raises(Forbidden):
         await cases.expose(h.app, liaison(), case.case_id, headline="h", summary="s", channel="c")
@@ -185,34 +156,17 @@ async def test_an_exposed_case_is_masked_and_listed_for_the_public(h: Harness) -
 
 
 async def test_accountability_is_imposed_once_per_target_and_measure(h: Harness) -> None:
-    case = await opened(h)
-    decided = await cases.impose_accountability(
-        h.app,
-        liaison(),
-        case.case_id,
-        target=AccountabilityTarget.individual,
-        target_ref="staff-0107",
-        grounds=(AccountabilityGround.ignored_case,),
-        measure=AccountabilityMeasure.admonishment,
-    )
+    case = await opened_case(h)
+    decided = await impose(h, case.case_id)
     assert h.published_names()[-1] == "AccountabilityImposed"
     assert decided.decisions[0].decision_id.startswith("acc-")
     assert last(h).data["decided_by"] == "discipline-360100"
     with pytest.raises(Conflict) as again:
-        await cases.impose_accountability(
-            h.app,
-            liaison(),
-            case.case_id,
-            target=AccountabilityTarget.individual,
-            target_ref="staff-0107",
-            grounds=(AccountabilityGround.concealed_case,),
-            measure=AccountabilityMeasure.admonishment,
-        )
+        await impose(h, case.case_id, grounds=(AccountabilityGround.concealed_case,))
     assert again.value.code == "already_decided"
     with pytest.raises(Invalid) as no_grounds:
-        await cases.impose_accountability(
-            h.app,
-            liaison(),
+        await impose(
+            h,
             case.case_id,
             target=AccountabilityTarget.unit,
             target_ref=AGENCY,
@@ -223,8 +177,8 @@ async def test_accountability_is_imposed_once_per_target_and_measure(h: Harness)
 
 
 async def test_cases_are_listed_by_region_and_kind(h: Harness) -> None:
-    first = await opened(h)
-    await opened(h, liaison("360700"), region_code="360702", agency_id="agency-360702")
+    first = await opened_case(h)
+    await opened_case(h, liaison("360700"), region_code="360702", agency_id="agency-360702")
     assert cases.list_cases(h.app, office()) == (1, [first])
     total, _ = cases.list_cases(h.app, office("360000"))
     assert total == 2

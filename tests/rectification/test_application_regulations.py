@@ -8,18 +8,13 @@ from datetime import date
 import pytest
 
 from services.rectification.application import regulations
-from services.rectification.domain.items.state import ITEM_PREFIX
 from shared.actors import Actor
 from shared.errors import Forbidden, Invalid
 from shared.events.rectification import RegulationKind
 from tests.rectification.factories import AGENCY, CITY, REGION, liaison, office, staff
-from tests.rectification.harnessed import Harness, found, last
+from tests.rectification.harnessed import Harness, found_problem, last
 
 ADOPTED_ON = date(2016, 9, 1)
-
-
-async def problem(h: Harness, **changes: str) -> str:
-    return (await found(h, **changes)).removeprefix(ITEM_PREFIX)
 
 
 async def adopt(h: Harness, actor: Actor, problem_ids: list[str], **more: str) -> str:
@@ -36,7 +31,7 @@ async def adopt(h: Harness, actor: Actor, problem_ids: list[str], **more: str) -
 
 
 async def test_agency_staff_adopt_one_for_their_own_problems(h: Harness) -> None:
-    problem_id = await problem(h)
+    problem_id = await found_problem(h)
     regulation_id = await adopt(h, staff(), [problem_id])
     assert h.published_names()[-1] == "RegulationAdopted" and regulation_id.startswith("reg-")
     adopted = last(h)
@@ -45,7 +40,7 @@ async def test_agency_staff_adopt_one_for_their_own_problems(h: Harness) -> None
 
 
 async def test_agency_staff_may_not_adopt_for_another_agency_or_its_problems(h: Harness) -> None:
-    theirs = await problem(h, agency_id="agency-360102-market")
+    theirs = await found_problem(h, agency_id="agency-360102-market")
     with pytest.raises(Forbidden) as other:
         await adopt(h, staff(), [theirs], agency_id="agency-360102-market")
     assert other.value.code == "agency_not_allowed"
@@ -56,10 +51,10 @@ async def test_agency_staff_may_not_adopt_for_another_agency_or_its_problems(h: 
 
 
 async def test_an_office_adopts_one_for_its_regions_problems(h: Harness) -> None:
-    ours = await problem(h)
+    ours = await found_problem(h)
     await adopt(h, office(), [ours])
     assert last(h).data["region_code"] == CITY
-    elsewhere = await problem(h, region_code="360702", agency_id="agency-360702")
+    elsewhere = await found_problem(h, region_code="360702", agency_id="agency-360702")
     with pytest.raises(Invalid):
         await adopt(h, office(), [elsewhere])
     with pytest.raises(Forbidden):
@@ -67,8 +62,8 @@ async def test_an_office_adopts_one_for_its_regions_problems(h: Harness) -> None
 
 
 async def test_regulations_are_listed_within_the_readers_scope(h: Harness) -> None:
-    ours = await problem(h)
-    theirs = await problem(h, agency_id="agency-360102-market")
+    ours = await found_problem(h)
+    theirs = await found_problem(h, agency_id="agency-360102-market")
     mine = await adopt(h, staff(), [ours])
     office_one = await adopt(h, office(), [theirs], agency_id="agency-360102-market")
     total, page = regulations.list_regulations(h.app, staff())

@@ -10,13 +10,12 @@ from datetime import date, datetime
 
 from services.rectification.application import cases, items
 from services.rectification.bootstrap import DEFINITION
-from services.rectification.domain.items.state import ITEM_PREFIX
+from services.rectification.domain.items.state import item_id_for
 from services.rectification.timers import interval
 from shared.clock import BEIJING, SimulatedClock
-from shared.events.rectification import CaseKind, CaseOrigin, ReferralBody
 from shared.settings import Settings
 from tests.rectification.factories import CITY, liaison, office, staff
-from tests.rectification.harnessed import Harness, found, item
+from tests.rectification.harnessed import Harness, found, item, opened_case, referred
 
 # 30 days for a high severity problem found on 5 September: due on 5 October, reminded
 # 7 days ahead, escalated 7 days after.
@@ -74,26 +73,10 @@ async def test_a_completed_item_is_not_chased(h: Harness, clock: SimulatedClock)
 
 
 async def refer_by(h: Harness, acknowledge_by: date) -> tuple[str, str]:
-    item_id = await found(h)
-    case = await cases.open_case(
-        h.app,
-        liaison(),
-        kind=CaseKind.dereliction_of_duty,
-        origin=CaseOrigin.tip,
-        title="有案不查",
-        summary="s",
-        problem_ids=[item_id.removeprefix(ITEM_PREFIX)],
-    )
-    await cases.refer(
-        h.app,
-        liaison(),
-        case.case_id,
-        body=ReferralBody.procuratorate,
-        receiving_body="南昌市人民检察院",
-        reason="涉嫌玩忽职守",
-        acknowledge_by=acknowledge_by,
-    )
-    return item_id, case.case_id
+    """A case on a new problem referred to the procuratorate: (its item, the case)."""
+    case = await opened_case(h)
+    await referred(h, case.case_id, acknowledge_by=acknowledge_by)
+    return item_id_for(case.problem_ids[0]), case.case_id
 
 
 async def test_an_unacknowledged_referral_is_flagged_once(

@@ -27,7 +27,7 @@ from tests.rectification.broker import (
     publish,
     publish_campaign,
     start_service,
-    wait_for,
+    wait_for_item,
 )
 from tests.rectification.factories import CITY, campaign, fresh, problem
 
@@ -66,7 +66,7 @@ def test_due_overdue_and_escalation_each_once_across_a_restart(
     client = start_service(broker_settings, clock)
     try:
         publish(broker_settings, INTAKE, problem_envelope(broker_settings, found))
-        item = wait_for(lambda: application_of(client).store.get(ITEM, item_id), what="the item")
+        item = wait_for_item(client, found.problem_id)
         assert item.state.due_on == date(2016, 9, 15)  # the campaign's 10 days, not the default
 
         clock.set(beijing(date(2016, 9, 11)))
@@ -132,7 +132,7 @@ def refer_on_a_new_item(
     found = problem(found_at=START)
     publish(settings, INTAKE, problem_envelope(settings, found))
     item_id = item_id_for(found.problem_id)
-    wait_for(lambda: application_of(client).store.get(ITEM, item_id), what="the item")
+    wait_for_item(client, found.problem_id)
     case = client.post(
         "/cases",
         json={

@@ -1,12 +1,13 @@
-"""Typical cases: opening, referrals and their acknowledgement, exposure, accountability."""
+"""Typical cases: opening, referrals and their acknowledgement, exposure, accountability
+(each a ``POST``, its body the action's input)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from functools import partial
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
-from services.rectification.api.deps import AppDep
+from services.rectification.api.deps import ACTING, AppDep, RegionQuery
 from services.rectification.api.models import (
     AccountabilityRequest,
     AcknowledgementRequest,
@@ -20,28 +21,20 @@ from services.rectification.application import cases
 from shared.auth import CurrentActor
 from shared.events.rectification import CaseKind
 from shared.params import IdPath, Limit, Offset
+from shared.routes import post_action
 
 router = APIRouter(tags=["cases 典型案例"])
 
 
-@router.post(
+_action = partial(post_action, router, response_model=CaseView, view=CaseView.of, depends=ACTING)
+
+_action(
     "/cases",
-    response_model=CaseView,
-    status_code=201,
+    cases.open_case,
     summary="由一个或多个问题立典型案例 / Open a typical case from problems",
+    body=OpenCaseRequest,
+    status_code=201,
 )
-async def open_case(body: OpenCaseRequest, actor: CurrentActor, app: AppDep) -> CaseView:
-    opened = await cases.open_case(
-        app,
-        actor,
-        kind=body.kind,
-        origin=body.origin,
-        title=body.title,
-        summary=body.summary,
-        problem_ids=body.problem_ids,
-        region_code=body.region_code,
-    )
-    return CaseView.of(opened)
 
 
 @router.get(
@@ -50,15 +43,15 @@ async def open_case(body: OpenCaseRequest, actor: CurrentActor, app: AppDep) -> 
 async def list_cases(
     actor: CurrentActor,
     app: AppDep,
-    region_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    region_code: RegionQuery = None,
     kind: CaseKind | None = None,
     offset: Offset = 0,
     limit: Limit = 50,
 ) -> CasePage:
-    total, page = cases.list_cases(
+    listed = cases.list_cases(
         app, actor, region_code=region_code, kind=kind, offset=offset, limit=limit
     )
-    return CasePage(total=total, offset=offset, limit=limit, cases=[CaseView.of(c) for c in page])
+    return CasePage.of(listed, offset, limit, CaseView.of)
 
 
 @router.get("/cases/{case_id}", response_model=CaseView, summary="案件详情 / One case")
@@ -66,77 +59,27 @@ async def get_case(case_id: IdPath, actor: CurrentActor, app: AppDep) -> CaseVie
     return CaseView.of(cases.get_case(app, actor, case_id))
 
 
-@router.post(
+_action(
     "/cases/{case_id}/referrals",
-    response_model=CaseView,
+    cases.refer,
     summary="移送纪检监察或检察机关 / Refer to discipline inspection or the procuratorate",
+    body=ReferralRequest,
 )
-async def refer(
-    case_id: IdPath, body: ReferralRequest, actor: CurrentActor, app: AppDep
-) -> CaseView:
-    referred = await cases.refer(
-        app,
-        actor,
-        case_id,
-        body=body.body,
-        receiving_body=body.receiving_body,
-        reason=body.reason,
-        acknowledge_by=body.acknowledge_by,
-    )
-    return CaseView.of(referred)
-
-
-@router.post(
+_action(
     "/cases/{case_id}/referrals/{referral_id}/acknowledgement",
-    response_model=CaseView,
+    cases.acknowledge,
     summary="记录接收机关的确认 / Record the receiving body's acknowledgement",
+    body=AcknowledgementRequest,
 )
-async def acknowledge(
-    case_id: IdPath,
-    referral_id: IdPath,
-    body: AcknowledgementRequest,
-    actor: CurrentActor,
-    app: AppDep,
-) -> CaseView:
-    acknowledged = await cases.acknowledge(
-        app, actor, case_id, referral_id, reference_no=body.reference_no, note=body.note
-    )
-    return CaseView.of(acknowledged)
-
-
-@router.post(
+_action(
     "/cases/{case_id}/exposure",
-    response_model=CaseView,
+    cases.expose,
     summary="公开通报典型案例（摘要脱敏） / Expose the case with a redacted summary",
+    body=ExposureRequest,
 )
-async def expose(
-    case_id: IdPath, body: ExposureRequest, actor: CurrentActor, app: AppDep
-) -> CaseView:
-    exposed = await cases.expose(
-        app, actor, case_id, headline=body.headline, summary=body.summary, channel=body.channel
-    )
-    return CaseView.of(exposed)
-
-
-@router.post(
+_action(
     "/cases/{case_id}/accountability",
-    response_model=CaseView,
+    cases.impose_accountability,
     summary="对个人或单位作出问责决定 / Hold an individual or a unit accountable",
+    body=AccountabilityRequest,
 )
-async def impose_accountability(
-    case_id: IdPath,
-    body: AccountabilityRequest,
-    actor: CurrentActor,
-    app: AppDep,
-) -> CaseView:
-    decided = await cases.impose_accountability(
-        app,
-        actor,
-        case_id,
-        target=body.target,
-        target_ref=body.target_ref,
-        grounds=tuple(body.grounds),
-        measure=body.measure,
-        note=body.note,
-    )
-    return CaseView.of(decided)

@@ -1,13 +1,15 @@
-"""Rectification items: lists per agency and region, and every action on an item."""
+"""Rectification items: lists per agency and region, and every step on an item (each
+``POST /items/{item_id}/<step>``, its body the step's input)."""
 
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from services.rectification.api.deps import AppDep
+from services.rectification.api.deps import ACTING, AppDep, RegionQuery
 from services.rectification.api.models import (
     CompletionRequest,
     ExtensionDecline,
@@ -24,6 +26,7 @@ from services.rectification.application.items import ItemFilters, NamedItem
 from services.rectification.domain.items.state import ItemStatus
 from shared.auth import CurrentActor
 from shared.params import IdPath, Limit, Offset, RegionPath
+from shared.routes import post_action
 
 router = APIRouter(tags=["items 整改事项"])
 
@@ -32,7 +35,6 @@ DueBefore = Annotated[date | None, Query(description="deadline on or before")]
 DueAfter = Annotated[date | None, Query(description="deadline on or after")]
 Overdue = Annotated[bool | None, Query(description="only overdue (true) or not overdue (false)")]
 Escalated = Annotated[bool | None, Query(description="only escalated (true) or not (false)")]
-RegionQuery = Annotated[str | None, Query(pattern=r"^\d{6}$")]
 
 
 def item_filters(
@@ -55,13 +57,7 @@ def _view(found: NamedItem) -> ItemView:
 
 
 def _page(filters: ItemFilters, listed: tuple[int, list[NamedItem]]) -> ItemPage:
-    total, page = listed
-    return ItemPage(
-        total=total,
-        offset=filters.offset,
-        limit=filters.limit,
-        items=[_view(found) for found in page],
-    )
+    return ItemPage.of(listed, filters.offset, filters.limit, _view)
 
 
 @router.get(
@@ -106,91 +102,53 @@ async def get_item(item_id: IdPath, actor: CurrentActor, app: AppDep) -> ItemVie
     return _view(items.get_item(app, actor, item_id))
 
 
-@router.post(
+_step = partial(post_action, router, response_model=ItemView, view=_view, depends=ACTING)
+
+_step(
     "/items/{item_id}/responsible-person",
-    response_model=ItemView,
+    items.name_person,
     summary="指定整改责任人 / Name the person responsible",
+    body=NamePersonRequest,
 )
-async def name_person(
-    item_id: IdPath, body: NamePersonRequest, actor: CurrentActor, app: AppDep
-) -> ItemView:
-    return _view(await items.name_person(app, actor, item_id, body.responsible_person))
-
-
-@router.post(
-    "/items/{item_id}/progress", response_model=ItemView, summary="报告整改进展 / Report progress"
+_step(
+    "/items/{item_id}/progress",
+    items.report_progress,
+    summary="报告整改进展 / Report progress",
+    body=ProgressRequest,
 )
-async def report_progress(
-    item_id: IdPath, body: ProgressRequest, actor: CurrentActor, app: AppDep
-) -> ItemView:
-    reported = await items.report_progress(
-        app, actor, item_id, body.note, body.percent, tuple(body.evidence)
-    )
-    return _view(reported)
-
-
-@router.post(
+_step(
     "/items/{item_id}/completion",
-    response_model=ItemView,
+    items.complete,
     summary="报告整改完成及措施 / Report completion with the measures taken",
+    body=CompletionRequest,
 )
-async def complete(
-    item_id: IdPath, body: CompletionRequest, actor: CurrentActor, app: AppDep
-) -> ItemView:
-    return _view(await items.complete(app, actor, item_id, body.measures, tuple(body.evidence)))
-
-
-@router.post(
+_step(
     "/items/{item_id}/verification",
-    response_model=ItemView,
+    items.verify,
     summary="法制办核验销号 / Legal office verifies and closes",
+    body=VerificationRequest,
+    body_required=False,
 )
-async def verify(
-    item_id: IdPath,
-    actor: CurrentActor,
-    app: AppDep,
-    body: VerificationRequest | None = None,
-) -> ItemView:
-    return _view(await items.verify(app, actor, item_id, body.note if body else ""))
-
-
-@router.post(
+_step(
     "/items/{item_id}/return",
-    response_model=ItemView,
+    items.return_item,
     summary="法制办退回并说明理由 / Legal office returns it with reasons",
+    body=ReturnRequest,
 )
-async def return_item(
-    item_id: IdPath, body: ReturnRequest, actor: CurrentActor, app: AppDep
-) -> ItemView:
-    return _view(await items.return_item(app, actor, item_id, body.reasons))
-
-
-@router.post(
+_step(
     "/items/{item_id}/extension-request",
-    response_model=ItemView,
+    items.request_extension,
     summary="申请延期（须说明理由） / Ask for an extension with a reason",
+    body=ExtensionRequest,
 )
-async def request_extension(
-    item_id: IdPath, body: ExtensionRequest, actor: CurrentActor, app: AppDep
-) -> ItemView:
-    return _view(await items.request_extension(app, actor, item_id, body.due_on, body.reason))
-
-
-@router.post(
+_step(
     "/items/{item_id}/extension-request/approval",
-    response_model=ItemView,
+    items.approve_extension,
     summary="法制办批准延期 / Legal office approves the extension",
 )
-async def approve_extension(item_id: IdPath, actor: CurrentActor, app: AppDep) -> ItemView:
-    return _view(await items.approve_extension(app, actor, item_id))
-
-
-@router.post(
+_step(
     "/items/{item_id}/extension-request/decline",
-    response_model=ItemView,
+    items.decline_extension,
     summary="法制办不予延期 / Legal office declines the extension",
+    body=ExtensionDecline,
 )
-async def decline_extension(
-    item_id: IdPath, body: ExtensionDecline, actor: CurrentActor, app: AppDep
-) -> ItemView:
-    return _view(await items.decline_extension(app, actor, item_id, body.reasons))

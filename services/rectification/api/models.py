@@ -18,8 +18,11 @@ from shared.events.rectification import (
     DeadlineThreshold,
     EvidenceRef,
     ReferralBody,
+    RegulationAdopted,
     RegulationKind,
 )
+from shared.fields import copy_fields
+from shared.paging import Page
 from shared.text import Line, Text, clean_lines_of
 
 REGION = r"^\d{6}$"
@@ -103,42 +106,19 @@ class ItemView(BaseModel):
 
     @classmethod
     def of(cls, state: ItemState, agency_name: str = "") -> ItemView:
-        return cls(
-            item_id=state.item_id,
+        return copy_fields(
+            state,
+            cls,
             agency_name=agency_name,
-            problem_id=state.problem_id,
-            campaign_id=state.campaign_id,
-            agency_id=state.agency_id,
-            region_code=state.region_code,
-            category=state.category,
-            kind=state.kind,
-            severity=state.severity,
-            summary=state.summary,
             responsible_unit=state.agency_id,
-            responsible_person=state.responsible_person,
-            status=state.status,
-            percent=state.percent,
-            due_on=state.due_on,
-            rectification_ends_on=state.rectification_ends_on,
             due_reminded=state.reached(DeadlineThreshold.due),
-            overdue=state.overdue,
-            escalated=state.escalated,
-            extensions=state.extensions,
             pending_extension_due_on=(
                 state.pending_extension.due_on if state.pending_extension else None
             ),
-            last_note=state.last_note,
-            measures=state.measures,
-            return_reasons=state.return_reasons,
-            opened_at=state.opened_at,
-            updated_at=state.updated_at,
         )
 
 
-class ItemPage(BaseModel):
-    total: int
-    offset: int
-    limit: int
+class ItemPage(Page):
     items: list[ItemView]
 
 
@@ -233,60 +213,16 @@ class CaseView(BaseModel):
 
     @classmethod
     def of(cls, state: CaseState) -> CaseView:
-        exposure = state.exposure
-        return cls(
-            case_id=state.case_id,
-            campaign_id=state.campaign_id,
-            region_code=state.region_code,
-            kind=state.kind,
-            origin=state.origin,
-            title=state.title,
-            summary=state.summary,
-            problem_ids=list(state.problem_ids),
-            agency_ids=list(state.agency_ids),
-            opened_at=state.opened_at,
-            referrals=[
-                ReferralView(
-                    referral_id=r.referral_id,
-                    body=r.body,
-                    receiving_body=r.receiving_body,
-                    reason=r.reason,
-                    acknowledge_by=r.acknowledge_by,
-                    referred_at=r.referred_at,
-                    acknowledged_at=r.acknowledged_at,
-                    reference_no=r.reference_no,
-                    overdue=r.overdue_flagged and r.acknowledged_at is None,
-                )
-                for r in state.referrals
-            ],
-            exposure=(
-                ExposureView(
-                    headline=exposure.headline,
-                    redacted_summary=exposure.redacted_summary,
-                    channel=exposure.channel,
-                    exposed_at=exposure.exposed_at,
-                )
-                if exposure
-                else None
-            ),
-            decisions=[
-                DecisionView(
-                    decision_id=d.decision_id,
-                    target=d.target,
-                    target_ref=d.target_ref,
-                    grounds=list(d.grounds),
-                    measure=d.measure,
-                    decided_at=d.decided_at,
-                )
-                for d in state.decisions
-            ],
+        return copy_fields(
+            state,
+            cls,
+            referrals=[copy_fields(r, ReferralView) for r in state.referrals],
+            exposure=copy_fields(state.exposure, ExposureView) if state.exposure else None,
+            decisions=[copy_fields(d, DecisionView) for d in state.decisions],
         )
 
 
-class CasePage(BaseModel):
-    total: int
-    offset: int
-    limit: int
+class CasePage(Page):
     cases: list[CaseView]
 
 
@@ -315,9 +251,10 @@ class RegulationView(BaseModel):
     adopted_on: date
     recorded_at: datetime
 
+    @classmethod
+    def of(cls, event: RegulationAdopted) -> RegulationView:
+        return copy_fields(event, cls)
 
-class RegulationPage(BaseModel):
-    total: int
-    offset: int
-    limit: int
+
+class RegulationPage(Page):
     regulations: list[RegulationView]

@@ -13,6 +13,8 @@ from services.rectification.api.deps import AppDep
 from services.rectification.application import cases
 from services.rectification.domain.cases.state import CaseState
 from shared.events.rectification import CaseKind
+from shared.fields import copy_fields
+from shared.paging import Page
 from shared.params import Limit, Offset
 
 router = APIRouter(tags=["public 公开"])
@@ -27,24 +29,14 @@ class ExposedCase(BaseModel):
     exposed_at: datetime
 
 
-class ExposedCasePage(BaseModel):
-    total: int
-    offset: int
-    limit: int
+class ExposedCasePage(Page):
     cases: list[ExposedCase]
 
 
 def _published(case: CaseState) -> ExposedCase:
     exposure = case.exposure
     assert exposure is not None, "only exposed cases are listed"
-    return ExposedCase(
-        region_code=case.region_code,
-        kind=case.kind,
-        headline=exposure.headline,
-        redacted_summary=exposure.redacted_summary,
-        channel=exposure.channel,
-        exposed_at=exposure.exposed_at,
-    )
+    return copy_fields(exposure, ExposedCase, region_code=case.region_code, kind=case.kind)
 
 
 @router.get(
@@ -58,7 +50,5 @@ async def exposed_cases(
     offset: Offset = 0,
     limit: Limit = 50,
 ) -> ExposedCasePage:
-    total, page = cases.exposed_cases(app, region_code, offset=offset, limit=limit)
-    return ExposedCasePage(
-        total=total, offset=offset, limit=limit, cases=[_published(case) for case in page]
-    )
+    listed = cases.exposed_cases(app, region_code, offset=offset, limit=limit)
+    return ExposedCasePage.of(listed, offset, limit, _published)

@@ -2,43 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Query
-
-from services.rectification.api.deps import AppDep
+from services.rectification.api.deps import ACTING, AppDep, RegionQuery
 from services.rectification.api.models import RegulationPage, RegulationRequest, RegulationView
 from services.rectification.application import regulations
 from shared.auth import CurrentActor
-from shared.events.rectification import RegulationAdopted
 from shared.params import Limit, Offset
+from shared.routes import post_action
 
 router = APIRouter(tags=["regulations 制度完善"])
 
 
-def _view(event: RegulationAdopted) -> RegulationView:
-    return RegulationView(**{**event.model_dump(), "problem_ids": list(event.problem_ids)})
-
-
-@router.post(
+post_action(
+    router,
     "/regulations",
-    response_model=RegulationView,
-    status_code=201,
+    regulations.adopt,
     summary="登记针对问题建立的规章制度 / Record a regulation adopted against problems",
+    response_model=RegulationView,
+    view=RegulationView.of,
+    depends=ACTING,
+    body=RegulationRequest,
+    status_code=201,
 )
-async def adopt(body: RegulationRequest, actor: CurrentActor, app: AppDep) -> RegulationView:
-    adopted = await regulations.adopt(
-        app,
-        actor,
-        kind=body.kind,
-        title=body.title,
-        summary=body.summary,
-        problem_ids=body.problem_ids,
-        adopted_on=body.adopted_on,
-        agency_id=body.agency_id,
-        region_code=body.region_code,
-    )
-    return _view(adopted)
 
 
 @router.get(
@@ -51,11 +37,11 @@ async def list_regulations(
     app: AppDep,
     problem_id: str | None = None,
     agency_id: str | None = None,
-    region_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    region_code: RegionQuery = None,
     offset: Offset = 0,
     limit: Limit = 50,
 ) -> RegulationPage:
-    total, page = regulations.list_regulations(
+    listed = regulations.list_regulations(
         app,
         actor,
         problem_id=problem_id,
@@ -64,6 +50,4 @@ async def list_regulations(
         offset=offset,
         limit=limit,
     )
-    return RegulationPage(
-        total=total, offset=offset, limit=limit, regulations=[_view(r) for r in page]
-    )
+    return RegulationPage.of(listed, offset, limit, RegulationView.of)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, Protocol
 
 from services.rectification.domain.cases.deadlines import next_check_at as case_check_at
 from services.rectification.domain.cases.decider import CaseDecider
@@ -22,6 +23,10 @@ from shared.kernel.kernel import Kernel
 ITEM = "item"
 CASE = "case"
 REGULATION = "regulation"
+
+# Who the service's own commands come from: a reaction to intake, the deadline watcher.
+SYSTEM_ACTOR = "system:rectification:"
+TIMER_ACTOR = "system:rectification-timer:"
 
 AGGREGATE_KINDS = (
     AggregateKind(ITEM, ItemDecider(), ITEM_EVENTS, due=item_check_at),
@@ -52,11 +57,45 @@ class RectificationApp:
         return agency.name if agency else ""
 
 
-def context(actor: Actor, campaign_id: str, region_code: str) -> CommandContext:
-    """What an actor's command carries into its envelopes."""
+class Scoped(Protocol):
+    """What every item, case and regulation, and every command opening one, records."""
+
+    @property
+    def campaign_id(self) -> str: ...
+
+    @property
+    def region_code(self) -> str: ...
+
+
+def context(actor: Actor | str, on: Scoped, **links: str) -> CommandContext:
+    """What a command carries into its envelopes: who asks (an actor, or the service
+    itself), the campaign and region of the aggregate ``on`` is of, and ``links`` (the
+    correlation and causation of an event it reacts to)."""
     return CommandContext(
-        actor=actor.as_extension(), campaign_id=campaign_id, region_code=region_code
+        actor=actor if isinstance(actor, str) else actor.as_extension(),
+        campaign_id=on.campaign_id,
+        region_code=on.region_code,
+        **links,
     )
+
+
+async def act(
+    app: RectificationApp, kind: str, aggregate_id: str, command: object, actor: Actor, on: Scoped
+) -> Any:
+    """Execute ``actor``'s ``command`` on an aggregate (of ``on``'s campaign and region);
+    its state after."""
+    await app.store.execute(kind, aggregate_id, command, context(actor, on))
+    return app.store.require(kind, aggregate_id).state
+
+
+async def check(app: RectificationApp, kind: str, aggregate_id: str, command: object) -> bool:
+    """Execute the deadline watcher's ``command`` on an aggregate; True if it emitted
+    any event (an aggregate never opened emits none)."""
+    state = app.store.state(kind, aggregate_id)
+    if state is None:
+        return False
+    checked = await app.store.execute(kind, aggregate_id, command, context(TIMER_ACTOR, state))
+    return bool(checked)
 
 
 def new_id(prefix: str) -> str:

@@ -3,10 +3,10 @@ accountability, the lists, the public's exposed cases and the referral check."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
-from services.rectification.application.app import CASE, RectificationApp, context, new_id
-from services.rectification.application.items import TIMER_ACTOR
+from services.rectification.application.app import CASE, RectificationApp, act, check, new_id
 from services.rectification.application.lookups import known_items, visible_case
 from services.rectification.domain.access import require_region
 from services.rectification.domain.cases.commands import (
@@ -30,24 +30,16 @@ from shared.events.rectification import (
     CaseOrigin,
     ReferralBody,
 )
-from shared.eventstore import CommandContext
 from shared.paging import window
 from shared.regions import jiangxi, known_region
-
-
-def _case(app: RectificationApp, case_id: str) -> CaseState:
-    state: CaseState = app.store.require(CASE, case_id).state
-    return state
 
 
 async def _act(
     app: RectificationApp, actor: Actor, case_id: str, command: CaseCommand
 ) -> CaseState:
     case = visible_case(app, actor, case_id)
-    await app.store.execute(
-        CASE, case_id, command, context(actor, case.campaign_id, case.region_code)
-    )
-    return _case(app, case_id)
+    changed: CaseState = await act(app, CASE, case_id, command, actor, case)
+    return changed
 
 
 async def open_case(
@@ -58,7 +50,7 @@ async def open_case(
     origin: CaseOrigin,
     title: str,
     summary: str,
-    problem_ids: list[str],
+    problem_ids: Sequence[str],
     region_code: str | None = None,
 ) -> CaseState:
     """A case in ``region_code`` (the actor's by default) on problems whose items lie
@@ -67,12 +59,10 @@ async def open_case(
     region = known_region(region_code or actor.region_code)
     require_region(actor, region)
     items = known_items(app, problem_ids, region)
-    case_id = new_id(CASE_PREFIX)
-    campaign_id = items[0].campaign_id
     command = OpenCase(
         actor=actor,
-        case_id=case_id,
-        campaign_id=campaign_id,
+        case_id=new_id(CASE_PREFIX),
+        campaign_id=items[0].campaign_id,
         region_code=region,
         kind=kind,
         origin=origin,
@@ -82,8 +72,8 @@ async def open_case(
         agency_ids=tuple(i.agency_id for i in items),
         at=app.now(),
     )
-    await app.store.execute(CASE, case_id, command, context(actor, campaign_id, region))
-    return _case(app, case_id)
+    opened: CaseState = await act(app, CASE, command.case_id, command, actor, command)
+    return opened
 
 
 def get_case(app: RectificationApp, actor: Actor, case_id: str) -> CaseState:
@@ -187,7 +177,7 @@ async def impose_accountability(
     *,
     target: AccountabilityTarget,
     target_ref: str,
-    grounds: tuple[AccountabilityGround, ...],
+    grounds: Sequence[AccountabilityGround],
     measure: AccountabilityMeasure,
     note: str = "",
 ) -> CaseState:
@@ -196,7 +186,7 @@ async def impose_accountability(
         decision_id=new_id("acc-"),
         target=target,
         target_ref=target_ref,
-        grounds=grounds,
+        grounds=tuple(grounds),
         measure=measure,
         note=note,
         at=app.now(),
@@ -206,10 +196,4 @@ async def impose_accountability(
 
 async def check_referrals(app: RectificationApp, case_id: str, at: datetime) -> bool:
     """Flag every referral of the case overdue by ``at``; True if any was."""
-    case: CaseState | None = app.store.state(CASE, case_id)
-    if case is None:
-        return False
-    checked_by = CommandContext(
-        actor=TIMER_ACTOR, campaign_id=case.campaign_id, region_code=case.region_code
-    )
-    return bool(await app.store.execute(CASE, case_id, CheckReferrals(at=at), checked_by))
+    return await check(app, CASE, case_id, CheckReferrals(at=at))

@@ -3,10 +3,18 @@ every action on an item, and the deadline check."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from services.rectification.application.app import ITEM, RectificationApp, context
+from services.rectification.application.app import (
+    ITEM,
+    SYSTEM_ACTOR,
+    RectificationApp,
+    act,
+    check,
+    context,
+)
 from services.rectification.application.lookups import visible_item
 from services.rectification.directory import rectification_terms
 from services.rectification.domain.items.commands import (
@@ -32,12 +40,8 @@ from shared.actors import Actor
 from shared.errors import Conflict
 from shared.events.intake import ProblemFound
 from shared.events.rectification import EvidenceRef
-from shared.eventstore import CommandContext
 from shared.paging import window
 from shared.regions import jiangxi
-
-SYSTEM_ACTOR = "system:rectification:"
-TIMER_ACTOR = "system:rectification-timer:"
 
 
 @dataclass(frozen=True)
@@ -87,12 +91,8 @@ async def open_item(
         rules_known=terms.known,
         at=app.now(),
     )
-    opened_by = CommandContext(
-        actor=SYSTEM_ACTOR,
-        campaign_id=problem.campaign_id,
-        region_code=problem.region_code,
-        correlation_id=correlation_id,
-        causation_id=causation_id,
+    opened_by = context(
+        SYSTEM_ACTOR, problem, correlation_id=correlation_id, causation_id=causation_id
     )
     try:
         await app.store.execute(ITEM, item_id_for(problem.problem_id), command, opened_by)
@@ -175,10 +175,7 @@ async def _act(
     app: RectificationApp, actor: Actor, item_id: str, command: ItemCommand
 ) -> NamedItem:
     item = visible_item(app, actor, item_id)
-    await app.store.execute(
-        ITEM, item_id, command, context(actor, item.campaign_id, item.region_code)
-    )
-    changed: ItemState = app.store.require(ITEM, item_id).state
+    changed: ItemState = await act(app, ITEM, item_id, command, actor, item)
     return named(app, changed)
 
 
@@ -195,9 +192,9 @@ async def report_progress(
     item_id: str,
     note: str,
     percent: int,
-    evidence: tuple[EvidenceRef, ...] = (),
+    evidence: Sequence[EvidenceRef] = (),
 ) -> NamedItem:
-    command = ReportProgress(actor, note, percent, evidence, app.now())
+    command = ReportProgress(actor, note, percent, tuple(evidence), app.now())
     return await _act(app, actor, item_id, command)
 
 
@@ -206,9 +203,9 @@ async def complete(
     actor: Actor,
     item_id: str,
     measures: str,
-    evidence: tuple[EvidenceRef, ...] = (),
+    evidence: Sequence[EvidenceRef] = (),
 ) -> NamedItem:
-    command = CompleteItem(actor, measures, evidence, app.now())
+    command = CompleteItem(actor, measures, tuple(evidence), app.now())
     return await _act(app, actor, item_id, command)
 
 
@@ -242,10 +239,4 @@ async def decline_extension(
 
 async def check_deadline(app: RectificationApp, item_id: str, at: datetime) -> bool:
     """Emit every threshold of the item reached by ``at``; True if any was."""
-    item: ItemState | None = app.store.state(ITEM, item_id)
-    if item is None:
-        return False
-    checked_by = CommandContext(
-        actor=TIMER_ACTOR, campaign_id=item.campaign_id, region_code=item.region_code
-    )
-    return bool(await app.store.execute(ITEM, item_id, CheckDeadline(at=at), checked_by))
+    return await check(app, ITEM, item_id, CheckDeadline(at=at))

@@ -3,6 +3,8 @@ the id), then an unknown id and one the actor may not see get the same answer.""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from services.rectification.application.app import CASE, ITEM, RectificationApp
 from services.rectification.domain.access import not_visible
 from services.rectification.domain.cases.state import CaseState
@@ -36,7 +38,7 @@ def visible_case(app: RectificationApp, actor: Actor, case_id: str) -> CaseState
 
 def known_items(
     app: RectificationApp,
-    problem_ids: list[str],
+    problem_ids: Sequence[str],
     region_code: str,
     agency_id: str | None = None,
 ) -> list[ItemState]:

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
-from services.rectification.application.app import (
-    REGULATION,
-    RectificationApp,
-    context,
-    new_id,
-)
+from services.rectification.application.app import REGULATION, RectificationApp, act, new_id
 from services.rectification.application.lookups import known_items
 from services.rectification.domain.access import require_agency_staff, require_region
 from services.rectification.domain.reading import regulation_list_scope
@@ -26,7 +22,7 @@ async def adopt(
     *,
     kind: RegulationKind,
     title: str,
-    problem_ids: list[str],
+    problem_ids: Sequence[str],
     adopted_on: date,
     summary: str = "",
     agency_id: str = "",
@@ -46,10 +42,9 @@ async def adopt(
         region = known_region(region_code or actor.region_code)
         require_region(actor, region)
         items = known_items(app, problem_ids, region)
-    regulation_id = new_id(REGULATION_PREFIX)
     command = AdoptRegulation(
         actor=actor,
-        regulation_id=regulation_id,
+        regulation_id=new_id(REGULATION_PREFIX),
         campaign_id=items[0].campaign_id,
         region_code=region,
         agency_id=agency_id,
@@ -60,10 +55,9 @@ async def adopt(
         adopted_on=adopted_on,
         at=app.now(),
     )
-    await app.store.execute(
-        REGULATION, regulation_id, command, context(actor, items[0].campaign_id, region)
+    adopted: RegulationAdopted = await act(
+        app, REGULATION, command.regulation_id, command, actor, command
     )
-    adopted: RegulationAdopted = app.store.require(REGULATION, regulation_id).state
     return adopted
 
 

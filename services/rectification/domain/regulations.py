@@ -12,6 +12,8 @@ from shared.actors import Actor, Role
 from shared.errors import Conflict, Invalid
 from shared.events.base import DomainEvent
 from shared.events.rectification import RegulationAdopted, RegulationKind
+from shared.fields import copy_fields
+from shared.text import not_blank
 
 REGULATION_PREFIX = "reg-"
 
@@ -54,20 +56,13 @@ class RegulationDecider:
                 "problem_ids must name at least one problem",
                 field="problem_ids",
             )
-        title = command.title.strip()
-        if not title:
-            raise Invalid("制度名称不能为空", "title must not be empty", field="title")
         return [
-            RegulationAdopted(
-                regulation_id=command.regulation_id,
-                campaign_id=command.campaign_id,
-                region_code=command.region_code,
-                agency_id=command.agency_id,
-                kind=command.kind,
-                title=title,
+            copy_fields(
+                command,
+                RegulationAdopted,
+                title=not_blank(command.title, "title", "制度名称"),
                 summary=command.summary.strip(),
                 problem_ids=tuple(dict.fromkeys(command.problem_ids)),
-                adopted_on=command.adopted_on,
                 recorded_at=command.at,
             )
         ]

@@ -6,29 +6,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from services.rectification.domain.cases.state import CaseFile
 from shared.actors import Actor
 from shared.events.rectification import (
     AccountabilityGround,
     AccountabilityMeasure,
     AccountabilityTarget,
-    CaseKind,
-    CaseOrigin,
     ReferralBody,
 )
 
 
 @dataclass(frozen=True)
-class OpenCase:
+class OpenCase(CaseFile):
     actor: Actor
-    case_id: str
-    campaign_id: str
-    region_code: str
-    kind: CaseKind
-    origin: CaseOrigin
-    title: str
-    summary: str
-    problem_ids: tuple[str, ...]
-    agency_ids: tuple[str, ...]
     at: datetime
 
 

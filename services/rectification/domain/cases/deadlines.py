@@ -8,6 +8,7 @@ from datetime import datetime
 from services.rectification.domain.cases.state import CaseState, Referral
 from shared.clock import passes_at
 from shared.events.rectification import ReferralOverdue
+from shared.fields import copy_fields
 
 
 def _waiting(referral: Referral) -> bool:
@@ -28,13 +29,7 @@ def next_check_at(case: CaseState | None) -> datetime | None:
 def referrals_overdue(case: CaseState, at: datetime) -> list[ReferralOverdue]:
     """One ``ReferralOverdue`` for each referral waiting past its deadline at ``at``."""
     return [
-        ReferralOverdue(
-            case_id=case.case_id,
-            referral_id=r.referral_id,
-            receiving_body=r.receiving_body,
-            acknowledge_by=r.acknowledge_by,
-            at=at,
-        )
+        copy_fields(r, ReferralOverdue, case_id=case.case_id, at=at)
         for r in case.referrals
         if _waiting(r) and at >= passes_at(r.acknowledge_by)
     ]

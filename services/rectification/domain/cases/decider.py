@@ -32,6 +32,8 @@ from shared.events.rectification import (
     ReferralAcknowledged,
     ReferralBody,
 )
+from shared.fields import copy_fields
+from shared.text import not_blank
 
 CASE_ROLES = (Role.legal_office, Role.discipline_liaison)
 
@@ -39,13 +41,6 @@ BODY_ZH: dict[ReferralBody, str] = {
     ReferralBody.discipline_inspection: "纪检监察机关",
     ReferralBody.procuratorate: "检察机关",
 }
-
-
-def _text(value: str, field_name: str, label_zh: str) -> str:
-    text = value.strip()
-    if not text:
-        raise Invalid(f"{label_zh}不能为空", f"{field_name} must not be empty", field=field_name)
-    return text
 
 
 class CaseDecider:
@@ -59,12 +54,14 @@ class CaseDecider:
             raise Conflict("案件尚未立案", "the case has not been opened")
         if isinstance(command, CheckReferrals):
             return referrals_overdue(state, command.at)
+        # Only a legal office exposes a case; a discipline liaison does all the rest.
+        roles = () if isinstance(command, ExposeCase) else CASE_ROLES
+        require_office(command.actor, state.region_code, *roles)
         if isinstance(command, ReferCase):
             return self._refer(command, state)
         if isinstance(command, AcknowledgeReferral):
             return self._acknowledge(command, state)
         if isinstance(command, ExposeCase):
-            require_office(command.actor, state.region_code)
             if state.exposure is not None:
                 raise Conflict(
                     "该典型案例已公开通报",
@@ -74,9 +71,9 @@ class CaseDecider:
             return [
                 CaseExposed(
                     case_id=state.case_id,
-                    headline=redact(_text(command.headline, "headline", "通报标题")),
-                    redacted_summary=redact(_text(command.summary, "summary", "通报内容")),
-                    channel=_text(command.channel, "channel", "通报渠道"),
+                    headline=redact(not_blank(command.headline, "headline", "通报标题")),
+                    redacted_summary=redact(not_blank(command.summary, "summary", "通报内容")),
+                    channel=not_blank(command.channel, "channel", "通报渠道"),
                     exposed_at=command.at,
                 )
             ]
@@ -99,14 +96,11 @@ class CaseDecider:
                 field="problem_ids",
             )
         return [
-            CaseOpened(
-                case_id=command.case_id,
-                campaign_id=command.campaign_id,
-                region_code=command.region_code,
-                kind=command.kind,
-                origin=command.origin,
-                title=_text(command.title, "title", "案件名称"),
-                summary=_text(command.summary, "summary", "案情摘要"),
+            copy_fields(
+                command,
+                CaseOpened,
+                title=not_blank(command.title, "title", "案件名称"),
+                summary=not_blank(command.summary, "summary", "案情摘要"),
                 problem_ids=tuple(dict.fromkeys(command.problem_ids)),
                 agency_ids=tuple(dict.fromkeys(command.agency_ids)),
                 opened_by=command.actor.organisation,
@@ -115,7 +109,6 @@ class CaseDecider:
         ]
 
     def _refer(self, command: ReferCase, state: CaseState) -> Sequence[DomainEvent]:
-        require_office(command.actor, state.region_code, *CASE_ROLES)
         if state.referral(command.referral_id) is not None:
             raise Conflict(
                 f"移送 {command.referral_id} 已存在",
@@ -145,15 +138,14 @@ class CaseDecider:
                 case_id=state.case_id,
                 referral_id=command.referral_id,
                 body=command.body,
-                receiving_body=_text(command.receiving_body, "receiving_body", "接收机关"),
-                reason=_text(command.reason, "reason", "移送理由"),
+                receiving_body=not_blank(command.receiving_body, "receiving_body", "接收机关"),
+                reason=not_blank(command.reason, "reason", "移送理由"),
                 acknowledge_by=acknowledge_by,
                 referred_at=command.at,
             )
         ]
 
     def _acknowledge(self, command: AcknowledgeReferral, state: CaseState) -> Sequence[DomainEvent]:
-        require_office(command.actor, state.region_code, *CASE_ROLES)
         referral = state.referral(command.referral_id)
         if referral is None:
             raise NotFound(
@@ -178,7 +170,6 @@ class CaseDecider:
         ]
 
     def _impose(self, command: ImposeAccountability, state: CaseState) -> Sequence[DomainEvent]:
-        require_office(command.actor, state.region_code, *CASE_ROLES)
         if any(d.decision_id == command.decision_id for d in state.decisions):
             raise Conflict(
                 f"问责决定 {command.decision_id} 已存在",
@@ -189,7 +180,7 @@ class CaseDecider:
             raise Invalid(
                 "问责须写明事由", "grounds must name at least one ground", field="grounds"
             )
-        target_ref = _text(command.target_ref, "target_ref", "问责对象")
+        target_ref = not_blank(command.target_ref, "target_ref", "问责对象")
         for d in state.decisions:
             if d.target_ref == target_ref and d.measure is command.measure:
                 raise Conflict(

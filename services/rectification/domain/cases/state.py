@@ -20,6 +20,7 @@ from shared.events.rectification import (
     ReferralBody,
     ReferralOverdue,
 )
+from shared.fields import copy_fields
 
 CASE_PREFIX = "case-"
 
@@ -36,6 +37,11 @@ class Referral:
     reference_no: str = ""
     overdue_flagged: bool = False
 
+    @property
+    def overdue(self) -> bool:
+        """Flagged overdue and not acknowledged since."""
+        return self.overdue_flagged and self.acknowledged_at is None
+
 
 @dataclass(frozen=True)
 class Decision:
@@ -48,7 +54,10 @@ class Decision:
 
 
 @dataclass(frozen=True)
-class CaseState:
+class CaseFile:
+    """What a case is opened with: the command to open it carries this, and the case
+    keeps it."""
+
     case_id: str
     campaign_id: str
     region_code: str
@@ -58,6 +67,10 @@ class CaseState:
     summary: str
     problem_ids: tuple[str, ...]
     agency_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CaseState(CaseFile):
     opened_at: datetime
     referrals: tuple[Referral, ...] = ()
     exposure: CaseExposed | None = None
@@ -78,32 +91,14 @@ CASE_EVENTS: tuple[type[DomainEvent], ...] = (
 
 
 def evolve(state: CaseState | None, event: DomainEvent) -> CaseState | None:
-    """``state`` after ``event``; an event before the case was opened changes nothing."""
+    """``state`` after ``event``; an event before the case was opened changes nothing.
+    A case, a referral and a decision start as the facts their events record."""
     if isinstance(event, CaseOpened):
-        return CaseState(
-            case_id=event.case_id,
-            campaign_id=event.campaign_id,
-            region_code=event.region_code,
-            kind=event.kind,
-            origin=event.origin,
-            title=event.title,
-            summary=event.summary,
-            problem_ids=event.problem_ids,
-            agency_ids=event.agency_ids,
-            opened_at=event.opened_at,
-        )
+        return copy_fields(event, CaseState)
     if state is None:
         return None
     if isinstance(event, CaseReferred):
-        referral = Referral(
-            referral_id=event.referral_id,
-            body=event.body,
-            receiving_body=event.receiving_body,
-            reason=event.reason,
-            acknowledge_by=event.acknowledge_by,
-            referred_at=event.referred_at,
-        )
-        return replace(state, referrals=(*state.referrals, referral))
+        return replace(state, referrals=(*state.referrals, copy_fields(event, Referral)))
     if isinstance(event, ReferralAcknowledged):
         return _update_referral(
             state,
@@ -116,15 +111,7 @@ def evolve(state: CaseState | None, event: DomainEvent) -> CaseState | None:
     if isinstance(event, CaseExposed):
         return replace(state, exposure=event)
     if isinstance(event, AccountabilityImposed):
-        decision = Decision(
-            decision_id=event.decision_id,
-            target=event.target,
-            target_ref=event.target_ref,
-            grounds=event.grounds,
-            measure=event.measure,
-            decided_at=event.decided_at,
-        )
-        return replace(state, decisions=(*state.decisions, decision))
+        return replace(state, decisions=(*state.decisions, copy_fields(event, Decision)))
     return state
 
 

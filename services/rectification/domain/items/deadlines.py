@@ -6,17 +6,12 @@ The thresholds travel in ``RectificationOpened`` (``due_lead_days``,
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
-from services.rectification.domain.items.state import WORKING, ItemState
+from services.rectification.domain.items.state import THRESHOLD_EVENTS, WORKING, ItemState
 from shared.clock import passes_at
 from shared.events.base import DomainEvent
-from shared.events.rectification import (
-    DeadlineThreshold,
-    RectificationDue,
-    RectificationEscalated,
-    RectificationOverdue,
-)
+from shared.events.rectification import DeadlineThreshold
+from shared.fields import copy_fields
 from shared.regions import UnknownRegion, jiangxi
 
 
@@ -60,21 +55,11 @@ def thresholds_reached(item: ItemState, at: datetime) -> list[DomainEvent]:
     for threshold in DeadlineThreshold:
         if item.reached(threshold) or at < threshold_moment(item, threshold):
             continue
-        common: dict[str, Any] = {
-            "item_id": item.item_id,
-            "agency_id": item.agency_id,
-            "region_code": item.region_code,
-            "due_on": item.due_on,
-            "at": at,
-        }
-        if threshold is DeadlineThreshold.due:
-            events.append(RectificationDue(**common))
-        elif threshold is DeadlineThreshold.overdue:
-            events.append(RectificationOverdue(**common))
-        else:
-            events.append(
-                RectificationEscalated(
-                    **common, escalated_to_region=next_level_up(item.region_code)
-                )
-            )
+        # An escalation names the region whose legal office supervises from now on.
+        escalation = (
+            {"escalated_to_region": next_level_up(item.region_code)}
+            if threshold is DeadlineThreshold.escalated
+            else {}
+        )
+        events.append(copy_fields(item, THRESHOLD_EVENTS[threshold], at=at, **escalation))
     return events

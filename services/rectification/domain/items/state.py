@@ -22,6 +22,7 @@ from shared.events.rectification import (
     RectificationVerified,
     ResponsiblePersonNamed,
 )
+from shared.fields import copy_fields
 
 ITEM_PREFIX = "rect-"
 
@@ -97,6 +98,15 @@ class ItemState:
         return self.reached(DeadlineThreshold.escalated) and self.status in WORKING
 
 
+ThresholdReached = RectificationDue | RectificationOverdue | RectificationEscalated
+
+# The event that says an item's deadline threshold was reached.
+THRESHOLD_EVENTS: dict[DeadlineThreshold, type[ThresholdReached]] = {
+    DeadlineThreshold.due: RectificationDue,
+    DeadlineThreshold.overdue: RectificationOverdue,
+    DeadlineThreshold.escalated: RectificationEscalated,
+}
+
 ITEM_EVENTS: tuple[type[DomainEvent], ...] = (
     RectificationOpened,
     ResponsiblePersonNamed,
@@ -114,22 +124,11 @@ ITEM_EVENTS: tuple[type[DomainEvent], ...] = (
 
 
 def opened(event: RectificationOpened) -> ItemState:
-    return ItemState(
-        item_id=event.item_id,
-        problem_id=event.problem_id,
-        campaign_id=event.campaign_id,
-        agency_id=event.agency_id,
-        region_code=event.region_code,
+    return copy_fields(
+        event,
+        ItemState,
         category=event.category.value,
-        kind=event.kind,
         severity=event.severity.value,
-        summary=event.summary,
-        responsible_person=event.responsible_person,
-        due_on=event.due_on,
-        due_lead_days=event.due_lead_days,
-        escalation_grace_days=event.escalation_grace_days,
-        rectification_ends_on=event.rectification_ends_on,
-        opened_at=event.opened_at,
         updated_at=event.opened_at,
     )
 
@@ -191,14 +190,7 @@ def _evolve_deadline(state: ItemState, event: DomainEvent) -> ItemState:
             extensions=state.extensions + 1,
             updated_at=event.extended_at,
         )
-    if isinstance(event, RectificationDue):
-        return _mark(state, DeadlineThreshold.due, event.due_on)
-    if isinstance(event, RectificationOverdue):
-        return _mark(state, DeadlineThreshold.overdue, event.due_on)
-    if isinstance(event, RectificationEscalated):
-        return _mark(state, DeadlineThreshold.escalated, event.due_on)
+    for threshold, kind in THRESHOLD_EVENTS.items():
+        if isinstance(event, kind):
+            return replace(state, emitted=state.emitted | {(threshold, event.due_on)})
     return state
-
-
-def _mark(state: ItemState, threshold: DeadlineThreshold, due_on: date) -> ItemState:
-    return replace(state, emitted=state.emitted | {(threshold, due_on)})
