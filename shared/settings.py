@@ -49,6 +49,13 @@ class Settings(BaseSettings):
     jwt_secret: str = DEVELOPMENT_JWT_SECRET
     jwt_issuer: str = "jiangxi-fair-enforcement"
     jwt_ttl_minutes: int = Field(default=8 * 60, ge=1)
+    # The identity provider (Keycloak) whose RS256 access tokens the services accept:
+    # the issuer as its tokens name it (the realm's URL), the audience they must carry,
+    # and where its keys are (empty: from the issuer's OIDC discovery document).
+    # Required outside development mode.
+    oidc_issuer: str = ""
+    oidc_audience: str = "campaign-services"
+    oidc_jwks_url: str = ""
 
     http_host: str = "127.0.0.1"
     # FastAPI's OpenTelemetry (traces, metrics, logs to the globally configured
@@ -96,10 +103,29 @@ class Settings(BaseSettings):
     intake_lookup_failure_limit: str = "5/15 minutes"
 
     def require_safe_secrets(self) -> None:
-        """Refuse a missing, committed or short ``JWT_SECRET`` outside development mode:
-        whoever knows the secret can sign in as anyone."""
+        """Outside development mode, refuse a missing, committed or short ``JWT_SECRET``
+        (whoever knows it can forge the web app's anti-forgery tokens, and development
+        tokens) and a missing identity provider (no one could sign in)."""
         if self.campaign_dev_mode:
             return
+        self._require_strong_jwt_secret()
+        self._require_identity_provider()
+
+    def _require_identity_provider(self) -> None:
+        for variable, value in (
+            ("OIDC_ISSUER", self.oidc_issuer),
+            ("OIDC_AUDIENCE", self.oidc_audience),
+        ):
+            if not value.strip():
+                raise InsecureSettings(
+                    f"{variable} 未设置，服务拒绝启动：请设置身份提供方（Keycloak 领域）的"
+                    "签发方地址与受众，本地开发可设 CAMPAIGN_DEV_MODE=true / "
+                    f"{variable} is not set; refusing to start: set the identity provider's "
+                    "issuer (the Keycloak realm's URL) and audience, or CAMPAIGN_DEV_MODE=true "
+                    "for local development"
+                )
+
+    def _require_strong_jwt_secret(self) -> None:
         secret = self.jwt_secret
         if not secret:
             problem_zh, problem_en = "未设置", "is not set"
