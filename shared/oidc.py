@@ -27,9 +27,10 @@ JWKS_LIFESPAN_S = 300.0
 REFRESH_COOLDOWN_S = 10.0
 FETCH_TIMEOUT_S = 5.0
 
-# What every access token of the provider carries; times are checked by the caller on
+# What every access token of the provider carries (the audience first: a token of
+# another client is refused for that); times are checked by the caller on
 # every use (the verified claims are cached).
-REQUIRED_PROVIDER_CLAIMS = ("sub", "iss", "aud", "iat", "exp")
+REQUIRED_PROVIDER_CLAIMS = ("aud", "iss", "sub", "iat", "exp")
 
 
 def _unavailable(detail: str) -> Unavailable:
