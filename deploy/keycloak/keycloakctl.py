@@ -312,6 +312,9 @@ def cmd_users(settings: Settings) -> int:
     print(
         f"admin console       {settings.base_url}/admin  ({DEV_ADMIN_USER} / {DEV_ADMIN_PASSWORD})"
     )
+    print(f"token (CLI, tests)  curl -d grant_type=password -d client_id=campaign-cli "
+          f"-d username=intake.360102 -d password={DEMO_PASSWORD} "
+          f"{settings.issuer}/protocol/openid-connect/token")  # fmt: skip
     print(f"demo users, password {DEMO_PASSWORD}:")
     campaign_roles = {role["name"] for role in realm_import()["roles"]["realm"]}
     for user in realm_import()["users"]:
