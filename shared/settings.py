@@ -93,6 +93,14 @@ class Settings(BaseSettings):
     # WEB_PUBLIC_ORIGIN if set, else the origin each request was served on.
     web_allowed_origins: str = ""
     web_backend_timeout_s: float = Field(default=30.0, gt=0)
+    # The web app as an OIDC client of OIDC_ISSUER (authorization code + PKCE): its
+    # client id and secret, and the origin people reach it under (the redirect URIs'
+    # base; empty: the origin each request was served on). The access token is refreshed
+    # when it expires within OIDC_WEB_REFRESH_MARGIN_S.
+    oidc_web_client_id: str = "campaign-web"
+    oidc_web_client_secret: str = ""
+    campaign_web_url: str = ""
+    oidc_web_refresh_margin_s: float = Field(default=60.0, ge=0)
     # Proxies whose X-Forwarded-For a service trusts (the web app in front of intake):
     # comma-separated addresses or networks. Empty: none, the direct peer is the client.
     trusted_proxies: str = ""
