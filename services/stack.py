@@ -149,6 +149,13 @@ def identity_provider(settings: Settings, action: str) -> bool:
     result = subprocess.run(command, env=env, stdout=subprocess.PIPE, text=True, check=False)
     if action == "start" and result.returncode == 0:
         os.environ.setdefault("OIDC_ISSUER", result.stdout.strip().splitlines()[-1])
+        # The web app signs officers in as the realm's ``campaign-web`` client, whose
+        # secret the launcher imported (its local default unless the variable is set).
+        os.environ.setdefault(
+            "OIDC_WEB_CLIENT_SECRET",
+            env.get("CAMPAIGN_WEB_CLIENT_SECRET", "campaign-web-local-development-secret"),
+        )
+        os.environ.setdefault("CAMPAIGN_WEB_URL", env["CAMPAIGN_WEB_URL"])
     elif result.stdout:
         print(result.stdout, end="")
     return result.returncode == 0
