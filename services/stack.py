@@ -1,5 +1,6 @@
-"""The whole stack as local processes: the Kafka broker (``deploy/kafka``) and the
-four services, each logging to ``var/log`` with its pid in ``var/run``."""
+"""The whole stack as local processes: the Kafka broker (``deploy/kafka``), with the
+demo Keycloak (``deploy/keycloak``), and the four services, each logging to ``var/log``
+with its pid in ``var/run``."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from shared.settings import SERVICE_PORTS, Settings, get_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 KAFKACTL = ROOT / "deploy" / "kafka" / "kafkactl.py"
+KEYCLOAKCTL = ROOT / "deploy" / "keycloak" / "keycloakctl.py"
 SERVICES = (*SERVICE_PORTS, "web")
 
 
@@ -103,6 +105,9 @@ def up(args: argparse.Namespace) -> int:
     from shared.kafka.admin import ensure_topics
 
     ensure_topics(settings)
+    if getattr(args, "demo", False) and not identity_provider(settings, "start"):
+        print("Keycloak did not start; see the message above.", file=sys.stderr)
+        return 1
     if getattr(args, "demo", False):
         # The demo plays a whole campaign, so the services share a simulated clock.
         os.environ["CLOCK_MODE"] = "controlled"
@@ -126,8 +131,34 @@ def up(args: argparse.Namespace) -> int:
         print(
             f"{service:<14} {_url(settings, service)}  (API docs: {_url(settings, service)}/docs)"
         )
+    if getattr(args, "demo", False):
+        identity_provider(settings, "users")
     print("Stop everything with: ./dev stop")
     return 0
+
+
+def identity_provider(settings: Settings, action: str) -> bool:
+    """Keycloak with the demo realm, beside the broker (``keycloakctl ACTION``). Once it
+    is started the services accept its officers' tokens (``OIDC_ISSUER``), besides the
+    development tokens the demo loader mints; ``users`` prints the sign-in URL and the
+    demo users."""
+    env = dict(os.environ)
+    env.setdefault("KEYCLOAK_LOCAL_DATA_DIR", str(_var(settings, "keycloak", "x").parent))
+    env.setdefault("CAMPAIGN_WEB_URL", _url(settings, "web"))
+    command = [sys.executable, str(KEYCLOAKCTL), action]
+    result = subprocess.run(command, env=env, stdout=subprocess.PIPE, text=True, check=False)
+    if action == "start" and result.returncode == 0:
+        os.environ.setdefault("OIDC_ISSUER", result.stdout.strip().splitlines()[-1])
+        # The web app signs officers in as the realm's ``campaign-web`` client, whose
+        # secret the launcher imported (its local default unless the variable is set).
+        os.environ.setdefault(
+            "OIDC_WEB_CLIENT_SECRET",
+            env.get("CAMPAIGN_WEB_CLIENT_SECRET", "campaign-web-local-development-secret"),
+        )
+        os.environ.setdefault("CAMPAIGN_WEB_URL", env["CAMPAIGN_WEB_URL"])
+    elif result.stdout:
+        print(result.stdout, end="")
+    return result.returncode == 0
 
 
 def load_demo(settings: Settings) -> None:
@@ -175,6 +206,7 @@ def down(args: argparse.Namespace) -> int:
                 time.sleep(0.2)
         _var(settings, "run", f"{service}.pid").unlink(missing_ok=True)
         print(f"{service}: stopped")
+    identity_provider(settings, "stop")
     return _kafkactl(settings, "stop")
 
 

@@ -1,21 +1,29 @@
-"""The adapter that reads an ``Actor`` (``shared.actors``) from a signed bearer JWT
-(HS256), and the FastAPI dependencies that give it to a route."""
+"""The adapter that reads an ``Actor`` (``shared.actors``) from a signed bearer JWT,
+and the FastAPI dependencies that give it to a route.
+
+Two kinds of token: RS256 access tokens of the identity provider (Keycloak,
+``OIDC_ISSUER``), checked against its published keys (``shared.oidc``), and the HS256
+tokens of ``campaign token mint``, signed with ``JWT_SECRET``, which count only in
+development mode (``CAMPAIGN_DEV_MODE=true``)."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.security.utils import get_authorization_scheme_param
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from shared.actors import Actor, Role
 from shared.clock import Clock
-from shared.errors import Unauthenticated
+from shared.errors import Refusal, Unauthenticated
+from shared.oidc import ProviderKeys, key_id, provider_keys, verified_provider_claims
 from shared.settings import Settings
 
 
@@ -56,9 +64,9 @@ def mint_token(
 
 
 def actor_from_token(token: str, settings: Settings, now: datetime | None = None) -> Actor:
-    """Verify signature, issuer, claims and expiry, and read the actor. ``now`` is the
-    wall-clock time of the check (the real time unless a test gives one)."""
-    actor, claims = _verified(token, settings.jwt_secret, settings.jwt_issuer)
+    """Verify signature, issuer, audience, claims and expiry, and read the actor. ``now``
+    is the wall-clock time of the check (the real time unless a test gives one)."""
+    actor, claims = _checked(token, settings)
     at = int((now or wall_clock_now()).timestamp())
     if claims.exp <= at:
         raise Unauthenticated("令牌已过期", "token has expired", code="token_expired")
@@ -72,6 +80,36 @@ def actor_from_token(token: str, settings: Settings, now: datetime | None = None
     return actor
 
 
+def _algorithm(token: str) -> object:
+    try:
+        return jwt.get_unverified_header(token).get("alg")
+    except jwt.PyJWTError as exc:
+        raise Unauthenticated("令牌格式无效", "token is malformed", code="token_malformed") from exc
+
+
+def _checked(token: str, settings: Settings) -> tuple[Actor, _Times]:
+    algorithm = _algorithm(token)
+    if algorithm == "HS256":
+        # Whoever holds JWT_SECRET could sign in as anyone, for every service.
+        if not settings.campaign_dev_mode:
+            raise Unauthenticated(
+                "开发用令牌（HS256）只在开发模式下有效，请通过统一身份认证登录",
+                "development tokens (HS256) are accepted in development mode only; "
+                "sign in through the identity provider",
+                field="alg",
+                code="token_dev_only",
+            )
+        return _verified(token, settings.jwt_secret, settings.jwt_issuer)
+    if algorithm == "RS256" and settings.oidc_issuer:
+        return _verified_by_provider(
+            token, settings.oidc_issuer, settings.oidc_jwks_url, settings.oidc_audience
+        )
+    raise Unauthenticated(
+        "令牌的签名算法不被接受", "token's signing algorithm is not accepted", field="alg",
+        code="token_algorithm",
+    )  # fmt: skip
+
+
 # Clocks of the machines that mint and check tokens may differ by this much.
 CLOCK_SKEW_S = 60
 
@@ -79,20 +117,99 @@ CLOCK_SKEW_S = 60
 REQUIRED_CLAIMS = ("sub", "role", "org", "region", "iss", "iat", "exp")
 
 
-class _Claims(BaseModel):
-    """The claims a token must carry, each of its JSON type: strict, so an ``exp`` of
-    ``"9999999999"`` or ``true`` is refused rather than read as a number."""
+class _Times(BaseModel):
+    """When a token was issued and how long it lives, checked on every use. Strict, so
+    an ``exp`` of ``"9999999999"`` or ``true`` is refused rather than read as a number."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
-    sub: StrictStr = Field(min_length=1, max_length=200)
-    role: StrictStr
-    org: StrictStr = Field(max_length=200)
-    region: StrictStr = Field(max_length=12)
-    iss: StrictStr
     iat: StrictInt
     exp: StrictInt
     nbf: StrictInt | None = None
+
+
+class _Person(_Times):
+    """Who a token names: the person (``sub``), the organisation and the region."""
+
+    sub: StrictStr = Field(min_length=1, max_length=200)
+    org: StrictStr = Field(max_length=200)
+    region: StrictStr = Field(max_length=12)
+    iss: StrictStr
+
+
+class _Claims(_Person):
+    """A development token's claims: the role is a claim of its own."""
+
+    role: StrictStr
+
+
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+class _RealmAccess(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    roles: list[StrictStr] = Field(default_factory=list, max_length=200)
+
+
+class _ProviderClaims(_Person):
+    """An access token's claims: the role is one of the realm roles Keycloak lists."""
+
+    realm_access: _RealmAccess = Field(default_factory=_RealmAccess)
+
+
+def _validated(model: type[_Model], raw: dict[str, Any]) -> _Model:
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        claim = ".".join(str(part) for part in error["loc"]) or "token"
+        if error["type"] == "missing":
+            raise Unauthenticated(
+                f"令牌缺少声明 {claim}",
+                f"token lacks the claim {claim}",
+                field=claim,
+                code="token_claims",
+            ) from None
+        raise Unauthenticated(
+            f"令牌声明 {claim} 的类型或取值无效",
+            f"token claim {claim} has the wrong type or value",
+            field=claim,
+            code="token_claims",
+        ) from None
+
+
+def _actor(claims: _Person, role_name: str) -> Actor:
+    try:
+        role = Role(role_name)
+    except ValueError:
+        raise Unauthenticated(
+            "令牌中的角色未知", "token names an unknown role", field="role", code="token_role"
+        ) from None
+    return Actor(subject=claims.sub, role=role, organisation=claims.org, region_code=claims.region)
+
+
+CAMPAIGN_ROLES = frozenset(role.value for role in Role)
+
+
+@functools.lru_cache(maxsize=4096)
+def _verified_by_provider(
+    token: str, issuer: str, jwks_url: str, audience: str
+) -> tuple[Actor, _ProviderClaims]:
+    """The actor an access token of the identity provider names, once its signature,
+    issuer, audience, type and claims are verified (times: by the caller, every use).
+    An officer holds exactly one of the campaign's realm roles."""
+    raw = verified_provider_claims(token, provider_keys(issuer, jwks_url), audience)
+    claims = _validated(_ProviderClaims, raw)
+    held = sorted(CAMPAIGN_ROLES.intersection(claims.realm_access.roles))
+    if len(held) != 1:
+        raise Unauthenticated(
+            "令牌须恰好含一个平台角色" + ("（现无）" if not held else f"（现有 {len(held)} 个）"),
+            f"token must name exactly one campaign role (it names {len(held)})",
+            field="realm_access.roles",
+            code="token_role",
+        )
+    return _actor(claims, held[0]), claims
 
 
 # A signed-in user sends the same token with every request: its signature is checked
@@ -132,24 +249,8 @@ def _verified(token: str, secret: str, issuer: str) -> tuple[Actor, _Claims]:
         ) from exc
     except jwt.PyJWTError as exc:
         raise Unauthenticated("令牌格式无效", "token is malformed", code="token_malformed") from exc
-    try:
-        claims = _Claims.model_validate(raw)
-    except ValidationError as exc:
-        claim = ".".join(str(part) for part in exc.errors()[0]["loc"]) or "token"
-        raise Unauthenticated(
-            f"令牌声明 {claim} 的类型或取值无效",
-            f"token claim {claim} has the wrong type or value",
-            field=claim,
-            code="token_claims",
-        ) from None
-    try:
-        role = Role(claims.role)
-    except ValueError:
-        raise Unauthenticated(
-            "令牌中的角色未知", "token names an unknown role", field="role", code="token_role"
-        ) from None
-    actor = Actor(subject=claims.sub, role=role, organisation=claims.org, region_code=claims.region)
-    return actor, claims
+    claims = _validated(_Claims, raw)
+    return _actor(claims, claims.role), claims
 
 
 _bearer = HTTPBearer(auto_error=False)
@@ -168,7 +269,7 @@ async def current_actor(
             "missing bearer token (Authorization: Bearer …)",
             code="token_missing",
         )
-    return _signed_in(request, credentials.credentials)
+    return await _signed_in(request, credentials.credentials)
 
 
 async def optional_actor(request: Request) -> Actor | None:
@@ -179,12 +280,25 @@ async def optional_actor(request: Request) -> Actor | None:
     scheme, token = get_authorization_scheme_param(request.headers.get("Authorization"))
     if scheme.lower() != "bearer" or not token:
         return None
-    return _signed_in(request, token)
+    return await _signed_in(request, token)
 
 
-def _signed_in(request: Request, token: str) -> Actor:
+async def _signed_in(request: Request, token: str) -> Actor:
     settings: Settings = request.app.state.settings
+    # Reading the provider's key set is network I/O: done off the event loop, and only
+    # when the token's key is not already at hand (the set is cached for minutes).
+    kid = key_id(token) if settings.oidc_issuer else None
+    if kid is not None:
+        keys = provider_keys(settings.oidc_issuer, settings.oidc_jwks_url)
+        if not keys.at_hand(kid):
+            await run_in_threadpool(_read_keys, keys, kid)
     return actor_from_token(token, settings)
+
+
+def _read_keys(keys: ProviderKeys, kid: str) -> None:
+    """Read the key set (the token's check then refuses an unknown key)."""
+    with contextlib.suppress(Refusal):
+        keys.key(kid)
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]

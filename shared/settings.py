@@ -51,6 +51,13 @@ class Settings(BaseSettings):
     jwt_secret: str = DEVELOPMENT_JWT_SECRET
     jwt_issuer: str = "jiangxi-fair-enforcement"
     jwt_ttl_minutes: int = Field(default=8 * 60, ge=1)
+    # The identity provider (Keycloak) whose RS256 access tokens the services accept:
+    # the issuer as its tokens name it (the realm's URL), the audience they must carry,
+    # and where its keys are (empty: from the issuer's OIDC discovery document).
+    # Required outside development mode.
+    oidc_issuer: str = ""
+    oidc_audience: str = "campaign-services"
+    oidc_jwks_url: str = ""
 
     http_host: str = "127.0.0.1"
     # FastAPI's OpenTelemetry (traces, metrics, logs to the globally configured
@@ -87,6 +94,14 @@ class Settings(BaseSettings):
     # WEB_PUBLIC_ORIGIN if set, else the origin each request was served on.
     web_allowed_origins: str = ""
     web_backend_timeout_s: float = Field(default=30.0, gt=0)
+    # The web app as an OIDC client of OIDC_ISSUER (authorization code + PKCE): its
+    # client id and secret, and the origin people reach it under (the redirect URIs'
+    # base; empty: the origin each request was served on). The access token is refreshed
+    # when it expires within OIDC_WEB_REFRESH_MARGIN_S.
+    oidc_web_client_id: str = "campaign-web"
+    oidc_web_client_secret: str = ""
+    campaign_web_url: str = ""
+    oidc_web_refresh_margin_s: float = Field(default=60.0, ge=0)
     # Proxies whose X-Forwarded-For a service trusts (the web app in front of intake):
     # comma-separated addresses or networks. Empty: none, the direct peer is the client.
     trusted_proxies: str = ""
@@ -97,10 +112,29 @@ class Settings(BaseSettings):
     intake_lookup_failure_limit: str = "5/15 minutes"
 
     def require_safe_secrets(self) -> None:
-        """Refuse a missing, committed or short ``JWT_SECRET`` outside development mode:
-        whoever knows the secret can sign in as anyone."""
+        """Outside development mode, refuse a missing, committed or short ``JWT_SECRET``
+        (whoever knows it can forge the web app's anti-forgery tokens, and development
+        tokens) and a missing identity provider (no one could sign in)."""
         if self.campaign_dev_mode:
             return
+        self._require_strong_jwt_secret()
+        self._require_identity_provider()
+
+    def _require_identity_provider(self) -> None:
+        for variable, value in (
+            ("OIDC_ISSUER", self.oidc_issuer),
+            ("OIDC_AUDIENCE", self.oidc_audience),
+        ):
+            if not value.strip():
+                raise InsecureSettings(
+                    f"{variable} 未设置，服务拒绝启动：请设置身份提供方（Keycloak 领域）的"
+                    "签发方地址与受众，本地开发可设 CAMPAIGN_DEV_MODE=true / "
+                    f"{variable} is not set; refusing to start: set the identity provider's "
+                    "issuer (the Keycloak realm's URL) and audience, or CAMPAIGN_DEV_MODE=true "
+                    "for local development"
+                )
+
+    def _require_strong_jwt_secret(self) -> None:
         secret = self.jwt_secret
         if not secret:
             problem_zh, problem_en = "未设置", "is not set"

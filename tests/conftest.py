@@ -27,6 +27,9 @@ from shared.settings import Settings
 # Services refuse the committed development secret; the tests run them, in process and
 # as child processes, with a secret of their own.
 os.environ.setdefault("JWT_SECRET", token_urlsafe(48))
+# The tests sign in with development tokens (HS256), which services accept in
+# development mode only; tests/identity runs them outside it, against Keycloak.
+os.environ.setdefault("CAMPAIGN_DEV_MODE", "true")
 
 ROOT = Path(__file__).resolve().parent.parent
 KAFKACTL = ROOT / "deploy" / "kafka" / "kafkactl.py"

@@ -16,17 +16,29 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from shared.clock import Clock, SystemClock
 from shared.settings import Settings, get_settings
 
-from . import proxy
+from . import oidc, proxy
 from .backend import Backend, BackendError
+from .gate import SessionGate
 from .guard import Guard
 from .pages import ballot, cases, dashboard, intake, items, meetings, public, signin
 from .render import error_page, http_refusal, redirect
 from .session import actor_of
+from .sessions import SessionStore
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
     "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'"
 )
+
+
+def content_security_policy(settings: Settings) -> str:
+    """The sign-in and sign-out forms redirect to the identity provider, and browsers
+    hold a form's redirects to ``form-action`` too."""
+    if not oidc.configured(settings):
+        return CONTENT_SECURITY_POLICY
+    return f"{CONTENT_SECURITY_POLICY} {oidc.provider_origin(settings)}"
+
+
 STATIC = Path(__file__).resolve().parent / "static"
 
 
@@ -54,8 +66,20 @@ def build_app(
     )
     app.state.settings = settings
     app.state.clock = clock or SystemClock()
+    app.state.sessions = SessionStore()
+    app.state.provider = (
+        oidc.Provider(settings, app.state.sessions) if oidc.configured(settings) else None
+    )
+    policy = content_security_policy(settings)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    # Innermost of the three, so that its refusals get the security headers too.
+    # Inside the guard: a forged request is refused before it can refresh a session.
+    app.add_middleware(
+        SessionGate,
+        store=app.state.sessions,
+        provider=app.state.provider,
+        margin_s=settings.oidc_web_refresh_margin_s,
+    )
+    # Innermost of the other three, so that its refusals get the security headers too.
     app.add_middleware(Guard, settings=settings)
 
     @app.middleware("http")
@@ -66,7 +90,7 @@ def build_app(
         # Everything comes from this origin. ``same-origin``: ballot tokens in URLs never
         # leak as referrers to another origin, while the browser still names this origin
         # in ``Origin`` on its own forms (under ``no-referrer`` it would send ``null``).
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Content-Security-Policy", policy)
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")

@@ -34,7 +34,7 @@ from .csrf import (
 )
 from .origin import accepted_origins, origin_accepted, serving_origin
 from .render import refusal_page
-from .session import TOKEN_COOKIE
+from .session import SESSION_COOKIE
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 FORM_TYPE = "application/x-www-form-urlencoded"
@@ -188,7 +188,7 @@ class Guard:
         sent = request.cookies.get(name)
         binding = sent if is_binding(sent) else None
         current = binding or new_binding()
-        session = request.cookies.get(TOKEN_COOKIE)
+        session = request.cookies.get(SESSION_COOKIE)
         scope.setdefault("state", {})[STATE_KEY] = self.tokens.mint(current, session)
         planted = None if binding else _binding_header(name, current, https)
         send = _with_cookies(send, https, planted)

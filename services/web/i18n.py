@@ -121,6 +121,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # sign-in
     "signin.title": ("工作人员登录", "Officer sign-in"),
+    "signin.provider": ("统一身份认证登录", "Sign in with the campaign's identity provider"),
+    "signin.provider_hint": (
+        "将转到统一身份认证（Keycloak）页面，用您的工作账号登录。",
+        "You will be taken to the identity provider's (Keycloak) page to sign in with your "
+        "work account.",
+    ),
+    "signin.dev_token": ("开发环境：粘贴令牌", "Development: paste a token"),
+    "signin.done": ("登录成功", "Signed in"),
+    "signin.continue": ("继续", "Continue"),
     "signin.token": ("访问令牌", "Access token"),
     "signin.token_hint": (
         "由管理员用 campaign token mint 签发，粘贴到此处。",

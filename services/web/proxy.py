@@ -1,5 +1,5 @@
 """``/api/<service>/<path>``: the four APIs under the web origin, with the caller's
-bearer token (or the sign-in cookie's) passed through. The guard has already checked
+bearer token (or the signed-in session's) passed through. The guard has already checked
 the origin, the anti-forgery token and the body's size (``guard.py``)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request, Response
 
 from .config import BACKENDS
 from .ids import safe_path
-from .session import TOKEN_COOKIE
+from .session import token_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -45,7 +45,7 @@ async def forward(service: str, path: str, request: Request) -> Response:
     headers.pop("x-forwarded-for", None)
     if request.client:
         headers["X-Forwarded-For"] = request.client.host
-    token = request.cookies.get(TOKEN_COOKIE)
+    token = token_of(request)
     if "authorization" not in {k.lower() for k in headers} and token:
         headers["Authorization"] = f"Bearer {token}"
     try:

@@ -107,7 +107,8 @@ def _networks(spec: dict[str, Any]) -> set[str]:
 
 
 def exposure_problems(compose: dict[str, Any]) -> list[str]:
-    """Only the web app publishes a port; nothing runs in the host's network."""
+    """Only the web app publishes a port, and Keycloak one on the host's loopback (for
+    the TLS proxy in front of it); nothing runs in the host's network."""
     problems = []
     for name, spec in compose["services"].items():
         if spec.get("network_mode") == "host":
@@ -116,6 +117,9 @@ def exposure_problems(compose: dict[str, Any]) -> list[str]:
         if name == "web":
             if ports != ["8000:8000"]:
                 problems.append(f"web publishes {ports}, not just 8000")
+        elif name == "keycloak":
+            if ports != ["127.0.0.1:8080:8080"]:
+                problems.append(f"keycloak publishes {ports}, not just 127.0.0.1:8080")
         elif ports:
             problems.append(f"{name} publishes {ports}")
     return problems
@@ -133,10 +137,12 @@ def network_problems(compose: dict[str, Any]) -> list[str]:
             problems.append(f"{name} is on the default network")
         if networks - set(declared):
             problems.append(f"{name} uses undeclared networks {networks - set(declared)}")
-        if name != "web" and networks & outside:
+        if name not in ("web", "keycloak") and networks & outside:
             problems.append(
                 f"{name} is on a network that reaches outside: {sorted(networks & outside)}"
             )
+    if "events" in _networks(compose["services"].get("keycloak", {})):
+        problems.append("keycloak is on the broker's network")
     for backend in ("kafka", "postgres"):
         shared_with_web = _networks(compose["services"][backend]) & _networks(
             compose["services"]["web"]
@@ -263,7 +269,7 @@ def test_a_published_service_port_is_caught(compose: dict[str, Any]) -> None:
 def test_kafka_and_postgres_are_on_internal_networks_only(compose: dict[str, Any]) -> None:
     assert network_problems(compose) == []
     assert _networks(compose["services"]["kafka"]) == {"events"}
-    assert _networks(compose["services"]["postgres"]) == {"data"}
+    assert _networks(compose["services"]["postgres"]) == {"data", "identity"}
     assert compose["networks"]["events"]["internal"] is True
     text = (ROOT / "docker-compose.yml").read_text()
     assert "must never be reachable" in text and "from outside" in text

@@ -18,6 +18,23 @@ from shared.settings import DEVELOPMENT_JWT_SECRET, InsecureSettings, Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 STRONG = "k" * 32
+ISSUER = "https://sso.example.gov.cn/realms/jiangxi-campaign"
+
+
+@pytest.mark.parametrize(
+    ("field", "variable"), [("oidc_issuer", "OIDC_ISSUER"), ("oidc_audience", "OIDC_AUDIENCE")]
+)
+def test_outside_development_mode_a_service_needs_the_identity_provider(
+    settings: Settings, field: str, variable: str
+) -> None:
+    configured = {"jwt_secret": STRONG, "campaign_dev_mode": False, "oidc_issuer": ISSUER}
+    unsafe = settings.model_copy(update={**configured, field: ""})
+    with pytest.raises(InsecureSettings) as refused:
+        create_api("test", unsafe, SystemClock())
+    assert f"{variable} is not set; refusing to start" in str(refused.value)
+    assert f"{variable} 未设置，服务拒绝启动" in str(refused.value)
+    with pytest.raises(InsecureSettings):
+        build_web_app(unsafe)
 
 
 @pytest.mark.parametrize(
@@ -41,7 +58,9 @@ def test_a_service_refuses_a_missing_default_or_short_secret(
 
 
 def test_a_long_random_secret_or_development_mode_starts(settings: Settings) -> None:
-    strong = settings.model_copy(update={"jwt_secret": STRONG, "campaign_dev_mode": False})
+    strong = settings.model_copy(
+        update={"jwt_secret": STRONG, "campaign_dev_mode": False, "oidc_issuer": ISSUER}
+    )
     assert TestClient(create_api("test", strong, SystemClock())).get("/health").status_code == 503
     development = settings.model_copy(
         update={"jwt_secret": DEVELOPMENT_JWT_SECRET, "campaign_dev_mode": True}
@@ -52,9 +71,10 @@ def test_a_long_random_secret_or_development_mode_starts(settings: Settings) -> 
 
 def test_a_multibyte_secret_is_measured_in_bytes(settings: Settings) -> None:
     eleven_characters = "密" * 11  # 33 bytes in UTF-8
-    settings.model_copy(update={"jwt_secret": eleven_characters}).require_safe_secrets()
+    production = settings.model_copy(update={"campaign_dev_mode": False, "oidc_issuer": ISSUER})
+    production.model_copy(update={"jwt_secret": eleven_characters}).require_safe_secrets()
     with pytest.raises(InsecureSettings):
-        settings.model_copy(update={"jwt_secret": "密" * 10}).require_safe_secrets()
+        production.model_copy(update={"jwt_secret": "密" * 10}).require_safe_secrets()
 
 
 def serve(env_update: dict[str, str | None]) -> subprocess.CompletedProcess[str]:
