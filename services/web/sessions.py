@@ -10,11 +10,12 @@ process's memory: one web process per deployment, and a restart signs everyone o
 from __future__ import annotations
 
 import asyncio
-import secrets
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+
+from shared.ids import token_urlsafe
 
 # Longer than the realm's SSO session (10 h at most): past it a refresh fails anyway.
 MAX_SESSION_S = 12 * 3600.0
@@ -58,7 +59,7 @@ class SessionStore:
         return self._clock()
 
     def create(self, signed_in: SignedIn) -> str:
-        session_id = secrets.token_urlsafe(32)
+        session_id = token_urlsafe(32)
         with self._mutex:
             self._sweep()
             self._sessions[session_id] = signed_in
