@@ -12,7 +12,7 @@ from services.evaluation.domain.commands import (
     ReplaceRepresentative,
     ScheduleMeeting,
 )
-from services.evaluation.domain.state import MeetingState, MeetingStatus, status_conflict
+from services.evaluation.domain.state import MeetingState, MeetingStatus, meeting_at
 from services.evaluation.domain.tokens import MIN_TOKEN_LENGTH, hash_token
 from shared.access_policy import within_region
 from shared.errors import Conflict, Invalid
@@ -81,35 +81,34 @@ def schedule(c: ScheduleMeeting, state: MeetingState) -> list[DomainEvent]:
 
 
 def freeze(c: FreezePool, state: MeetingState) -> list[DomainEvent]:
-    assert state.scheduled is not None
-    if state.status is not MeetingStatus.scheduled:
-        raise status_conflict(state, "样本库只能冻结一次", "the pool is frozen only once")
+    meeting = meeting_at(
+        state, MeetingStatus.scheduled, "样本库只能冻结一次", "the pool is frozen only once"
+    )
     wanted = set(state.agency_ids)
     entries = tuple(
         PoolEntry(entity_id=e.entity_id, agency_ids=tuple(sorted(set(e.agency_ids) & wanted)))
         for e in sorted(c.candidates, key=lambda e: e.entity_id)
         if set(e.agency_ids) & wanted
     )
-    if len(entries) < state.scheduled.representatives:
+    if len(entries) < meeting.representatives:
         raise Invalid(
-            f"样本库只有 {len(entries)} 个监管对象，少于应抽取的 "
-            f"{state.scheduled.representatives} 名代表",
+            f"样本库只有 {len(entries)} 个监管对象，少于应抽取的 {meeting.representatives} 名代表",
             f"the pool has {len(entries)} regulated entities, fewer than the "
-            f"{state.scheduled.representatives} representatives to draw",
+            f"{meeting.representatives} representatives to draw",
             field="representatives",
             code="pool_too_small",
         )
     document = draw_algorithm.normalise_pool(
         draw_algorithm.PoolDocument(
             agency_ids=state.agency_ids,
-            representatives=state.scheduled.representatives,
-            reserve_size=state.scheduled.reserve_size,
+            representatives=meeting.representatives,
+            reserve_size=meeting.reserve_size,
             entities=entries,
         )
     )
     return [
         PoolFrozen(
-            meeting_id=state.scheduled.meeting_id,
+            meeting_id=meeting.meeting_id,
             algorithm=document.algorithm,
             pool_hash=draw_algorithm.pool_hash(document),
             agency_ids=document.agency_ids,
@@ -122,17 +121,17 @@ def freeze(c: FreezePool, state: MeetingState) -> list[DomainEvent]:
 
 
 def draw_representatives(c: DrawRepresentatives, state: MeetingState) -> list[DomainEvent]:
-    assert state.scheduled is not None
-    if state.status is not MeetingStatus.pool_frozen or state.pool is None:
-        raise status_conflict(
-            state,
-            "只能在冻结样本库之后抽取一次",
-            "the draw happens once, after the pool is frozen",
-        )
+    meeting = meeting_at(
+        state,
+        MeetingStatus.pool_frozen,
+        "只能在冻结样本库之后抽取一次",
+        "the draw happens once, after the pool is frozen",
+    )
+    assert state.pool is not None  # frozen with the status
     result = draw_algorithm.draw(pool_document(state.pool), c.randomness, state.pool.algorithm)
     return [
         RepresentativesDrawn(
-            meeting_id=state.scheduled.meeting_id,
+            meeting_id=meeting.meeting_id,
             algorithm=result.algorithm,
             pool_hash=result.pool_hash,
             randomness=c.randomness,
@@ -147,13 +146,13 @@ def draw_representatives(c: DrawRepresentatives, state: MeetingState) -> list[Do
 
 
 def replace(c: ReplaceRepresentative, state: MeetingState) -> list[DomainEvent]:
-    assert state.scheduled is not None
-    if state.status is not MeetingStatus.drawn or state.drawn is None:
-        raise status_conflict(
-            state,
-            "只能在抽取之后、签到之前替换代表",
-            "replacements happen after the draw, before check-in",
-        )
+    meeting = meeting_at(
+        state,
+        MeetingStatus.drawn,
+        "只能在抽取之后、签到之前替换代表",
+        "replacements happen after the draw, before check-in",
+    )
+    assert state.drawn is not None  # drawn with the status
     if c.entity_id not in state.representatives:
         raise Invalid(
             f"{c.entity_id} 不是本次评议会的代表",
@@ -169,7 +168,7 @@ def replace(c: ReplaceRepresentative, state: MeetingState) -> list[DomainEvent]:
         )
     return [
         RepresentativeReplaced(
-            meeting_id=state.scheduled.meeting_id,
+            meeting_id=meeting.meeting_id,
             declined_entity_id=c.entity_id,
             replacement_entity_id=state.drawn.reserves[state.reserves_used],
             reserve_position=state.reserves_used + 1,
@@ -183,11 +182,12 @@ def replace(c: ReplaceRepresentative, state: MeetingState) -> list[DomainEvent]:
 
 
 def attendance(c: RecordAttendance, state: MeetingState) -> list[DomainEvent]:
-    assert state.scheduled is not None
-    if state.status is not MeetingStatus.drawn:
-        raise status_conflict(
-            state, "签到只能在抽取之后记录一次", "attendance is recorded once, after the draw"
-        )
+    meeting = meeting_at(
+        state,
+        MeetingStatus.drawn,
+        "签到只能在抽取之后记录一次",
+        "attendance is recorded once, after the draw",
+    )
     attendees = set(c.attendee_entity_ids)
     if len(attendees) != len(c.attendee_entity_ids):
         raise Invalid("签到名单有重复", "an attendee is listed twice", field="attendee_entity_ids")
@@ -202,7 +202,7 @@ def attendance(c: RecordAttendance, state: MeetingState) -> list[DomainEvent]:
         raise Invalid("没有代表签到", "nobody checked in", field="attendee_entity_ids")
     return [
         AttendanceRecorded(
-            meeting_id=state.scheduled.meeting_id,
+            meeting_id=meeting.meeting_id,
             attendee_entity_ids=tuple(r for r in state.representatives if r in attendees),
             absent_entity_ids=tuple(r for r in state.representatives if r not in attendees),
             recorded_at=c.at,
@@ -211,11 +211,13 @@ def attendance(c: RecordAttendance, state: MeetingState) -> list[DomainEvent]:
 
 
 def issue(c: IssueBallots, state: MeetingState) -> list[DomainEvent]:
-    assert state.scheduled is not None
-    if state.status is not MeetingStatus.attended or state.attendance is None:
-        raise status_conflict(
-            state, "选票只能在签到之后发放一次", "ballots are issued once, after check-in"
-        )
+    meeting = meeting_at(
+        state,
+        MeetingStatus.attended,
+        "选票只能在签到之后发放一次",
+        "ballots are issued once, after check-in",
+    )
+    assert state.attendance is not None  # recorded with the status
     attendees = len(state.attendance.attendee_entity_ids)
     if len(c.tokens) != attendees:
         raise Invalid(
@@ -229,7 +231,7 @@ def issue(c: IssueBallots, state: MeetingState) -> list[DomainEvent]:
         )
     return [
         BallotsIssued(
-            meeting_id=state.scheduled.meeting_id,
+            meeting_id=meeting.meeting_id,
             count=len(c.tokens),
             token_hashes=tuple(sorted(hash_token(t) for t in c.tokens)),
             issued_at=c.at,

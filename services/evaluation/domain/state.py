@@ -90,3 +90,14 @@ def status_conflict(state: MeetingState, wanted_zh: str, wanted_en: str) -> Conf
         field="status",
         code="wrong_status",
     )
+
+
+def meeting_at(
+    state: MeetingState, status: MeetingStatus, wanted_zh: str, wanted_en: str
+) -> EvaluationMeetingScheduled:
+    """The scheduled meeting, if it is at ``status``: each step of a meeting happens at
+    one status, and the conflict names the step that was wanted."""
+    if state.status is not status:
+        raise status_conflict(state, wanted_zh, wanted_en)
+    assert state.scheduled is not None
+    return state.scheduled

@@ -4,6 +4,7 @@ on a clock that moves forward, and the constants every story shares."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -48,6 +49,11 @@ class EventLog:
         )
         self.envelopes.append(envelope)
         return envelope
+
+    def stream(self, subject: str, region: str = "") -> Callable[[DomainEvent], CloudEvent]:
+        """Adds events of one subject, in one region: each at the log's time when it
+        is added, so a story reads ``add(Event(..., at=log.now))`` event by event."""
+        return lambda event: self.add(subject, event, region=region)
 
     def records(self) -> list[RawRecord]:
         """As Kafka records, one partition per topic, offsets in order."""
