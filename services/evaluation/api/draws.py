@@ -6,7 +6,7 @@ runs in a worker process (``application.verifier`` says why)."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.exceptions import RequestValidationError
@@ -28,7 +28,6 @@ from services.evaluation.application.verifier import (
     VerifyDrawRequest,
     verify_draw,
 )
-from services.evaluation.domain.preparation import drawn_result, pool_document
 from shared.body_limit import body_limit
 from shared.errors import Refusal
 from shared.params import IdPath
@@ -43,11 +42,8 @@ __all__ = [
 router = APIRouter(tags=["draw 随机抽取"], responses=REFUSALS)
 
 
-class BodyTooLarge(Refusal):
+class BodyTooLarge(Refusal, status=413, kind="body_too_large"):
     """The request body is over the route's limit (HTTP 413)."""
-
-    status_code: ClassVar[int] = 413
-    kind: ClassVar[str] = "body_too_large"
 
 
 @router.get(
@@ -56,13 +52,7 @@ class BodyTooLarge(Refusal):
     summary="公开的冻结样本库 / The frozen pool (public)",
 )
 async def get_pool(meeting_id: IdPath, app: AppDep) -> PoolView:
-    pool = draws.frozen_pool(app, meeting_id)
-    return PoolView(
-        meeting_id=meeting_id,
-        pool_hash=pool.pool_hash,
-        frozen_at=pool.frozen_at,
-        pool=pool_document(pool),
-    )
+    return PoolView.of(draws.frozen_pool(app, meeting_id))
 
 
 @router.get(
@@ -71,14 +61,7 @@ async def get_pool(meeting_id: IdPath, app: AppDep) -> PoolView:
     summary="公开的抽取结果 / The published draw (public)",
 )
 async def get_draw(meeting_id: IdPath, app: AppDep) -> DrawView:
-    drawn = draws.recorded_draw(app, meeting_id)
-    return DrawView(
-        meeting_id=meeting_id,
-        randomness=drawn.randomness,
-        randomness_source=drawn.randomness_source,
-        drawn_at=drawn.drawn_at,
-        draw=drawn_result(drawn),
-    )
+    return DrawView.of(draws.recorded_draw(app, meeting_id))
 
 
 @router.get(

@@ -36,7 +36,7 @@ from services.evaluation.domain.state import (
     meeting_at,
     status_conflict,
 )
-from services.evaluation.domain.tally import tally
+from services.evaluation.domain.tally import BALLOT_COUNTS, counts, tally
 from shared.errors import Conflict, Invalid, NotFound
 from shared.events.base import DomainEvent
 from shared.events.evaluation import (
@@ -157,12 +157,7 @@ def _close(c: CloseMeeting, state: MeetingState) -> list[DomainEvent]:
     )
     return [
         MeetingClosed(
-            meeting_id=meeting.meeting_id,
-            ballots_issued=counted.ballots_issued,
-            ballots_cast=counted.ballots_cast,
-            ballots_spoiled=counted.ballots_spoiled,
-            ballots_uncast=counted.ballots_uncast,
-            closed_at=c.at,
+            meeting_id=meeting.meeting_id, closed_at=c.at, **counts(counted, BALLOT_COUNTS)
         ),
         BallotBoxOpened(
             meeting_id=meeting.meeting_id,

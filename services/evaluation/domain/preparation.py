@@ -109,13 +109,9 @@ def freeze(c: FreezePool, state: MeetingState) -> list[DomainEvent]:
     return [
         PoolFrozen(
             meeting_id=meeting.meeting_id,
-            algorithm=document.algorithm,
             pool_hash=draw_algorithm.pool_hash(document),
-            agency_ids=document.agency_ids,
-            representatives=document.representatives,
-            reserve_size=document.reserve_size,
-            entities=document.entities,
             frozen_at=c.at,
+            **dict(document),
         )
     ]
 
@@ -132,15 +128,10 @@ def draw_representatives(c: DrawRepresentatives, state: MeetingState) -> list[Do
     return [
         RepresentativesDrawn(
             meeting_id=meeting.meeting_id,
-            algorithm=result.algorithm,
-            pool_hash=result.pool_hash,
             randomness=c.randomness,
             randomness_source=c.randomness_source,
-            seed=result.seed,
-            quotas=result.quotas,
-            representatives=result.representatives,
-            reserves=result.reserves,
             drawn_at=c.at,
+            **dict(result),
         )
     ]
 
@@ -239,23 +230,14 @@ def issue(c: IssueBallots, state: MeetingState) -> list[DomainEvent]:
     ]
 
 
+# The events record the pool document and the draw's result field for field (the
+# event's own fields beside them), so each reads back from its event's attributes.
+
+
 def pool_document(pool: PoolFrozen) -> draw_algorithm.PoolDocument:
-    return draw_algorithm.PoolDocument(
-        algorithm=pool.algorithm,
-        agency_ids=pool.agency_ids,
-        representatives=pool.representatives,
-        reserve_size=pool.reserve_size,
-        entities=pool.entities,
-    )
+    return draw_algorithm.PoolDocument.model_validate(pool, from_attributes=True)
 
 
 def drawn_result(drawn: RepresentativesDrawn) -> draw_algorithm.DrawResult:
     """The recorded draw as the algorithm gives it, for anyone to compare."""
-    return draw_algorithm.DrawResult(
-        algorithm=drawn.algorithm,
-        pool_hash=drawn.pool_hash,
-        seed=drawn.seed,
-        quotas=drawn.quotas,
-        representatives=drawn.representatives,
-        reserves=drawn.reserves,
-    )
+    return draw_algorithm.DrawResult.model_validate(drawn, from_attributes=True)
