@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from shared.envelope import CloudEvent
 from shared.events.base import DomainEvent
@@ -50,6 +51,33 @@ class Fixture:
     campaign_id: str
     agencies: dict[str, str]  # agency id -> region
     entity_ids: list[str]
+
+
+def meeting_request(
+    meeting_id: str,
+    fixture: Fixture,
+    agency_ids: list[str],
+    *,
+    representatives: int,
+    reserve_size: int,
+    place: str = "南昌市政府第一会议室",
+    reason_for_fewer: str | None = None,
+) -> dict[str, Any]:
+    """The body of ``POST /meetings`` for a meeting of Nanchang (360100) in the
+    fixture's campaign, held on 10 February 2017."""
+    body: dict[str, Any] = {
+        "meeting_id": meeting_id,
+        "campaign_id": fixture.campaign_id,
+        "region_code": "360100",
+        "agency_ids": agency_ids,
+        "held_on": "2017-02-10",
+        "place": place,
+        "representatives": representatives,
+        "reserve_size": reserve_size,
+    }
+    if reason_for_fewer is not None:
+        body["reason_for_fewer"] = reason_for_fewer
+    return body
 
 
 def publish_directory(

@@ -160,7 +160,7 @@ class BallotsIssuedView(BaseModel):
     )
 
 
-class _View(BaseModel):
+class ResponseView(BaseModel):
     @classmethod
     def shown(cls, source: object, **own: Any) -> Self:
         """The view of ``source``: each field of the view that ``source`` has, under
@@ -173,7 +173,7 @@ class _View(BaseModel):
         return cls(**taken, **own)
 
 
-class LookBackView(_View):
+class LookBackView(ResponseView):
     lookback_id: str
     meeting_id: str
     agency_id: str
@@ -202,7 +202,7 @@ class WithheldView(BaseModel):
     message: str = "有效票数过少，不予公布 / too few ballots to publish"
 
 
-class TallyView(_View):
+class TallyView(ResponseView):
     meeting_id: str
     algorithm: str
     ballots_issued: int
@@ -298,7 +298,7 @@ def tally_view(state: MeetingState, public: bool = False) -> TallyView | None:
     )
 
 
-class PoolView(_View):
+class PoolView(ResponseView):
     meeting_id: str
     pool_hash: str
     frozen_at: datetime
@@ -309,7 +309,7 @@ class PoolView(_View):
         return cls.shown(pool, pool=pool_document(pool))
 
 
-class DrawView(_View):
+class DrawView(ResponseView):
     meeting_id: str
     randomness: str
     randomness_source: str
