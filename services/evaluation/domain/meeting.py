@@ -6,7 +6,7 @@ publishes after the tally in ``closing``; the state is in ``state``."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from services.evaluation.domain import ballots, preparation
@@ -33,7 +33,6 @@ from services.evaluation.domain.state import (
     LookBack,
     MeetingState,
     MeetingStatus,
-    meeting_at,
     status_conflict,
 )
 from services.evaluation.domain.tally import BALLOT_COUNTS, counts, tally
@@ -85,7 +84,9 @@ class MeetingDecider:
         step = _STEPS.get(type(command))
         if step is None:
             raise TypeError(f"unknown command {command!r}")
-        return step(command, state)
+        if step.status is not None and state.status is not step.status:
+            raise status_conflict(state, step.wanted_zh, step.wanted_en)
+        return step.decide(command, state)
 
     def evolve(self, state: MeetingState, event: DomainEvent) -> MeetingState:
         change = _CHANGES.get(type(event))
@@ -107,7 +108,6 @@ def _usable_token(token: str, state: MeetingState, verb_zh: str, verb_en: str) -
 
 
 def _cast(c: CastBallot, state: MeetingState) -> list[DomainEvent]:
-    assert state.scheduled is not None
     token_hash = _usable_token(c.token, state, "投票", "cast a ballot")
     if token_hash in state.spent:
         raise Conflict(
@@ -118,20 +118,19 @@ def _cast(c: CastBallot, state: MeetingState) -> list[DomainEvent]:
         )
     ballots.check_content(c.content, state.agency_ids)
     spent = BallotTokenSpent(
-        meeting_id=state.scheduled.meeting_id,
+        meeting_id=state.meeting.meeting_id,
         token_hash=token_hash,
         channel=c.channel,
         spent_at=c.at,
     )
-    return list(ballots.cast_events(state.scheduled.meeting_id, c.sealed, spent))
+    return list(ballots.cast_events(state.meeting.meeting_id, c.sealed, spent))
 
 
 def _spoil(c: SpoilBallot, state: MeetingState) -> list[DomainEvent]:
-    assert state.scheduled is not None
     token_hash = _usable_token(c.token, state, "作废选票", "spoil a ballot")
     return [
         BallotSpoiled(
-            meeting_id=state.scheduled.meeting_id,
+            meeting_id=state.meeting.meeting_id,
             token_hash=token_hash,
             was_cast=token_hash in state.spent,
             reason=c.reason,
@@ -144,9 +143,7 @@ def _spoil(c: SpoilBallot, state: MeetingState) -> list[DomainEvent]:
 
 
 def _close(c: CloseMeeting, state: MeetingState) -> list[DomainEvent]:
-    meeting = meeting_at(
-        state, MeetingStatus.open, "只有投票中的评议会才能结束", "only an open meeting can close"
-    )
+    meeting = state.meeting
     legacy_hashes = frozenset(b.token_hash for b in state.legacy_casts)
     ballots.check_box(c.opened_box, len(state.box), state.spent - legacy_hashes)
     valid, dropped = ballots.batch(
@@ -171,8 +168,7 @@ def _close(c: CloseMeeting, state: MeetingState) -> list[DomainEvent]:
 
 
 def _publish(c: PublishResults, state: MeetingState) -> list[DomainEvent]:
-    meeting = state.scheduled
-    assert meeting is not None
+    meeting = state.meeting
     if state.status is not MeetingStatus.closed or state.tallied is None:
         raise status_conflict(
             state,
@@ -197,7 +193,6 @@ def _publish(c: PublishResults, state: MeetingState) -> list[DomainEvent]:
 
 
 def _read(c: ReadRepresentatives | ReadBallotComments, state: MeetingState) -> list[DomainEvent]:
-    assert state.scheduled is not None
     purpose = c.purpose.strip()
     if len(purpose) < 2:
         raise Invalid(
@@ -218,7 +213,7 @@ def _read(c: ReadRepresentatives | ReadBallotComments, state: MeetingState) -> l
         reading = BallotCommentsRead
     return [
         reading(
-            meeting_id=state.scheduled.meeting_id,
+            meeting_id=state.meeting.meeting_id,
             reader=c.reader,
             office_id=c.office_id,
             purpose=purpose,
@@ -228,7 +223,6 @@ def _read(c: ReadRepresentatives | ReadBallotComments, state: MeetingState) -> l
 
 
 def _complete_lookback(c: CompleteLookBack, state: MeetingState) -> list[DomainEvent]:
-    assert state.scheduled is not None
     lookback = state.lookbacks.get(c.agency_id)
     if lookback is None:
         raise NotFound(
@@ -243,7 +237,7 @@ def _complete_lookback(c: CompleteLookBack, state: MeetingState) -> list[DomainE
         )
     return [
         LookBackCompleted(
-            meeting_id=state.scheduled.meeting_id,
+            meeting_id=state.meeting.meeting_id,
             lookback_id=lookback.opened.lookback_id,
             agency_id=c.agency_id,
             findings=c.findings,
@@ -252,20 +246,60 @@ def _complete_lookback(c: CompleteLookBack, state: MeetingState) -> list[DomainE
     ]
 
 
-# Every command but scheduling, which alone may find no meeting: the step deciding it.
-_STEPS: dict[type, Callable[[Any, MeetingState], Sequence[DomainEvent]]] = {
-    FreezePool: preparation.freeze,
-    DrawRepresentatives: preparation.draw_representatives,
-    ReplaceRepresentative: preparation.replace,
-    RecordAttendance: preparation.attendance,
-    IssueBallots: preparation.issue,
-    CastBallot: _cast,
-    SpoilBallot: _spoil,
-    CloseMeeting: _close,
-    PublishResults: _publish,
-    CompleteLookBack: _complete_lookback,
-    ReadRepresentatives: _read,
-    ReadBallotComments: _read,
+@dataclass(frozen=True)
+class _Step:
+    """How a command is decided, and the status it needs, if one: a meeting goes
+    through its preparation, voting and close one status at a time."""
+
+    decide: Callable[[Any, MeetingState], Sequence[DomainEvent]]
+    status: MeetingStatus | None = None
+    wanted_zh: str = ""
+    wanted_en: str = ""
+
+
+# Every command but scheduling, which alone may find no meeting.
+_STEPS: dict[type, _Step] = {
+    FreezePool: _Step(
+        preparation.freeze,
+        MeetingStatus.scheduled,
+        "样本库只能冻结一次",
+        "the pool is frozen only once",
+    ),
+    DrawRepresentatives: _Step(
+        preparation.draw_representatives,
+        MeetingStatus.pool_frozen,
+        "只能在冻结样本库之后抽取一次",
+        "the draw happens once, after the pool is frozen",
+    ),
+    ReplaceRepresentative: _Step(
+        preparation.replace,
+        MeetingStatus.drawn,
+        "只能在抽取之后、签到之前替换代表",
+        "replacements happen after the draw, before check-in",
+    ),
+    RecordAttendance: _Step(
+        preparation.attendance,
+        MeetingStatus.drawn,
+        "签到只能在抽取之后记录一次",
+        "attendance is recorded once, after the draw",
+    ),
+    IssueBallots: _Step(
+        preparation.issue,
+        MeetingStatus.attended,
+        "选票只能在签到之后发放一次",
+        "ballots are issued once, after check-in",
+    ),
+    # Casting and spoiling answer by the token first: its own refusal names the closed
+    # voting.
+    CastBallot: _Step(_cast),
+    SpoilBallot: _Step(_spoil),
+    CloseMeeting: _Step(
+        _close, MeetingStatus.open, "只有投票中的评议会才能结束", "only an open meeting can close"
+    ),
+    PublishResults: _Step(_publish),
+    CompleteLookBack: _Step(_complete_lookback),
+    ReadRepresentatives: _Step(_read),
+    ReadBallotComments: _Step(_read),
 }
 
 

@@ -1,5 +1,6 @@
 """Deciding a meeting's preparation: scheduling, the pool, the draw, replacements,
-check-in, issuing ballots. Pure."""
+check-in, issuing ballots. Pure. The decider calls each step once the meeting is at
+the status the step needs (``meeting._STEPS``)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from services.evaluation.domain.commands import (
     ReplaceRepresentative,
     ScheduleMeeting,
 )
-from services.evaluation.domain.state import MeetingState, MeetingStatus, meeting_at
+from services.evaluation.domain.state import MeetingState
 from services.evaluation.domain.tokens import MIN_TOKEN_LENGTH, hash_token
 from shared.access_policy import within_region
 from shared.errors import Conflict, Invalid
@@ -81,9 +82,7 @@ def schedule(c: ScheduleMeeting, state: MeetingState) -> list[DomainEvent]:
 
 
 def freeze(c: FreezePool, state: MeetingState) -> list[DomainEvent]:
-    meeting = meeting_at(
-        state, MeetingStatus.scheduled, "样本库只能冻结一次", "the pool is frozen only once"
-    )
+    meeting = state.meeting
     wanted = set(state.agency_ids)
     entries = tuple(
         PoolEntry(entity_id=e.entity_id, agency_ids=tuple(sorted(set(e.agency_ids) & wanted)))
@@ -117,13 +116,8 @@ def freeze(c: FreezePool, state: MeetingState) -> list[DomainEvent]:
 
 
 def draw_representatives(c: DrawRepresentatives, state: MeetingState) -> list[DomainEvent]:
-    meeting = meeting_at(
-        state,
-        MeetingStatus.pool_frozen,
-        "只能在冻结样本库之后抽取一次",
-        "the draw happens once, after the pool is frozen",
-    )
-    assert state.pool is not None  # frozen with the status
+    meeting = state.meeting
+    assert state.pool is not None  # frozen with the status the step needs
     result = draw_algorithm.draw(pool_document(state.pool), c.randomness, state.pool.algorithm)
     return [
         RepresentativesDrawn(
@@ -137,13 +131,8 @@ def draw_representatives(c: DrawRepresentatives, state: MeetingState) -> list[Do
 
 
 def replace(c: ReplaceRepresentative, state: MeetingState) -> list[DomainEvent]:
-    meeting = meeting_at(
-        state,
-        MeetingStatus.drawn,
-        "只能在抽取之后、签到之前替换代表",
-        "replacements happen after the draw, before check-in",
-    )
-    assert state.drawn is not None  # drawn with the status
+    meeting = state.meeting
+    assert state.drawn is not None  # drawn with the status the step needs
     if c.entity_id not in state.representatives:
         raise Invalid(
             f"{c.entity_id} 不是本次评议会的代表",
@@ -173,12 +162,7 @@ def replace(c: ReplaceRepresentative, state: MeetingState) -> list[DomainEvent]:
 
 
 def attendance(c: RecordAttendance, state: MeetingState) -> list[DomainEvent]:
-    meeting = meeting_at(
-        state,
-        MeetingStatus.drawn,
-        "签到只能在抽取之后记录一次",
-        "attendance is recorded once, after the draw",
-    )
+    meeting = state.meeting
     attendees = set(c.attendee_entity_ids)
     if len(attendees) != len(c.attendee_entity_ids):
         raise Invalid("签到名单有重复", "an attendee is listed twice", field="attendee_entity_ids")
@@ -202,13 +186,8 @@ def attendance(c: RecordAttendance, state: MeetingState) -> list[DomainEvent]:
 
 
 def issue(c: IssueBallots, state: MeetingState) -> list[DomainEvent]:
-    meeting = meeting_at(
-        state,
-        MeetingStatus.attended,
-        "选票只能在签到之后发放一次",
-        "ballots are issued once, after check-in",
-    )
-    assert state.attendance is not None  # recorded with the status
+    meeting = state.meeting
+    assert state.attendance is not None  # recorded with the status the step needs
     attendees = len(state.attendance.attendee_entity_ids)
     if len(c.tokens) != attendees:
         raise Invalid(

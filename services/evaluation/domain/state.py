@@ -74,9 +74,14 @@ class MeetingState:
     lookbacks: dict[str, LookBack] = field(default_factory=dict)
 
     @property
-    def agency_ids(self) -> tuple[str, ...]:
+    def meeting(self) -> EvaluationMeetingScheduled:
+        """The meeting as scheduled: every command but scheduling finds one."""
         assert self.scheduled is not None
-        return tuple(a.agency_id for a in self.scheduled.agencies)
+        return self.scheduled
+
+    @property
+    def agency_ids(self) -> tuple[str, ...]:
+        return tuple(a.agency_id for a in self.meeting.agencies)
 
     @property
     def spoiled_hashes(self) -> frozenset[str]:
@@ -90,14 +95,3 @@ def status_conflict(state: MeetingState, wanted_zh: str, wanted_en: str) -> Conf
         field="status",
         code="wrong_status",
     )
-
-
-def meeting_at(
-    state: MeetingState, status: MeetingStatus, wanted_zh: str, wanted_en: str
-) -> EvaluationMeetingScheduled:
-    """The scheduled meeting, if it is at ``status``: each step of a meeting happens at
-    one status, and the conflict names the step that was wanted."""
-    if state.status is not status:
-        raise status_conflict(state, wanted_zh, wanted_en)
-    assert state.scheduled is not None
-    return state.scheduled
