@@ -21,7 +21,6 @@ from shared.events.directory import (
     RegulatedEntityRecord,
     RegulatedEntityRegistered,
 )
-from shared.ids import new_event_id
 from shared.kafka.producer import EventPublisher
 from shared.privacy import KeyStore, PersonalDataVault
 from shared.settings import Settings
@@ -30,20 +29,7 @@ from shared.vocabulary import AdminLevel, Power, Sector
 
 
 def envelope(subject: str, event: DomainEvent) -> CloudEvent:
-    return CloudEvent(
-        id=new_event_id(),
-        source="/directory",
-        type=event.type_string(),
-        subject=subject,
-        time=datetime.now(UTC),
-        dataschema=event.schema_id(),
-        data=event.model_dump(mode="json"),
-        sequence=1,
-        partitionkey=subject,
-        campaignid="",
-        regioncode="",
-        actor="admin:test:360000",
-    )
+    return event.enveloped(subject, 1, datetime.now(UTC), actor="admin:test:360000")
 
 
 @dataclass

@@ -12,7 +12,6 @@ from services.reporting.readmodels.projector import RawRecord
 from shared.codec import encode
 from shared.envelope import CloudEvent
 from shared.events.base import DomainEvent
-from shared.ids import new_event_id
 from shared.topics import TOPIC_OF_SERVICE
 
 # Not the default campaign id: these samples share the broker with other tests.
@@ -33,16 +32,10 @@ class EventLog:
     def add(self, subject: str, event: DomainEvent, *, region: str = "") -> CloudEvent:
         self.now += timedelta(minutes=10)
         self.sequences[subject] += 1
-        envelope = CloudEvent(
-            id=new_event_id(),
-            source=f"/{event.service()}",
-            type=event.type_string(),
-            subject=subject,
-            time=self.now,
-            dataschema=event.schema_id(),
-            data=event.model_dump(mode="json"),
-            sequence=self.sequences[subject],
-            partitionkey=subject,
+        envelope = event.enveloped(
+            subject,
+            self.sequences[subject],
+            self.now,
             campaignid=CAMPAIGN,
             regioncode=region,
             actor="admin:test:360000",
