@@ -126,25 +126,6 @@ def wait_until_projected(
     pytest.fail(f"the projector did not reach {wanted} within {timeout} s")
 
 
-def two_agencies_projected(
-    service_client: Callable[..., TestClient],
-    publish: Callable[[list[CloudEvent]], None],
-    auth_header: Callable[..., dict[str, str]],
-    keys: dict[str, str],
-    tmp_path: Path,
-    broker_settings: Settings,
-) -> tuple[TestClient, EventLog]:
-    """A reporting service that has projected two agencies' whole stories: ``keys['a']``
-    in 360102 and ``keys['b']`` in 360702 (another city)."""
-    log = complete_history(f"a{keys['key']}", agency=keys["a"], region="360102")
-    register_agency(log, keys["b"], "360702", name="章贡区市场监督管理局")
-    full_story(log, f"b{keys['key']}", keys["b"], "360702")
-    publish(log.envelopes)
-    client = service_client("reporting", readmodel_url=f"sqlite:///{tmp_path / 'live.db'}")
-    wait_until_projected(client, broker_settings, auth_header(Role.auditor, "audit", "360000"))
-    return client, log
-
-
 @pytest.fixture
 def two_agencies(
     service_client: Callable[..., TestClient],
@@ -154,8 +135,13 @@ def two_agencies(
     tmp_path: Path,
     broker_settings: Settings,
 ) -> tuple[TestClient, EventLog]:
-    """:func:`two_agencies_projected` for the module's ``keys`` (which each module
-    makes fresh as often as its tests need)."""
-    return two_agencies_projected(
-        service_client, publish, auth_header, keys, tmp_path, broker_settings
-    )
+    """A reporting service that has projected two agencies' whole stories: ``keys['a']``
+    in 360102 and ``keys['b']`` in 360702 (another city). ``keys``: the module's own,
+    made fresh as often as its tests need."""
+    log = complete_history(f"a{keys['key']}", agency=keys["a"], region="360102")
+    register_agency(log, keys["b"], "360702", name="章贡区市场监督管理局")
+    full_story(log, f"b{keys['key']}", keys["b"], "360702")
+    publish(log.envelopes)
+    client = service_client("reporting", readmodel_url=f"sqlite:///{tmp_path / 'live.db'}")
+    wait_until_projected(client, broker_settings, auth_header(Role.auditor, "audit", "360000"))
+    return client, log
