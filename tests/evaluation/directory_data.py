@@ -10,7 +10,6 @@ from typing import Any
 from shared.envelope import CloudEvent
 from shared.events.base import DomainEvent
 from shared.events.directory import (
-    AgencyRecord,
     AgencyRegistered,
     CampaignRecord,
     CampaignRegistered,
@@ -25,7 +24,8 @@ from shared.kafka.producer import EventPublisher
 from shared.privacy import KeyStore, PersonalDataVault
 from shared.settings import Settings
 from shared.topics import DIRECTORY
-from shared.vocabulary import AdminLevel, Power, Sector
+from shared.vocabulary import Power
+from tests.reporting.sample_events.directory import agency_record
 
 
 def envelope(subject: str, event: DomainEvent) -> CloudEvent:
@@ -129,13 +129,8 @@ def directory_events(
             envelope(
                 agency_id,
                 AgencyRegistered(
-                    agency=AgencyRecord(
-                        agency_id=agency_id,
-                        name=f"{name} 执法局",
-                        region_code=agency_region,
-                        level=AdminLevel.county,
-                        sector=Sector.market_supervision,
-                        powers=(Power.penalty,),
+                    agency=agency_record(
+                        agency_id, agency_region, f"{name} 执法局", powers=(Power.penalty,)
                     )
                 ),
             )

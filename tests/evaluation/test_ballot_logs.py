@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import re
 import secrets
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -22,7 +21,7 @@ from services.evaluation.domain.tokens import hash_token
 from shared.actors import Role
 from shared.auth import bearer_header
 from shared.settings import Settings
-from simulation.system import ROOT, System, free_port, private_broker
+from simulation.system import System, free_port, private_broker
 from tests.evaluation.directory_data import meeting_request, publish_directory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
@@ -31,19 +30,11 @@ SERVICES = ("evaluation", "reporting", "web")
 HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
 
 
+@dataclass
 class LoggedSystem(System):
     """The services at log level ``info``: uvicorn writes an access-log line per request."""
 
-    def start(self, service: str) -> None:
-        self.log_path(service).parent.mkdir(parents=True, exist_ok=True)
-        log = self.log_path(service).open("ab")
-        self.processes[service] = subprocess.Popen(
-            [sys.executable, "-m", "services.cli", "serve", service, "--log-level", "info"],
-            cwd=ROOT,
-            env=self.service_env(),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    log_level: str = "info"
 
 
 @pytest.fixture(scope="module")
