@@ -28,6 +28,7 @@ from services.evaluation.application.verifier import (
     VerifyDrawRequest,
     verify_draw,
 )
+from services.evaluation.domain.preparation import drawn_result, pool_document
 from shared.body_limit import body_limit
 from shared.errors import Refusal
 from shared.params import IdPath
@@ -52,7 +53,8 @@ class BodyTooLarge(Refusal, status=413, kind="body_too_large"):
     summary="公开的冻结样本库 / The frozen pool (public)",
 )
 async def get_pool(meeting_id: IdPath, app: AppDep) -> PoolView:
-    return PoolView.of(draws.frozen_pool(app, meeting_id))
+    pool = draws.frozen_pool(app, meeting_id)
+    return PoolView.shown(pool, pool=pool_document(pool))
 
 
 @router.get(
@@ -61,7 +63,8 @@ async def get_pool(meeting_id: IdPath, app: AppDep) -> PoolView:
     summary="公开的抽取结果 / The published draw (public)",
 )
 async def get_draw(meeting_id: IdPath, app: AppDep) -> DrawView:
-    return DrawView.of(draws.recorded_draw(app, meeting_id))
+    drawn = draws.recorded_draw(app, meeting_id)
+    return DrawView.shown(drawn, draw=drawn_result(drawn))
 
 
 @router.get(

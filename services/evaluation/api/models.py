@@ -11,13 +11,10 @@ from services.evaluation.application.readings import SheetLine
 from services.evaluation.domain.closing import publishable
 from services.evaluation.domain.draw import DrawResult, PoolDocument, Verification
 from services.evaluation.domain.meeting import STATUS_ZH, LookBack, MeetingState, MeetingStatus
-from services.evaluation.domain.preparation import drawn_result, pool_document
 from shared.events.evaluation import (
     AgencyResult,
     AgencyUnderEvaluation,
-    PoolFrozen,
     Rating,
-    RepresentativesDrawn,
 )
 from shared.text import Line, Text
 
@@ -304,10 +301,6 @@ class PoolView(ResponseView):
     frozen_at: datetime
     pool: PoolDocument
 
-    @classmethod
-    def of(cls, pool: PoolFrozen) -> PoolView:
-        return cls.shown(pool, pool=pool_document(pool))
-
 
 class DrawView(ResponseView):
     meeting_id: str
@@ -315,10 +308,6 @@ class DrawView(ResponseView):
     randomness_source: str
     drawn_at: datetime
     draw: DrawResult
-
-    @classmethod
-    def of(cls, drawn: RepresentativesDrawn) -> DrawView:
-        return cls.shown(drawn, draw=drawn_result(drawn))
 
 
 class VerificationView(BaseModel):
