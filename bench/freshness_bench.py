@@ -27,8 +27,7 @@ import aiohttp  # noqa: E402
 
 from bench._load import Figures, machine, open_loop  # noqa: E402
 from shared.actors import Role  # noqa: E402
-from shared.auth import mint_token  # noqa: E402
-from shared.clock import SystemClock  # noqa: E402
+from shared.auth import bearer_header  # noqa: E402
 from simulation.system import System, private_broker  # noqa: E402
 
 REGION = "360102"
@@ -42,15 +41,7 @@ TIP = {
 
 
 async def measure(system: System, rate: float, seconds: float, poll_ms: float) -> list[Figures]:
-    token = mint_token(
-        system.settings,
-        SystemClock(),
-        subject="bench",
-        role=Role.auditor,
-        organisation="au-360000",
-        region_code="360000",
-    )
-    auth = {"Authorization": f"Bearer {token}"}
+    auth = bearer_header(system.settings, Role.auditor, "au-360000", "360000", subject="bench")
     # aiohttp, as in the intake bench: httpx costs several times the CPU per request,
     # on the same two cores as the services.
     connector = aiohttp.TCPConnector(limit=128)

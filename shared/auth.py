@@ -63,6 +63,21 @@ def mint_token(
     return jwt.encode(claims, settings.jwt_secret, algorithm="HS256")
 
 
+def bearer_header(
+    settings: Settings, role: Role, organisation: str, region_code: str, *, subject: str = ""
+) -> dict[str, str]:
+    """The Authorization header of a token minted now for the actor (subject
+    ``role@organisation`` unless given): what a script, a benchmark or a test sends."""
+    token = mint_token(
+        settings,
+        subject=subject or f"{role.value}@{organisation}",
+        role=role,
+        organisation=organisation,
+        region_code=region_code,
+    )
+    return {"Authorization": f"Bearer {token}"}
+
+
 def actor_from_token(token: str, settings: Settings, now: datetime | None = None) -> Actor:
     """Verify signature, issuer, audience, claims and expiry, and read the actor. ``now``
     is the wall-clock time of the check (the real time unless a test gives one)."""

@@ -14,6 +14,16 @@ class Refusal(Exception):
     status_code: ClassVar[int] = 400
     kind: ClassVar[str] = "refused"
 
+    def __init_subclass__(
+        cls, *, status: int | None = None, kind: str | None = None, **more: Any
+    ) -> None:
+        # Each kind of refusal names its HTTP status and code where it is declared.
+        super().__init_subclass__(**more)
+        if status is not None:
+            cls.status_code = status
+        if kind is not None:
+            cls.kind = kind
+
     def __init__(self, zh: str, en: str, *, field: str | None = None, code: str = "") -> None:
         super().__init__(f"{zh} / {en}")
         self.zh = zh
@@ -36,57 +46,36 @@ class Refusal(Exception):
         }
 
 
-class Invalid(Refusal):
+class Invalid(Refusal, status=422, kind="invalid"):
     """The input itself is wrong (HTTP 422)."""
 
-    status_code = 422
-    kind = "invalid"
 
-
-class Conflict(Refusal):
+class Conflict(Refusal, status=409, kind="conflict"):
     """The input is fine but the aggregate's state does not allow it (HTTP 409)."""
 
-    status_code = 409
-    kind = "conflict"
 
-
-class Forbidden(Refusal):
+class Forbidden(Refusal, status=403, kind="forbidden"):
     """The actor's role or region does not allow it (HTTP 403)."""
 
-    status_code = 403
-    kind = "forbidden"
 
-
-class NotFound(Refusal):
+class NotFound(Refusal, status=404, kind="not_found"):
     """No such aggregate (HTTP 404)."""
 
-    status_code = 404
-    kind = "not_found"
 
-
-class Unauthenticated(Refusal):
+class Unauthenticated(Refusal, status=401, kind="unauthenticated"):
     """Missing, expired or forged credentials (HTTP 401)."""
 
-    status_code = 401
-    kind = "unauthenticated"
 
-
-class Throttled(Refusal):
+class Throttled(Refusal, status=429, kind="throttled"):
     """Too many attempts from one client (HTTP 429); ``retry_after`` in seconds."""
-
-    status_code = 429
-    kind = "throttled"
 
     def __init__(self, zh: str, en: str, *, retry_after: int, code: str = "") -> None:
         super().__init__(zh, en, code=code)
         self.retry_after = retry_after
 
 
-class Unavailable(Refusal):
+class Unavailable(Refusal, status=503, kind="unavailable"):
     """A dependency (the broker) did not answer in time (HTTP 503)."""
-
-    status_code = 503
-    kind = "unavailable"
 
 
 def _restore(kind: type[Refusal], state: dict[str, Any]) -> Refusal:

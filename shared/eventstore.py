@@ -30,7 +30,6 @@ from shared.decider import Decider
 from shared.envelope import CloudEvent
 from shared.errors import NotFound
 from shared.events.base import DomainEvent
-from shared.ids import new_event_id
 from shared.keyed_locks import KeyedLocks
 from shared.ports import EventLog
 from shared.settings import Settings
@@ -220,16 +219,11 @@ class EventStore:
     def envelope(
         self, aggregate_id: str, sequence: int, event: DomainEvent, context: CommandContext
     ) -> CloudEvent:
-        return CloudEvent(
-            id=new_event_id(),
+        return event.enveloped(
+            aggregate_id,
+            sequence,
+            self._clock.now(),
             source=self.source,
-            type=event.type_string(),
-            subject=aggregate_id,
-            time=self._clock.now(),
-            dataschema=event.schema_id(),
-            data=event.model_dump(mode="json"),
-            sequence=sequence,
-            partitionkey=aggregate_id,
             campaignid=context.campaign_id,
             regioncode=context.region_code,
             actor=context.actor,

@@ -1,8 +1,10 @@
-"""Given / when / then for deciders: domain tests need no broker."""
+"""Given / when / then for deciders: domain tests need no broker. And, for the tests
+that do run on one, a wait for what a consumer makes of it."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 from shared.decider import Decider, fold
@@ -11,6 +13,7 @@ from shared.events.base import DomainEvent
 
 C = TypeVar("C")
 S = TypeVar("S")
+T = TypeVar("T")
 
 
 class Scenario(Generic[C, S]):
@@ -48,3 +51,24 @@ class Scenario(Generic[C, S]):
 
 def given(decider: Decider[C, S], *history: DomainEvent) -> Scenario[C, S]:
     return Scenario(decider, history)
+
+
+def wait_for(
+    check: Callable[[], T | None],
+    what: str,
+    *,
+    seen: Sequence[object] = (),
+    timeout: float = 45.0,
+    interval: float = 0.5,
+) -> T:
+    """``check``'s first truthy answer, asked every ``interval`` seconds for at most
+    ``timeout``: a consumer on the broker catches up in its own time. ``seen``: what
+    the checks recorded, the last three of which a failure shows."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(interval)
+    shown = f" {list(seen)[-3:]}" if seen else ""
+    raise AssertionError(f"timed out waiting for {what}{shown}")

@@ -96,6 +96,7 @@ class System:
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     # The services refuse the committed development secret: this system signs with its own.
     jwt_secret: str = field(default_factory=lambda: token_urlsafe(32))
+    log_level: str = "warning"
 
     @property
     def settings(self) -> Settings:
@@ -135,7 +136,7 @@ class System:
         self.log_path(service).parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path(service).open("ab")
         self.processes[service] = subprocess.Popen(
-            [sys.executable, "-m", "services.cli", "serve", service, "--log-level", "warning"],
+            [sys.executable, "-m", "services.cli", "serve", service, "--log-level", self.log_level],
             cwd=ROOT,
             env=self.service_env(),
             stdout=log,

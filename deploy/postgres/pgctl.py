@@ -74,35 +74,21 @@ def start(data_dir: Path, port: int) -> int:
         shutil.chown(sockets, "postgres", "postgres")
         data_dir.chmod(0o700)
     if not (cluster / "PG_VERSION").exists():
-        made = _run(
-            [
-                str(bin_dir / "initdb"),
-                "-D",
-                str(cluster),
-                "-A",
-                "trust",
-                "-U",
-                USER,
-                "-E",
-                "UTF8",
-                "--locale=C.UTF-8",
-            ]
-        )
+        initdb = [
+            str(bin_dir / "initdb"),
+            "-D",
+            str(cluster),
+            "-A",
+            "trust",
+            "-U",
+            USER,
+            "-E",
+            "UTF8",
+        ]
+        # C.UTF-8 where the system has it, else plain C.
+        made = _run([*initdb, "--locale=C.UTF-8"])
         if made.returncode != 0:
-            made = _run(
-                [
-                    str(bin_dir / "initdb"),
-                    "-D",
-                    str(cluster),
-                    "-A",
-                    "trust",
-                    "-U",
-                    USER,
-                    "-E",
-                    "UTF8",
-                    "--locale=C",
-                ]
-            )
+            made = _run([*initdb, "--locale=C"])
         if made.returncode != 0:
             print(made.stdout, made.stderr, file=sys.stderr)
             return 1

@@ -21,7 +21,8 @@ from pydantic import ValidationError
 
 from services.evaluation.domain import draw as draw_algorithm
 from services.evaluation.domain.audit import recompute_tally
-from services.evaluation.domain.meeting import pool_document
+from services.evaluation.domain.preparation import drawn_result, pool_document
+from services.evaluation.domain.tally import counts
 from shared.envelope import CloudEvent
 from shared.errors import Refusal
 from shared.events.base import DomainEvent
@@ -97,11 +98,7 @@ def _tally(args: argparse.Namespace) -> int:
         json.dumps(
             {
                 "meeting_id": args.meeting,
-                "ballots_issued": recomputed.ballots_issued,
-                "ballots_cast": recomputed.ballots_cast,
-                "ballots_spoiled": recomputed.ballots_spoiled,
-                "ballots_uncast": recomputed.ballots_uncast,
-                "valid_ballots": recomputed.valid_ballots,
+                **counts(recomputed),
                 "results": [r.model_dump() for r in recomputed.results],
                 "matches_recorded": check.matches,
                 "first_difference": check.first_difference,
@@ -121,15 +118,7 @@ def _export_draw(args: argparse.Namespace) -> int:
         print("该评议会尚未冻结样本库或抽取 / pool not frozen or not drawn", file=sys.stderr)
         return 2
     Path(args.pool_out).write_text(pool_document(pool).model_dump_json(indent=2), "utf-8")
-    result = draw_algorithm.DrawResult(
-        algorithm=drawn.algorithm,
-        pool_hash=drawn.pool_hash,
-        seed=drawn.seed,
-        quotas=drawn.quotas,
-        representatives=drawn.representatives,
-        reserves=drawn.reserves,
-    )
-    Path(args.draw_out).write_text(result.model_dump_json(indent=2), "utf-8")
+    Path(args.draw_out).write_text(drawn_result(drawn).model_dump_json(indent=2), "utf-8")
     print(f"randomness: {drawn.randomness}")
     return 0
 

@@ -14,8 +14,7 @@ from typing import Any
 import httpx
 
 from shared.actors import Role
-from shared.auth import mint_token
-from shared.clock import SystemClock
+from shared.auth import bearer_header
 from shared.settings import Settings
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
@@ -47,15 +46,9 @@ def load(settings: Settings, client: httpx.Client | None = None, wait_s: float =
     http = client or httpx.Client(
         base_url=f"http://{settings.http_host}:{settings.port_of('evaluation')}", timeout=30
     )
-    token = mint_token(
-        settings,
-        SystemClock(),
-        subject="demo@lo-360102",
-        role=Role.legal_office,
-        organisation="lo-360102",
-        region_code=REGION,
+    office = bearer_header(
+        settings, Role.legal_office, "lo-360102", REGION, subject="demo@lo-360102"
     )
-    office = {"Authorization": f"Bearer {token}"}
     try:
         if http.get(f"/meetings/{MEETING_ID}", headers=office).status_code == 200:
             print(f"evaluation: {MEETING_ID} already loaded")

@@ -343,23 +343,21 @@ class ProblemRaised(DomainEvent):
     raised_at: datetime
 
 
-@event("evaluation.BallotCommentsRead")
-class BallotCommentsRead(DomainEvent):
-    """An officer unsealed the meeting's ballot comments: who, for which office, why."""
+class _Reading(DomainEvent):
+    """A recorded unsealing: who read, for which office, why."""
 
     meeting_id: str
     reader: str = Field(description="the actor (role:id@region)")
     office_id: str
     purpose: str
     read_at: datetime
+
+
+@event("evaluation.BallotCommentsRead")
+class BallotCommentsRead(_Reading):
+    """An officer unsealed the meeting's ballot comments: who, for which office, why."""
 
 
 @event("evaluation.RepresentativesSheetRead")
-class RepresentativesSheetRead(DomainEvent):
+class RepresentativesSheetRead(_Reading):
     """An officer unsealed the representatives' names and contacts: who, office, why."""
-
-    meeting_id: str
-    reader: str = Field(description="the actor (role:id@region)")
-    office_id: str
-    purpose: str
-    read_at: datetime

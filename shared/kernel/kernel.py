@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from typing import Self
 
 from shared.clock import Clock
 from shared.eventstore import EventStore
@@ -24,3 +25,24 @@ class Kernel:
     store: EventStore
     log: EventLog
     ready: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+@dataclass
+class KernelApp:
+    """The base of a service's application object: the kernel, whose settings and
+    clock every handler reads. ``build`` makes one from the kernel alone; a service
+    whose application holds more parts of its own builds them in its override."""
+
+    kernel: Kernel
+
+    @classmethod
+    def build(cls, kernel: Kernel) -> Self:
+        return cls(kernel)
+
+    @property
+    def settings(self) -> Settings:
+        return self.kernel.settings
+
+    @property
+    def clock(self) -> Clock:
+        return self.kernel.clock

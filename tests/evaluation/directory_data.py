@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from shared.envelope import CloudEvent
 from shared.events.base import DomainEvent
 from shared.events.directory import (
-    AgencyRecord,
     AgencyRegistered,
     CampaignRecord,
     CampaignRegistered,
@@ -20,29 +20,16 @@ from shared.events.directory import (
     RegulatedEntityRecord,
     RegulatedEntityRegistered,
 )
-from shared.ids import new_event_id
 from shared.kafka.producer import EventPublisher
 from shared.privacy import KeyStore, PersonalDataVault
 from shared.settings import Settings
 from shared.topics import DIRECTORY
-from shared.vocabulary import AdminLevel, Power, Sector
+from shared.vocabulary import Power
+from tests.reporting.sample_events.directory import agency_record
 
 
 def envelope(subject: str, event: DomainEvent) -> CloudEvent:
-    return CloudEvent(
-        id=new_event_id(),
-        source="/directory",
-        type=event.type_string(),
-        subject=subject,
-        time=datetime.now(UTC),
-        dataschema=event.schema_id(),
-        data=event.model_dump(mode="json"),
-        sequence=1,
-        partitionkey=subject,
-        campaignid="",
-        regioncode="",
-        actor="admin:test:360000",
-    )
+    return event.enveloped(subject, 1, datetime.now(UTC), actor="admin:test:360000")
 
 
 @dataclass
@@ -50,6 +37,33 @@ class Fixture:
     campaign_id: str
     agencies: dict[str, str]  # agency id -> region
     entity_ids: list[str]
+
+
+def meeting_request(
+    meeting_id: str,
+    fixture: Fixture,
+    agency_ids: list[str],
+    *,
+    representatives: int,
+    reserve_size: int,
+    place: str = "南昌市政府第一会议室",
+    reason_for_fewer: str | None = None,
+) -> dict[str, Any]:
+    """The body of ``POST /meetings`` for a meeting of Nanchang (360100) in the
+    fixture's campaign, held on 10 February 2017."""
+    body: dict[str, Any] = {
+        "meeting_id": meeting_id,
+        "campaign_id": fixture.campaign_id,
+        "region_code": "360100",
+        "agency_ids": agency_ids,
+        "held_on": "2017-02-10",
+        "place": place,
+        "representatives": representatives,
+        "reserve_size": reserve_size,
+    }
+    if reason_for_fewer is not None:
+        body["reason_for_fewer"] = reason_for_fewer
+    return body
 
 
 def publish_directory(
@@ -115,13 +129,8 @@ def directory_events(
             envelope(
                 agency_id,
                 AgencyRegistered(
-                    agency=AgencyRecord(
-                        agency_id=agency_id,
-                        name=f"{name} 执法局",
-                        region_code=agency_region,
-                        level=AdminLevel.county,
-                        sector=Sector.market_supervision,
-                        powers=(Power.penalty,),
+                    agency=agency_record(
+                        agency_id, agency_region, f"{name} 执法局", powers=(Power.penalty,)
                     )
                 ),
             )

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import re
 import secrets
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -20,11 +19,10 @@ import pytest
 
 from services.evaluation.domain.tokens import hash_token
 from shared.actors import Role
-from shared.auth import mint_token
-from shared.clock import SystemClock
+from shared.auth import bearer_header
 from shared.settings import Settings
-from simulation.system import ROOT, System, free_port, private_broker
-from tests.evaluation.directory_data import publish_directory
+from simulation.system import System, free_port, private_broker
+from tests.evaluation.directory_data import meeting_request, publish_directory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 
@@ -32,19 +30,11 @@ SERVICES = ("evaluation", "reporting", "web")
 HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
 
 
+@dataclass
 class LoggedSystem(System):
     """The services at log level ``info``: uvicorn writes an access-log line per request."""
 
-    def start(self, service: str) -> None:
-        self.log_path(service).parent.mkdir(parents=True, exist_ok=True)
-        log = self.log_path(service).open("ab")
-        self.processes[service] = subprocess.Popen(
-            [sys.executable, "-m", "services.cli", "serve", service, "--log-level", "info"],
-            cwd=ROOT,
-            env=self.service_env(),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    log_level: str = "info"
 
 
 @pytest.fixture(scope="module")
@@ -78,15 +68,7 @@ def _settings(system: LoggedSystem) -> Settings:
 
 
 def _office(settings: Settings) -> dict[str, str]:
-    token = mint_token(
-        settings,
-        SystemClock(),
-        subject="legal_office@office-360100",
-        role=Role.legal_office,
-        organisation="office-360100",
-        region_code="360100",
-    )
-    return {"Authorization": f"Bearer {token}"}
+    return bearer_header(settings, Role.legal_office, "office-360100", "360100")
 
 
 def _form_fields(html: str) -> dict[str, str]:
@@ -119,17 +101,14 @@ def test_no_log_line_carries_a_ballot_token_or_its_hash(system: LoggedSystem) ->
     web_url = f"http://127.0.0.1:{system.ports['web']}"
     web = httpx.Client(base_url=web_url, headers={"Origin": web_url}, timeout=30)
     meeting_id = f"meet-logs-{secrets.token_hex(4)}"
-    schedule = {
-        "meeting_id": meeting_id,
-        "campaign_id": directory.campaign_id,
-        "region_code": "360100",
-        "agency_ids": [agency],
-        "held_on": "2017-02-10",
-        "place": "南昌市政府第一会议室",
-        "representatives": 8,
-        "reserve_size": 2,
-        "reason_for_fewer": "日志扫描测试",
-    }
+    schedule = meeting_request(
+        meeting_id,
+        directory,
+        [agency],
+        representatives=8,
+        reserve_size=2,
+        reason_for_fewer="日志扫描测试",
+    )
     for _ in range(100):  # the directory reaches the service asynchronously
         created = api.post("/meetings", json=schedule)
         if created.status_code == 201:

@@ -12,6 +12,7 @@ from services.cli import main as campaign
 from services.evaluation.domain.draw import (
     SHORTFALL_STRATUM,
     SeededStream,
+    Verification,
     apportion,
     derive_seed,
     draw,
@@ -64,23 +65,24 @@ def test_seed_binds_pool_and_randomness() -> None:
     assert draw(pool, "1").representatives != draw(pool, "2").representatives
 
 
+def mismatch(verdict: Verification) -> str:
+    """The first difference of a verification that does not match."""
+    assert verdict.matches is False
+    assert verdict.first_difference is not None
+    return verdict.first_difference
+
+
 def test_a_changed_seed_is_detected_and_named() -> None:
     pool = pool_of({"ag-a": 40, "ag-b": 20})
     published = draw(pool, "12345")
-    verdict = verify(pool, "12346", "v1", published)
-    assert verdict.matches is False
-    assert verdict.first_difference is not None
-    assert verdict.first_difference.startswith("seed:")
+    assert mismatch(verify(pool, "12346", "v1", published)).startswith("seed:")
 
 
 def test_a_changed_pool_is_detected_and_named() -> None:
     pool = pool_of({"ag-a": 40, "ag-b": 20})
     published = draw(pool, "12345")
     smaller = pool.model_copy(update={"entities": pool.entities[1:]})
-    verdict = verify(smaller, "12345", "v1", published)
-    assert verdict.matches is False
-    assert verdict.first_difference is not None
-    assert verdict.first_difference.startswith("pool_hash:")
+    assert mismatch(verify(smaller, "12345", "v1", published)).startswith("pool_hash:")
 
 
 def test_a_tampered_list_names_the_first_differing_position() -> None:
@@ -89,11 +91,9 @@ def test_a_tampered_list_names_the_first_differing_position() -> None:
     forged = list(published.representatives)
     forged[4] = forged[4].model_copy(update={"entity_id": "ent-someone-else"})
     tampered = published.model_copy(update={"representatives": tuple(forged)})
-    verdict = verify(pool, "12345", "v1", tampered)
-    assert verdict.matches is False
-    assert verdict.first_difference is not None
-    assert verdict.first_difference.startswith("representatives[4]:")
-    assert "ent-someone-else" in verdict.first_difference
+    difference = mismatch(verify(pool, "12345", "v1", tampered))
+    assert difference.startswith("representatives[4]:")
+    assert "ent-someone-else" in difference
     assert verify(pool, "12345", "v1", published).matches is True
 
 

@@ -5,7 +5,6 @@ state rebuilt from the log after a restart; the tally recomputed by the CLI."""
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -23,22 +22,13 @@ from shared.actors import Role
 from shared.events.directory import CampaignRules
 from shared.privacy import KeyStore
 from shared.settings import Settings
+from shared.testing import wait_for
 from shared.topics import EVALUATION
-from tests.evaluation.directory_data import publish_directory
+from tests.evaluation.directory_data import meeting_request, publish_directory
 
 pytestmark = pytest.mark.kafka
 
 Headers = dict[str, str]
-
-
-def wait_for(check: Callable[[], Any], what: str, timeout: float = 45.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.3)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def topic_records(settings: Settings) -> list[tuple[bytes, bytes]]:
@@ -86,16 +76,7 @@ def test_meeting_from_scheduling_to_published_results(
     office = auth_header(Role.legal_office, "office-360100", "360100")
     county_office = auth_header(Role.legal_office, "office-360102", "360102")
     meeting_id = f"meet-{uuid.uuid4().hex[:10]}"
-    body = {
-        "meeting_id": meeting_id,
-        "campaign_id": directory.campaign_id,
-        "region_code": "360100",
-        "agency_ids": [ag_a, ag_b],
-        "held_on": "2017-02-10",
-        "place": "南昌市政府第一会议室",
-        "representatives": 30,
-        "reserve_size": 5,
-    }
+    body = meeting_request(meeting_id, directory, [ag_a, ag_b], representatives=30, reserve_size=5)
 
     # -- scheduling: refusals change nothing ------------------------------------------
     assert_refused(
@@ -136,6 +117,7 @@ def test_meeting_from_scheduling_to_published_results(
             == 201
         ),
         "a directory event published after start to reach the service",
+        interval=0.3,
     )
 
     # -- pool, draw, verification ------------------------------------------------------
@@ -459,20 +441,19 @@ def test_a_small_meeting_publishes_no_figures(
     client = service_client("evaluation")
     office = auth_header(Role.legal_office, "office-360100", "360100")
     meeting_id = f"meet-small-{uuid.uuid4().hex[:8]}"
-    body = {
-        "meeting_id": meeting_id,
-        "campaign_id": directory.campaign_id,
-        "region_code": "360100",
-        "agency_ids": [agency],
-        "held_on": "2017-02-10",
-        "place": "县政府小会议室",
-        "representatives": 3,
-        "reserve_size": 1,
-        "reason_for_fewer": "乡镇人口少",
-    }
+    body = meeting_request(
+        meeting_id,
+        directory,
+        [agency],
+        representatives=3,
+        reserve_size=1,
+        place="县政府小会议室",
+        reason_for_fewer="乡镇人口少",
+    )
     wait_for(
         lambda: client.post("/meetings", json=body, headers=office).status_code == 201,
         "the directory to reach the service",
+        interval=0.3,
     )
     path = f"/meetings/{meeting_id}"
     client.post(f"{path}/pool/freeze", headers=office)

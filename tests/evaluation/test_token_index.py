@@ -12,24 +12,13 @@ from shared.clock import SystemClock
 from shared.envelope import CloudEvent
 from shared.events.base import DomainEvent
 from shared.eventstore import AggregateKind
-from shared.ids import new_event_id
 from shared.kafka.producer import EventPublisher
 from shared.settings import Settings
 from tests.evaluation.test_meeting_decider import open_history, token
 
 
 def _envelope(meeting_id: str, sequence: int, event: DomainEvent) -> CloudEvent:
-    return CloudEvent(
-        id=new_event_id(),
-        source="/evaluation",
-        type=event.type_string(),
-        subject=meeting_id,
-        time=datetime.now(UTC),
-        dataschema=event.schema_id(),
-        data=event.model_dump(mode="json"),
-        sequence=sequence,
-        partitionkey=meeting_id,
-    )
+    return event.enveloped(meeting_id, sequence, datetime.now(UTC))
 
 
 def test_a_token_finds_its_meeting_and_an_unknown_one_finds_none() -> None:

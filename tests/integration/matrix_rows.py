@@ -114,20 +114,48 @@ def _timeline(kind: str) -> Callable[[Place], str]:
     return lambda p: f"/timelines/{p.id(kind)}"
 
 
+def _filtered(
+    resource: Resource,
+    url: Callable[[Place], str],
+    kind: str,
+    items: Items | None = None,
+    **more: Any,
+) -> Row:
+    """A list that leaves out what the reader may not see: its items carry ``<kind>_id``
+    (under ``<kind>s`` unless ``items`` says where) and a granted reader finds the
+    place's own among them."""
+    return Row(
+        (resource,),
+        url,
+        items=items or _key(f"{kind}s"),
+        item_id=f"{kind}_id",
+        own_item=lambda p: p.id(kind),
+        filters=True,
+        **more,
+    )
+
+
+def _in_region(resource: Resource, url: str, key: str) -> Row:
+    """Every ``key`` of the place's region, at ``url`` with the region's code in its ``{}``."""
+    return Row((resource,), lambda p: url.format(p.region_code), target=_region, items=_key(key))
+
+
+def _of_meeting(resource: Resource, tail: str, **more: Any) -> Row:
+    """A read of the place's meeting at ``/meetings/{id}<tail>``."""
+    return Row((resource,), lambda p: f"/meetings/{p.id('meeting')}{tail}", **more)
+
+
 R = Resource
 
 ROWS: dict[tuple[str, str], list[Row]] = {
     # -- intake -----------------------------------------------------------------------
     ("intake", "/tips"): [
-        Row(
-            (R.tip,),
+        _filtered(
+            R.tip,
             lambda p: f"/tips?region_code={p.region_code}&status=substantiated&limit=200",
+            "tip",
             target=_region,
-            items=_key("tips"),
-            item_id="tip_id",
-            own_item=lambda p: p.id("tip"),
             item_target=_tip_at,
-            filters=True,
         )
     ],
     ("intake", "/tips/{tip_id}"): [
@@ -138,13 +166,10 @@ ROWS: dict[tuple[str, str], list[Row]] = {
         )
     ],
     ("intake", "/problems"): [
-        Row(
-            (R.problem,),
+        _filtered(
+            R.problem,
             lambda p: f"/problems?agency_id={p.agency_id}&campaign_id={CAMPAIGN}&limit=200",
-            items=_key("problems"),
-            item_id="problem_id",
-            own_item=lambda p: p.id("problem"),
-            filters=True,
+            "problem",
         )
     ],
     ("intake", "/self-inspection/{agency_id}"): [
@@ -158,118 +183,65 @@ ROWS: dict[tuple[str, str], list[Row]] = {
     ("intake", "/agencies"): [Row((R.agency_directory,), lambda p: "/agencies", target=_anywhere)],
     # -- rectification ----------------------------------------------------------------
     ("rectification", "/items"): [
-        Row(
-            (R.rectification_item,),
+        _filtered(
+            R.rectification_item,
             lambda p: f"/items?agency_id={p.agency_id}&region_code={p.region_code}&limit=200",
-            items=_key("items"),
-            item_id="item_id",
-            own_item=lambda p: p.id("item"),
-            filters=True,
+            "item",
         )
     ],
     ("rectification", "/agencies/{agency_id}/items"): [
-        Row(
-            (R.rectification_item,),
-            lambda p: f"/agencies/{p.agency_id}/items?limit=200",
-            items=_key("items"),
-            item_id="item_id",
-            own_item=lambda p: p.id("item"),
-            filters=True,
+        _filtered(
+            R.rectification_item, lambda p: f"/agencies/{p.agency_id}/items?limit=200", "item"
         )
     ],
     ("rectification", "/regions/{region_code}/items"): [
-        Row(
-            (R.rectification_item,),
-            lambda p: f"/regions/{p.region_code}/items?limit=200",
-            target=_region,
-            items=_key("items"),
-        )
+        _in_region(R.rectification_item, "/regions/{}/items?limit=200", "items")
     ],
     ("rectification", "/items/{item_id}"): [
         Row(
             (R.rectification_item,), lambda p: f"/items/{p.id('item')}", unknown_url="/items/rect-x"
         )
     ],
-    ("rectification", "/cases"): [
-        Row(
-            (R.case,),
-            lambda p: f"/cases?region_code={p.region_code}&limit=200",
-            target=_region,
-            items=_key("cases"),
-        )
-    ],
+    ("rectification", "/cases"): [_in_region(R.case, "/cases?region_code={}&limit=200", "cases")],
     ("rectification", "/cases/{case_id}"): [
         Row((R.case,), lambda p: f"/cases/{p.id('case')}", unknown_url="/cases/case-x")
     ],
     ("rectification", "/regulations"): [
-        Row(
-            (R.regulation,),
+        _filtered(
+            R.regulation,
             lambda p: f"/regulations?agency_id={p.agency_id}&region_code={p.region_code}",
-            items=_key("regulations"),
-            item_id="regulation_id",
-            own_item=lambda p: p.id("regulation"),
-            filters=True,
+            "regulation",
         )
     ],
     # -- evaluation -------------------------------------------------------------------
-    ("evaluation", "/meetings"): [
-        Row(
-            (R.meeting,),
-            lambda p: "/meetings",
-            items=_whole,
-            item_id="meeting_id",
-            own_item=lambda p: p.id("meeting"),
-            filters=True,
-        )
-    ],
+    ("evaluation", "/meetings"): [_filtered(R.meeting, lambda p: "/meetings", "meeting", _whole)],
     ("evaluation", "/meetings/{meeting_id}"): [
-        Row((R.meeting,), lambda p: f"/meetings/{p.id('meeting')}", unknown_url="/meetings/meet-x")
+        _of_meeting(R.meeting, "", unknown_url="/meetings/meet-x")
     ],
     ("evaluation", "/meetings/{meeting_id}/tally/verify"): [
-        Row(
-            (R.meeting,),
-            lambda p: f"/meetings/{p.id('meeting')}/tally/verify",
-            unknown_url="/meetings/meet-x/tally/verify",
-        )
+        _of_meeting(R.meeting, "/tally/verify", unknown_url="/meetings/meet-x/tally/verify")
     ],
     ("evaluation", "/meetings/{meeting_id}/representatives"): [
-        Row(
-            (R.representatives_sheet,),
-            lambda p: f"/meetings/{p.id('meeting')}/representatives",
+        _of_meeting(
+            R.representatives_sheet,
+            "/representatives",
             unknown_url="/meetings/meet-x/representatives",
         )
     ],
     ("evaluation", "/lookbacks"): [
-        Row(
-            (R.lookback,),
-            lambda p: "/lookbacks",
-            items=_whole,
-            item_id="lookback_id",
-            own_item=lambda p: p.id("lookback"),
-            filters=True,
-        )
+        _filtered(R.lookback, lambda p: "/lookbacks", "lookback", _whole)
     ],
     ("evaluation", "/results"): [Row((R.results,), lambda p: "/results")],
     ("rectification", "/public/cases"): [
         Row((R.exposed_cases,), lambda p: f"/public/cases?region_code={p.region_code}")
     ],
-    ("evaluation", "/meetings/{meeting_id}/results"): [
-        Row((R.results,), lambda p: f"/meetings/{p.id('meeting')}/results")
-    ],
-    ("evaluation", "/meetings/{meeting_id}/pool"): [
-        Row((R.draw,), lambda p: f"/meetings/{p.id('meeting')}/pool")
-    ],
-    ("evaluation", "/meetings/{meeting_id}/draw"): [
-        Row((R.draw,), lambda p: f"/meetings/{p.id('meeting')}/draw")
-    ],
+    ("evaluation", "/meetings/{meeting_id}/results"): [_of_meeting(R.results, "/results")],
+    ("evaluation", "/meetings/{meeting_id}/pool"): [_of_meeting(R.draw, "/pool")],
+    ("evaluation", "/meetings/{meeting_id}/draw"): [_of_meeting(R.draw, "/draw")],
     ("evaluation", "/meetings/{meeting_id}/draw/verify"): [
         # The sample draw names an algorithm the verifier does not know (422): the
         # route answered, which is all this row asks.
-        Row(
-            (R.draw,),
-            lambda p: f"/meetings/{p.id('meeting')}/draw/verify",
-            answered=(200, 422),
-        )
+        _of_meeting(R.draw, "/draw/verify", answered=(200, 422))
     ],
     # -- reporting --------------------------------------------------------------------
     ("reporting", "/dashboard/regions/{region_code}"): [

@@ -27,8 +27,7 @@ from shared.access_policy import (
     withheld_figures,
 )
 from shared.actors import Actor, Role
-from shared.auth import mint_token
-from shared.clock import SystemClock
+from shared.auth import bearer_header
 from shared.kafka.producer import EventPublisher
 from shared.settings import Settings
 from tests.integration.matrix_rows import (
@@ -91,15 +90,9 @@ def _seed(settings: Settings, places: list[Place]) -> EventLog:
 
 
 def _header(settings: Settings, actor: Actor) -> dict[str, str]:
-    token = mint_token(
-        settings,
-        SystemClock(),
-        subject=actor.subject,
-        role=actor.role,
-        organisation=actor.organisation,
-        region_code=actor.region_code,
+    return bearer_header(
+        settings, actor.role, actor.organisation, actor.region_code, subject=actor.subject
     )
-    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.fixture(scope="module")

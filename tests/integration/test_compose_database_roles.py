@@ -7,53 +7,30 @@ what is tested here; who may connect to what is.)"""
 from __future__ import annotations
 
 import os
-import shutil
-import socket
 import subprocess
-import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from services.reporting.readmodels.schema import create_tables, make_engine
 from shared.privacy import KeyStore
+from tests.reporting.postgres import local_postgres
 
 ROOT = Path(__file__).resolve().parents[2]
-PGCTL = ROOT / "deploy" / "postgres" / "pgctl.py"
 INIT_SCRIPT = ROOT / "deploy" / "compose" / "postgres-init.sh"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[tuple[int, str]]:
     """A server of its own (the roles and databases are cluster-wide), initialised by
     the compose init script as the postgres image would run it."""
-    data_dir = tempfile.mkdtemp(prefix="campaign-test-roles-")
-    port = _free_port()
-    started = subprocess.run(
-        [sys.executable, str(PGCTL), "start", "--port", str(port), "--data-dir", data_dir],
-        capture_output=True,
-        text=True,
-    )
-    if started.returncode != 0:
-        pytest.fail(f"PostgreSQL did not start:\n{started.stdout}\n{started.stderr}")
-    superuser = started.stdout.strip().splitlines()[-1].split("://", 1)[1].split("@", 1)[0]
-    try:
-        yield port, superuser
-    finally:
-        subprocess.run(
-            [sys.executable, str(PGCTL), "stop", "--data-dir", data_dir], capture_output=True
-        )
-        shutil.rmtree(data_dir, ignore_errors=True)
+    with local_postgres("campaign-test-roles-") as url:
+        started = make_url(url)
+        assert started.port is not None and started.username is not None
+        yield started.port, started.username
 
 
 def _init(port: int, superuser: str, **env: str) -> subprocess.CompletedProcess[str]:

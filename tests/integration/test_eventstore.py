@@ -133,6 +133,11 @@ def store_on_file(settings: Settings, topic: str, path: Path) -> EventStore:
     return new_store(settings, topic, StateFile(path))
 
 
+def catch_up_store(settings: Settings, topic: str, store: EventStore) -> int:
+    """How many events the store's state file had not seen and reads from the log now."""
+    return catch_up(settings, topic, store.state_file, store.apply)
+
+
 def register(store: EventStore, *agency_ids: str) -> None:
     context = CommandContext(actor="admin:office:360000", region_code="360400")
 
@@ -149,21 +154,21 @@ def test_a_restarted_store_reads_on_from_where_its_state_file_left_off(
     topic = new_topic(broker_settings, 3)
     path = tmp_path / "state.sqlite"
     first = store_on_file(broker_settings, topic, path)
-    assert catch_up(broker_settings, topic, first.state_file, first.apply) == 0
+    assert catch_up_store(broker_settings, topic, first) == 0
     register(first, *(f"a-{i}" for i in range(6)))
     first.state_file.close()
 
     # Its own acknowledged events moved the positions: nothing to read again.
     second = store_on_file(broker_settings, topic, path)
     assert second.state_file.resumed
-    assert catch_up(broker_settings, topic, second.state_file, second.apply) == 0
+    assert catch_up_store(broker_settings, topic, second) == 0
     assert second.require("agency", "a-5").state == record("a-5")
     second.state_file.close()
 
     # Events the file never saw (a process killed before its batch was committed).
     register(new_store(broker_settings, topic), "b-1", "b-2")
     third = store_on_file(broker_settings, topic, path)
-    assert catch_up(broker_settings, topic, third.state_file, third.apply) == 2
+    assert catch_up_store(broker_settings, topic, third) == 2
     ids = {agency_id for agency_id, _ in third.all("agency")}
     assert ids == {*(f"a-{i}" for i in range(6)), "b-1", "b-2"}
     third.state_file.close()
@@ -178,7 +183,7 @@ def test_a_state_file_that_does_not_match_the_log_is_folded_anew(
     # The file says it ends with an event the log does not hold there (another broker).
     store.state_file.save("ghost", Aggregate("agency", record("ghost"), 1))
     store.state_file.folded(topic, 0, 0, "an-event-of-another-log")
-    assert catch_up(broker_settings, topic, store.state_file, store.apply) == 2
+    assert catch_up_store(broker_settings, topic, store) == 2
     assert store.get("agency", "ghost") is None
     assert {agency_id for agency_id, _ in store.all("agency")} == {"a-1", "a-2"}
     assert store.state_file.positions(topic)[0].next_offset == 2
@@ -196,7 +201,7 @@ def test_a_state_version_bump_refolds_that_kind_alone_from_the_log(
     topic = new_topic(broker_settings, 3)
     path = tmp_path / "state.sqlite"
     first = two_kind_store(broker_settings, topic, path)
-    assert catch_up(broker_settings, topic, first.state_file, first.apply) == 0
+    assert catch_up_store(broker_settings, topic, first) == 0
     register(first, "a-1", "a-2", "a-3")
     context = CommandContext(actor="admin:office:360000")
     for edit in ("e-1", "e-2"):
@@ -215,7 +220,7 @@ def test_a_state_version_bump_refolds_that_kind_alone_from_the_log(
     second = two_kind_store(broker_settings, topic, path, agency_version=2)
     assert second.state_file.resumed
     assert second.state_file.refolding() == frozenset({"agency"})
-    assert catch_up(broker_settings, topic, second.state_file, second.apply) == 3
+    assert catch_up_store(broker_settings, topic, second) == 3
     assert second.require("agency", "a-1").state == record("a-1")
     assert second.require("agency", "a-1").version == 1
     assert {agency_id for agency_id, _ in second.all("agency")} == {"a-1", "a-2", "a-3"}
@@ -227,6 +232,6 @@ def test_a_state_version_bump_refolds_that_kind_alone_from_the_log(
     # Refolded once: the next start reads on.
     third = two_kind_store(broker_settings, topic, path, agency_version=2)
     assert third.state_file.refolding() == frozenset()
-    assert catch_up(broker_settings, topic, third.state_file, third.apply) == 0
+    assert catch_up_store(broker_settings, topic, third) == 0
     assert third.require("agency", "a-1").state == record("a-1")
     third.state_file.close()

@@ -18,7 +18,6 @@ from kafka.admin import ConfigResource, ConfigResourceType
 from shared.codec import decode
 from shared.envelope import CloudEvent
 from shared.events.directory import AgencyRecord, AgencyRegistered
-from shared.ids import new_event_id
 from shared.kafka.admin import admin_client, ensure_topics
 from shared.kafka.consumer import EventConsumer, Received
 from shared.kafka.producer import EventPublisher, PublishError
@@ -41,16 +40,10 @@ def agency_event(agency_id: str, sequence: int = 1) -> CloudEvent:
             powers=(Power.penalty, Power.coercion),
         )
     )
-    return CloudEvent(
-        id=new_event_id(),
-        source="/directory",
-        type=payload.type_string(),
-        subject=agency_id,
-        time=datetime(2016, 6, 6, tzinfo=UTC),
-        dataschema=payload.schema_id(),
-        data=payload.model_dump(mode="json"),
-        sequence=sequence,
-        partitionkey=agency_id,
+    return payload.enveloped(
+        agency_id,
+        sequence,
+        datetime(2016, 6, 6, tzinfo=UTC),
         regioncode="360100",
         actor="admin:provincial-office:360000",
     )

@@ -39,6 +39,18 @@ def world(broker_settings: Settings) -> World:
     return publish_world(broker_settings)
 
 
+def _tip(world: World, description: str) -> dict[str, str]:
+    """A tip from the website about the world's agency, saying ``description``."""
+    return {
+        "channel": "website",
+        "region_code": "360102",
+        "agency_id": world.agency_id,
+        "description": description,
+        "occurred_on": "2016-07-10",
+        "campaign_id": world.campaign_id,
+    }
+
+
 @pytest.mark.parametrize("service", SERVICES)
 def test_unknown_paths_wrong_methods_and_broken_json_are_answered_bilingually(
     service_client: Start, service: str
@@ -73,14 +85,7 @@ def test_a_tip_over_the_default_limit_is_refused_with_413(
     service_client: Start, world: World
 ) -> None:
     intake = service_client("intake")
-    body = {
-        "channel": "website",
-        "region_code": "360102",
-        "agency_id": world.agency_id,
-        "description": "罚" * (DEFAULT_BODY_LIMIT // 3 + 1),
-        "occurred_on": "2016-07-10",
-        "campaign_id": world.campaign_id,
-    }
+    body = _tip(world, "罚" * (DEFAULT_BODY_LIMIT // 3 + 1))
     bilingual(intake.post("/tips", json=body), 413, "body_too_large")
     body["description"] = "城管执法人员罚款后不开具票据"
     assert intake.post("/tips", json=body).status_code == 201
@@ -101,14 +106,7 @@ def test_a_tip_description_that_hides_or_rewrites_text_is_refused(
     service_client: Start, world: World, description: str
 ) -> None:
     intake = service_client("intake")
-    body = {
-        "channel": "website",
-        "region_code": "360102",
-        "agency_id": world.agency_id,
-        "description": description,
-        "occurred_on": "2016-07-10",
-        "campaign_id": world.campaign_id,
-    }
+    body = _tip(world, description)
     detail = bilingual(intake.post("/tips", json=body), 422, "invalid")
     assert detail["field"] == "description"
     assert detail["message_zh"].startswith("字段 description：")

@@ -4,11 +4,6 @@ PostgreSQL from ``REPORTING_TEST_POSTGRES_URL`` or ``deploy/postgres/pgctl.py``)
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import tempfile
 import time
 import uuid
 from collections import defaultdict
@@ -24,6 +19,7 @@ from shared.actors import Role
 from shared.envelope import CloudEvent
 from shared.kafka.producer import EventPublisher
 from shared.settings import Settings
+from tests.reporting.postgres import local_postgres
 from tests.reporting.sample_events import (
     EventLog,
     complete_history,
@@ -32,29 +28,22 @@ from tests.reporting.sample_events import (
     topic_of,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-PGCTL = ROOT / "deploy" / "postgres" / "pgctl.py"
-
 
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'readmodels.db'}"
 
 
-@pytest.fixture
-def engine(sqlite_url: str) -> Iterator[Engine]:
-    engine = make_engine(sqlite_url)
+def _with_tables(url: str) -> Iterator[Engine]:
+    engine = make_engine(url)
     create_tables(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def engine(sqlite_url: str) -> Iterator[Engine]:
+    yield from _with_tables(sqlite_url)
 
 
 @pytest.fixture(scope="session")
@@ -64,22 +53,8 @@ def postgres_server() -> Iterator[str]:
     if configured:
         yield configured
         return
-    data_dir = tempfile.mkdtemp(prefix="campaign-test-pg-")
-    port = _free_port()
-    started = subprocess.run(
-        [sys.executable, str(PGCTL), "start", "--port", str(port), "--data-dir", data_dir],
-        capture_output=True,
-        text=True,
-    )
-    if started.returncode != 0:
-        pytest.fail(f"PostgreSQL did not start:\n{started.stdout}\n{started.stderr}")
-    try:
-        yield started.stdout.strip().splitlines()[-1]
-    finally:
-        subprocess.run(
-            [sys.executable, str(PGCTL), "stop", "--data-dir", data_dir], capture_output=True
-        )
-        shutil.rmtree(data_dir, ignore_errors=True)
+    with local_postgres("campaign-test-pg-") as url:
+        yield url
 
 
 @pytest.fixture
@@ -97,10 +72,7 @@ def postgres_url(postgres_server: str) -> Iterator[str]:
 
 @pytest.fixture
 def postgres_engine(postgres_url: str) -> Iterator[Engine]:
-    engine = make_engine(postgres_url)
-    create_tables(engine)
-    yield engine
-    engine.dispose()
+    yield from _with_tables(postgres_url)
 
 
 @pytest.fixture
@@ -154,7 +126,8 @@ def wait_until_projected(
     pytest.fail(f"the projector did not reach {wanted} within {timeout} s")
 
 
-def two_agencies_projected(
+@pytest.fixture
+def two_agencies(
     service_client: Callable[..., TestClient],
     publish: Callable[[list[CloudEvent]], None],
     auth_header: Callable[..., dict[str, str]],
@@ -163,7 +136,8 @@ def two_agencies_projected(
     broker_settings: Settings,
 ) -> tuple[TestClient, EventLog]:
     """A reporting service that has projected two agencies' whole stories: ``keys['a']``
-    in 360102 and ``keys['b']`` in 360702 (another city)."""
+    in 360102 and ``keys['b']`` in 360702 (another city). ``keys``: the module's own,
+    made fresh as often as its tests need."""
     log = complete_history(f"a{keys['key']}", agency=keys["a"], region="360102")
     register_agency(log, keys["b"], "360702", name="章贡区市场监督管理局")
     full_story(log, f"b{keys['key']}", keys["b"], "360702")

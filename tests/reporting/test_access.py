@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import io
 import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import docx
@@ -17,9 +16,6 @@ from fastapi.testclient import TestClient
 from services.reporting.reports.labels import METRIC_LABELS_ZH
 from shared.access_policy import EVENT_FIELDS, EVENT_RESOURCE, Resource
 from shared.actors import Role
-from shared.envelope import CloudEvent
-from shared.settings import Settings
-from tests.reporting.conftest import two_agencies_projected
 from tests.reporting.sample_events import (
     EventLog,
 )
@@ -48,17 +44,8 @@ def keys() -> dict[str, str]:
 
 
 @pytest.fixture
-def api(
-    service_client: Callable[..., TestClient],
-    publish: Callable[[list[CloudEvent]], None],
-    auth_header: Header,
-    keys: dict[str, str],
-    tmp_path: Path,
-    broker_settings: Settings,
-) -> Iterator[tuple[TestClient, EventLog]]:
-    yield two_agencies_projected(
-        service_client, publish, auth_header, keys, tmp_path, broker_settings
-    )
+def api(two_agencies: tuple[TestClient, EventLog]) -> tuple[TestClient, EventLog]:
+    return two_agencies
 
 
 def _json(client: TestClient, url: str, header: dict[str, str]) -> Any:

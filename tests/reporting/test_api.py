@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import io
 import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import docx
@@ -15,9 +14,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from shared.actors import Role
-from shared.envelope import CloudEvent
-from shared.settings import Settings
-from tests.reporting.conftest import two_agencies_projected
 from tests.reporting.sample_events import (
     EventLog,
 )
@@ -34,17 +30,8 @@ def keys() -> dict[str, str]:
 
 
 @pytest.fixture
-def client(
-    service_client: Callable[..., TestClient],
-    publish: Callable[[list[CloudEvent]], None],
-    auth_header: Header,
-    keys: dict[str, str],
-    tmp_path: Path,
-    broker_settings: Settings,
-) -> Iterator[tuple[TestClient, EventLog]]:
-    yield two_agencies_projected(
-        service_client, publish, auth_header, keys, tmp_path, broker_settings
-    )
+def client(two_agencies: tuple[TestClient, EventLog]) -> tuple[TestClient, EventLog]:
+    return two_agencies
 
 
 def _get(client: TestClient, url: str, header: dict[str, str] | None = None) -> Any:

@@ -11,7 +11,6 @@ from shared.events.directory import (
     Phase,
     PhaseCode,
 )
-from shared.ids import new_event_id
 
 
 def campaign(triage_days: int) -> CampaignRecord:
@@ -33,17 +32,7 @@ def campaign(triage_days: int) -> CampaignRecord:
 
 
 def envelope(event: DomainEvent, sequence: int) -> CloudEvent:
-    return CloudEvent(
-        id=new_event_id(),
-        source="/directory",
-        type=event.type_string(),
-        subject="jx-2016",
-        time=datetime(2016, 6, 1, tzinfo=UTC),
-        dataschema=event.schema_id(),
-        data=event.model_dump(mode="json"),
-        sequence=sequence,
-        partitionkey="jx-2016",
-    )
+    return event.enveloped("jx-2016", sequence, datetime(2016, 6, 1, tzinfo=UTC))
 
 
 def test_latest_record_wins_and_redelivery_changes_nothing() -> None:

@@ -226,16 +226,8 @@ def test_a_route_of_another_service_is_refused(settings: Settings, clock: Simula
 def test_the_in_memory_log_reads_back_what_kafka_would_carry() -> None:
     log = InMemoryEventLog()
     event = AgencyRegistered(agency=record("C1"))
-    envelope = CloudEvent(
-        id="e1",
-        source="/t",
-        type=event.type_string(),
-        subject="C1",
-        time=datetime(2016, 6, 1, tzinfo=UTC) + timedelta(hours=1),
-        dataschema=event.schema_id(),
-        data=event.model_dump(mode="json"),
-        sequence=1,
-        partitionkey="C1",
+    envelope = event.enveloped(
+        "C1", 1, datetime(2016, 6, 1, tzinfo=UTC) + timedelta(hours=1), source="/t", event_id="e1"
     )
     acks = log.publish(OTHER_TOPIC, [envelope])
     assert (acks[0].partition, acks[0].offset) == (0, 0)

@@ -20,7 +20,6 @@ from services.web.bootstrap import build_app
 from services.web.config import BACKENDS, MAX_FORM_BYTES, MAX_PROXY_BYTES
 from shared.actors import Role
 from shared.auth import mint_token
-from shared.clock import SystemClock
 from shared.settings import Settings
 from tests.web.conftest import LiveServer
 
@@ -131,7 +130,6 @@ def test_a_pasted_token_sign_in_needs_the_form_token_too(
 ) -> None:
     bearer = mint_token(
         web_settings,
-        SystemClock(),
         subject="intake@office-360102",
         role=Role.intake_officer,
         organisation="office-360102",

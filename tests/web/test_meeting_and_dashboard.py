@@ -4,9 +4,7 @@ new events, drill-down and CSV export; the officer pages."""
 
 from __future__ import annotations
 
-import time
 import uuid
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -15,50 +13,29 @@ import pytest
 from playwright.sync_api import expect
 
 from shared.actors import Role
-from shared.auth import mint_token
-from shared.clock import SystemClock
-from tests.evaluation.directory_data import publish_directory
+from shared.auth import bearer_header
+from shared.testing import wait_for
+from tests.evaluation.directory_data import meeting_request, publish_directory
 from tests.web.conftest import Stack, screenshot, sign_in
 
 pytestmark = pytest.mark.kafka
 
 
-def wait_for(check: Callable[[], Any], what: str, seen: Any = None, timeout: float = 45.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what} {seen[-3:] if seen else ''}")
-
-
 def bearer(stack: Stack, role: Role, organisation: str, region: str) -> dict[str, str]:
-    token = mint_token(
-        stack.settings,
-        SystemClock(),
-        subject=f"{role.value}@{organisation}",
-        role=role,
-        organisation=organisation,
-        region_code=region,
-    )
-    return {"Authorization": f"Bearer {token}"}
+    return bearer_header(stack.settings, role, organisation, region)
 
 
 def schedule_meeting(stack: Stack) -> tuple[str, list[str]]:
     directory = publish_directory(stack.settings, strata={"a": 3, "b": 2})
     meeting_id = f"meet-web-{uuid.uuid4().hex[:8]}"
-    body = {
-        "meeting_id": meeting_id,
-        "campaign_id": directory.campaign_id,
-        "region_code": "360100",
-        "agency_ids": list(directory.agencies),
-        "held_on": "2017-02-10",
-        "place": "南昌市政府第一会议室",
-        "representatives": 3,
-        "reserve_size": 1,
-        "reason_for_fewer": "网页测试",
-    }
+    body = meeting_request(
+        meeting_id,
+        directory,
+        list(directory.agencies),
+        representatives=3,
+        reserve_size=1,
+        reason_for_fewer="网页测试",
+    )
     office = bearer(stack, Role.legal_office, "office-360100", "360100")
     url = f"{stack.urls['evaluation']}/meetings"
     wait_for(
@@ -182,7 +159,7 @@ def test_dashboard_figure_moves_after_new_events(page: Any, web_stack: Stack) ->
         seen.append((figure(page, "tips.total"), tips_in_dongu()))
         return seen[-1][0] == seen[-1][1]
 
-    wait_for(caught_up, "the dashboard to count every earlier tip", seen)
+    wait_for(caught_up, "the dashboard to count every earlier tip", seen=seen)
     before = seen[-1][0]
     tip = {
         "channel": "hotline",

@@ -4,29 +4,18 @@ acknowledgement recorded, and its exposure shows on the public page."""
 
 from __future__ import annotations
 
-import time
 import uuid
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 import httpx
 import pytest
 
+from shared.testing import wait_for
 from tests.evaluation.directory_data import publish_directory
 from tests.web.conftest import Stack, screenshot, sign_in
 
 pytestmark = pytest.mark.kafka
-
-
-def wait_for(check: Callable[[], Any], what: str, timeout: float = 45.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def tip_about(stack: Stack, agency_id: str, description: str) -> str:

@@ -104,16 +104,8 @@ async def verify_tally(meeting_id: IdPath, actor: CurrentActor, app: AppDep) -> 
         meeting_id=meeting_id,
         matches=check.matches,
         first_difference=check.first_difference,
-        recomputed=TallyView(
-            meeting_id=meeting_id,
-            algorithm=state.tallied.algorithm,
-            ballots_issued=recomputed.ballots_issued,
-            ballots_cast=recomputed.ballots_cast,
-            ballots_spoiled=recomputed.ballots_spoiled,
-            ballots_uncast=recomputed.ballots_uncast,
-            valid_ballots=recomputed.valid_ballots,
-            results=list(recomputed.results),
-            lookbacks=[],
+        recomputed=TallyView.shown(
+            recomputed, meeting_id=meeting_id, algorithm=state.tallied.algorithm, lookbacks=[]
         ),
     )
 

@@ -6,7 +6,7 @@ runs in a worker process (``application.verifier`` says why)."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.exceptions import RequestValidationError
@@ -43,11 +43,8 @@ __all__ = [
 router = APIRouter(tags=["draw 随机抽取"], responses=REFUSALS)
 
 
-class BodyTooLarge(Refusal):
+class BodyTooLarge(Refusal, status=413, kind="body_too_large"):
     """The request body is over the route's limit (HTTP 413)."""
-
-    status_code: ClassVar[int] = 413
-    kind: ClassVar[str] = "body_too_large"
 
 
 @router.get(
@@ -57,12 +54,7 @@ class BodyTooLarge(Refusal):
 )
 async def get_pool(meeting_id: IdPath, app: AppDep) -> PoolView:
     pool = draws.frozen_pool(app, meeting_id)
-    return PoolView(
-        meeting_id=meeting_id,
-        pool_hash=pool.pool_hash,
-        frozen_at=pool.frozen_at,
-        pool=pool_document(pool),
-    )
+    return PoolView.shown(pool, pool=pool_document(pool))
 
 
 @router.get(
@@ -72,13 +64,7 @@ async def get_pool(meeting_id: IdPath, app: AppDep) -> PoolView:
 )
 async def get_draw(meeting_id: IdPath, app: AppDep) -> DrawView:
     drawn = draws.recorded_draw(app, meeting_id)
-    return DrawView(
-        meeting_id=meeting_id,
-        randomness=drawn.randomness,
-        randomness_source=drawn.randomness_source,
-        drawn_at=drawn.drawn_at,
-        draw=drawn_result(drawn),
-    )
+    return DrawView.shown(drawn, draw=drawn_result(drawn))
 
 
 @router.get(

@@ -30,17 +30,8 @@ router = APIRouter(tags=["meetings 评议会"], responses=REFUSALS)
     summary="安排民主评议会 / Schedule an evaluation meeting",
 )
 async def schedule(body: ScheduleRequest, actor: CurrentActor, app: AppDep) -> MeetingView:
-    new = meetings.NewMeeting(
-        region_code=body.region_code,
-        agency_ids=tuple(body.agency_ids),
-        held_on=body.held_on,
-        place=body.place,
-        representatives=body.representatives,
-        reserve_size=body.reserve_size,
-        reason_for_fewer=body.reason_for_fewer,
-        meeting_id=body.meeting_id,
-        campaign_id=body.campaign_id,
-    )
+    # The request is the meeting as an office asks for it, field for field.
+    new = meetings.NewMeeting(**dict(body))
     return MeetingView.of(await meetings.schedule_meeting(app, actor, new))
 
 

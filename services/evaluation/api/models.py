@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.evaluation.application.readings import SheetLine
 from services.evaluation.domain.closing import publishable
 from services.evaluation.domain.draw import DrawResult, PoolDocument, Verification
 from services.evaluation.domain.meeting import STATUS_ZH, LookBack, MeetingState, MeetingStatus
@@ -155,7 +157,20 @@ class BallotsIssuedView(BaseModel):
     )
 
 
-class LookBackView(BaseModel):
+class ResponseView(BaseModel):
+    @classmethod
+    def shown(cls, source: object, **own: Any) -> Self:
+        """The view of ``source``: each field of the view that ``source`` has, under
+        the same name, beside the view's ``own`` values."""
+        taken = {
+            name: getattr(source, name)
+            for name in cls.model_fields
+            if name not in own and hasattr(source, name)
+        }
+        return cls(**taken, **own)
+
+
+class LookBackView(ResponseView):
     lookback_id: str
     meeting_id: str
     agency_id: str
@@ -169,15 +184,9 @@ class LookBackView(BaseModel):
 
     @classmethod
     def of(cls, lookback: LookBack) -> LookBackView:
-        opened, done = lookback.opened, lookback.completed
-        return cls(
-            lookback_id=opened.lookback_id,
-            meeting_id=opened.meeting_id,
-            agency_id=opened.agency_id,
-            reasons=list(opened.reasons),
-            dissatisfaction_rate=opened.dissatisfaction_rate,
-            problems_raised=opened.problems_raised,
-            opened_at=opened.opened_at,
+        done = lookback.completed
+        return cls.shown(
+            lookback.opened,
             completed=done is not None,
             findings=done.findings if done else "",
             completed_at=done.completed_at if done else None,
@@ -190,7 +199,7 @@ class WithheldView(BaseModel):
     message: str = "有效票数过少，不予公布 / too few ballots to publish"
 
 
-class TallyView(BaseModel):
+class TallyView(ResponseView):
     meeting_id: str
     algorithm: str
     ballots_issued: int
@@ -274,14 +283,8 @@ def tally_view(state: MeetingState, public: bool = False) -> TallyView | None:
         return None
     minimum = t.min_valid_ballots
     shown = {r.agency_id for r in t.results if not public or publishable(r, minimum)}
-    return TallyView(
-        meeting_id=t.meeting_id,
-        algorithm=t.algorithm,
-        ballots_issued=t.ballots_issued,
-        ballots_cast=t.ballots_cast,
-        ballots_spoiled=t.ballots_spoiled,
-        ballots_uncast=t.ballots_uncast,
-        valid_ballots=t.valid_ballots,
+    return TallyView.shown(
+        t,
         results=[r for r in t.results if r.agency_id in shown],
         lookbacks=[LookBackView.of(lb) for a, lb in state.lookbacks.items() if a in shown],
         withheld=[
@@ -292,14 +295,14 @@ def tally_view(state: MeetingState, public: bool = False) -> TallyView | None:
     )
 
 
-class PoolView(BaseModel):
+class PoolView(ResponseView):
     meeting_id: str
     pool_hash: str
     frozen_at: datetime
     pool: PoolDocument
 
 
-class DrawView(BaseModel):
+class DrawView(ResponseView):
     meeting_id: str
     randomness: str
     randomness_source: str
@@ -347,16 +350,9 @@ class CastView(BaseModel):
     message: str = "选票已收到，谢谢参与 / ballot received, thank you"
 
 
-class RepresentativeView(BaseModel):
+class RepresentativeView(SheetLine):
     """One line of the check-in sheet; names are unsealed only for the office, and
     only behind a recorded ``RepresentativesSheetRead``."""
-
-    position: int
-    entity_id: str
-    name: str = ""
-    contact: str = ""
-    replaces: str | None = None
-    attended: bool | None = None
 
 
 class TallyCheckView(BaseModel):

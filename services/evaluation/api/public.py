@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from services.evaluation.api.deps import AppDep
-from services.evaluation.api.models import REFUSALS, TallyView, tally_view
+from services.evaluation.api.models import REFUSALS, ResponseView, TallyView, tally_view
 from services.evaluation.application import public
 from shared.events.evaluation import AgencyUnderEvaluation
 from shared.params import Limit, Offset
@@ -17,7 +17,7 @@ from shared.params import Limit, Offset
 router = APIRouter(tags=["public 公开"], responses=REFUSALS)
 
 
-class PublishedMeeting(BaseModel):
+class PublishedMeeting(ResponseView):
     meeting_id: str
     region_code: str
     held_on: date
@@ -46,14 +46,5 @@ async def published_meetings(
     for state in page:
         scheduled, results = state.scheduled, tally_view(state, public=True)
         assert scheduled is not None and results is not None
-        meetings.append(
-            PublishedMeeting(
-                meeting_id=scheduled.meeting_id,
-                region_code=scheduled.region_code,
-                held_on=scheduled.held_on,
-                place=scheduled.place,
-                agencies=list(scheduled.agencies),
-                results=results,
-            )
-        )
+        meetings.append(PublishedMeeting.shown(scheduled, results=results))
     return PublishedMeetingPage(total=total, offset=offset, limit=limit, meetings=meetings)

@@ -3,8 +3,6 @@ each is unsealed only once its reading is recorded."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from fastapi import APIRouter
 
 from services.evaluation.api.deps import AppDep
@@ -22,7 +20,7 @@ router = APIRouter(tags=["meetings 评议会"], responses=REFUSALS)
 
 
 def _views(sheet: list[readings.SheetLine]) -> list[RepresentativeView]:
-    return [RepresentativeView(**asdict(line)) for line in sheet]
+    return [RepresentativeView(**dict(line)) for line in sheet]
 
 
 @router.get(

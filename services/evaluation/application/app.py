@@ -21,22 +21,15 @@ from services.evaluation.sealing import BallotSealer
 from services.evaluation.store import MEETING, EvaluationStore
 from shared.access_policy import Resource, require_role_for
 from shared.actors import Actor, Role
-from shared.clock import Clock
 from shared.envelope import CloudEvent
 from shared.eventstore import CommandContext
-from shared.kernel.kernel import Kernel
+from shared.kernel.kernel import KernelApp
 from shared.privacy import KeyStore, PersonalDataVault
-from shared.settings import Settings
 
 
 @dataclass
-class EvaluationApp:
-    kernel: Kernel
+class EvaluationApp(KernelApp):
     directory: Directory = field(default_factory=Directory)
-
-    @classmethod
-    def build(cls, kernel: Kernel) -> EvaluationApp:
-        return cls(kernel)
 
     @cached_property
     def sealer(self) -> BallotSealer:
@@ -50,14 +43,6 @@ class EvaluationApp:
         store = self.kernel.store
         assert isinstance(store, EvaluationStore)
         return store
-
-    @property
-    def settings(self) -> Settings:
-        return self.kernel.settings
-
-    @property
-    def clock(self) -> Clock:
-        return self.kernel.clock
 
     # -- finding a meeting -----------------------------------------------------------
 

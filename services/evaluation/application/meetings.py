@@ -4,7 +4,7 @@ read the meetings of their region and below."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -33,7 +33,7 @@ class NewMeeting:
     """A meeting as an office asks for it; ids and the campaign default when empty."""
 
     region_code: str
-    agency_ids: tuple[str, ...]
+    agency_ids: Sequence[str]
     held_on: date
     place: str
     representatives: int

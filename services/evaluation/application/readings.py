@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
+from pydantic import BaseModel, ConfigDict
+
 from services.evaluation.application.app import EvaluationApp
 from services.evaluation.domain.commands import ReadBallotComments, ReadRepresentatives
 from services.evaluation.domain.state import MeetingState
@@ -17,10 +19,11 @@ from shared.actors import Actor
 from shared.privacy import UnreadableCiphertext
 
 
-@dataclass(frozen=True)
-class SheetLine:
+class SheetLine(BaseModel):
     """One representative on the check-in sheet; ``name`` and ``contact`` are empty
     unless the reading was recorded."""
+
+    model_config = ConfigDict(frozen=True)
 
     position: int
     entity_id: str
@@ -49,14 +52,7 @@ async def read_representatives(
 ) -> list[SheetLine]:
     """Recorded as ``RepresentativesSheetRead`` (who, for which office, for what
     purpose) before anything is unsealed."""
-    state = app.office_meeting(meeting_id, actor)
-    command = ReadRepresentatives(
-        reader=actor.as_extension(),
-        office_id=actor.organisation,
-        purpose=purpose,
-        at=app.clock.now(),
-    )
-    await app.execute(meeting_id, command, actor.as_extension(), state)
+    state = await _recorded(app, actor, meeting_id, ReadRepresentatives, purpose)
     return await asyncio.to_thread(_sheet, app, state, True)
 
 
@@ -65,18 +61,30 @@ async def read_comments(
 ) -> Comments:
     """Comments are sealed in the published batch; each reading is recorded as
     ``BallotCommentsRead`` first."""
+    state = await _recorded(app, actor, meeting_id, ReadBallotComments, purpose)
+    contents = state.opened.ballots if state.opened is not None else ()
+    legacy = tuple(legacy_valid(state.legacy_casts, state.spoiled_hashes))
+    per_agency, general = await app.sealer.comments(meeting_id, (*contents, *legacy))
+    return Comments(per_agency=per_agency, general=general)
+
+
+async def _recorded(
+    app: EvaluationApp,
+    actor: Actor,
+    meeting_id: str,
+    reading: type[ReadRepresentatives | ReadBallotComments],
+    purpose: str,
+) -> MeetingState:
+    """The office's meeting, once the actor's reading of it is recorded."""
     state = app.office_meeting(meeting_id, actor)
-    command = ReadBallotComments(
+    command = reading(
         reader=actor.as_extension(),
         office_id=actor.organisation,
         purpose=purpose,
         at=app.clock.now(),
     )
     await app.execute(meeting_id, command, actor.as_extension(), state)
-    contents = state.opened.ballots if state.opened is not None else ()
-    legacy = tuple(legacy_valid(state.legacy_casts, state.spoiled_hashes))
-    per_agency, general = await app.sealer.comments(meeting_id, (*contents, *legacy))
-    return Comments(per_agency=per_agency, general=general)
+    return state
 
 
 def _sheet(app: EvaluationApp, state: MeetingState, names: bool) -> list[SheetLine]:

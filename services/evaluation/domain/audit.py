@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from services.evaluation.domain.state import MeetingState
-from services.evaluation.domain.tally import Tally, legacy_valid, tally
+from services.evaluation.domain.tally import TALLY_COUNTS, Tally, legacy_valid, tally
 from shared.errors import Conflict
 from shared.events.base import DomainEvent
 from shared.events.evaluation import (
@@ -112,13 +112,7 @@ def tally_events(state: MeetingState) -> list[DomainEvent]:
 
 
 def _first_difference(recorded: EvaluationTallied, recomputed: Tally) -> str | None:
-    for name in (
-        "ballots_issued",
-        "ballots_cast",
-        "ballots_spoiled",
-        "ballots_uncast",
-        "valid_ballots",
-    ):
+    for name in TALLY_COUNTS:
         want, got = getattr(recorded, name), getattr(recomputed, name)
         if want != got:
             return f"{name}: recorded {want}, recomputed {got}"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from services.evaluation.domain.commands import CloseMeeting
-from services.evaluation.domain.tally import TALLY_ALGORITHM, Tally
+from services.evaluation.domain.tally import TALLY_ALGORITHM, Tally, counts
 from shared.events.base import DomainEvent
 from shared.events.evaluation import (
     AgencyResult,
@@ -74,11 +74,7 @@ def after_tally(
             campaign_id=meeting.campaign_id,
             region_code=meeting.region_code,
             algorithm=TALLY_ALGORITHM,
-            ballots_issued=counted.ballots_issued,
-            ballots_cast=counted.ballots_cast,
-            ballots_spoiled=counted.ballots_spoiled,
-            ballots_uncast=counted.ballots_uncast,
-            valid_ballots=counted.valid_ballots,
+            **counts(counted),
             results=counted.results,
             lookback_dissatisfaction_rate=c.lookback_dissatisfaction_rate,
             lookback_problems_raised=c.lookback_problems_raised,

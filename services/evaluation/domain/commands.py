@@ -110,8 +110,8 @@ class CompleteLookBack:
 
 
 @dataclass(frozen=True)
-class ReadRepresentatives:
-    """Unsealing the representatives' sheet, recorded: who, for which office, why."""
+class _Reading:
+    """A recorded unsealing: who reads, for which office, why."""
 
     reader: str
     office_id: str
@@ -120,13 +120,13 @@ class ReadRepresentatives:
 
 
 @dataclass(frozen=True)
-class ReadBallotComments:
-    """Unsealing the ballot comments, recorded: who, for which office, why."""
+class ReadRepresentatives(_Reading):
+    """Unsealing the representatives' sheet."""
 
-    reader: str
-    office_id: str
-    purpose: str
-    at: datetime
+
+@dataclass(frozen=True)
+class ReadBallotComments(_Reading):
+    """Unsealing the ballot comments."""
 
 
 MeetingCommand = (

@@ -1,5 +1,6 @@
 """Deciding a meeting's preparation: scheduling, the pool, the draw, replacements,
-check-in, issuing ballots. Pure."""
+check-in, issuing ballots. Pure. The decider calls each step once the meeting is at
+the status the step needs (``meeting._STEPS``)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from services.evaluation.domain.commands import (
     ReplaceRepresentative,
     ScheduleMeeting,
 )
-from services.evaluation.domain.state import MeetingState, MeetingStatus, status_conflict
+from services.evaluation.domain.state import MeetingState
 from services.evaluation.domain.tokens import MIN_TOKEN_LENGTH, hash_token
 from shared.access_policy import within_region
 from shared.errors import Conflict, Invalid
@@ -81,79 +82,57 @@ def schedule(c: ScheduleMeeting, state: MeetingState) -> list[DomainEvent]:
 
 
 def freeze(c: FreezePool, state: MeetingState) -> list[DomainEvent]:
-    assert state.scheduled is not None
-    if state.status is not MeetingStatus.scheduled:
-        raise status_conflict(state, "样本库只能冻结一次", "the pool is frozen only once")
+    meeting = state.meeting
     wanted = set(state.agency_ids)
     entries = tuple(
         PoolEntry(entity_id=e.entity_id, agency_ids=tuple(sorted(set(e.agency_ids) & wanted)))
         for e in sorted(c.candidates, key=lambda e: e.entity_id)
         if set(e.agency_ids) & wanted
     )
-    if len(entries) < state.scheduled.representatives:
+    if len(entries) < meeting.representatives:
         raise Invalid(
-            f"样本库只有 {len(entries)} 个监管对象，少于应抽取的 "
-            f"{state.scheduled.representatives} 名代表",
+            f"样本库只有 {len(entries)} 个监管对象，少于应抽取的 {meeting.representatives} 名代表",
             f"the pool has {len(entries)} regulated entities, fewer than the "
-            f"{state.scheduled.representatives} representatives to draw",
+            f"{meeting.representatives} representatives to draw",
             field="representatives",
             code="pool_too_small",
         )
     document = draw_algorithm.normalise_pool(
         draw_algorithm.PoolDocument(
             agency_ids=state.agency_ids,
-            representatives=state.scheduled.representatives,
-            reserve_size=state.scheduled.reserve_size,
+            representatives=meeting.representatives,
+            reserve_size=meeting.reserve_size,
             entities=entries,
         )
     )
     return [
         PoolFrozen(
-            meeting_id=state.scheduled.meeting_id,
-            algorithm=document.algorithm,
+            meeting_id=meeting.meeting_id,
             pool_hash=draw_algorithm.pool_hash(document),
-            agency_ids=document.agency_ids,
-            representatives=document.representatives,
-            reserve_size=document.reserve_size,
-            entities=document.entities,
             frozen_at=c.at,
+            **dict(document),
         )
     ]
 
 
 def draw_representatives(c: DrawRepresentatives, state: MeetingState) -> list[DomainEvent]:
-    assert state.scheduled is not None
-    if state.status is not MeetingStatus.pool_frozen or state.pool is None:
-        raise status_conflict(
-            state,
-            "只能在冻结样本库之后抽取一次",
-            "the draw happens once, after the pool is frozen",
-        )
+    meeting = state.meeting
+    assert state.pool is not None  # frozen with the status the step needs
     result = draw_algorithm.draw(pool_document(state.pool), c.randomness, state.pool.algorithm)
     return [
         RepresentativesDrawn(
-            meeting_id=state.scheduled.meeting_id,
-            algorithm=result.algorithm,
-            pool_hash=result.pool_hash,
+            meeting_id=meeting.meeting_id,
             randomness=c.randomness,
             randomness_source=c.randomness_source,
-            seed=result.seed,
-            quotas=result.quotas,
-            representatives=result.representatives,
-            reserves=result.reserves,
             drawn_at=c.at,
+            **dict(result),
         )
     ]
 
 
 def replace(c: ReplaceRepresentative, state: MeetingState) -> list[DomainEvent]:
-    assert state.scheduled is not None
-    if state.status is not MeetingStatus.drawn or state.drawn is None:
-        raise status_conflict(
-            state,
-            "只能在抽取之后、签到之前替换代表",
-            "replacements happen after the draw, before check-in",
-        )
+    meeting = state.meeting
+    assert state.drawn is not None  # drawn with the status the step needs
     if c.entity_id not in state.representatives:
         raise Invalid(
             f"{c.entity_id} 不是本次评议会的代表",
@@ -169,7 +148,7 @@ def replace(c: ReplaceRepresentative, state: MeetingState) -> list[DomainEvent]:
         )
     return [
         RepresentativeReplaced(
-            meeting_id=state.scheduled.meeting_id,
+            meeting_id=meeting.meeting_id,
             declined_entity_id=c.entity_id,
             replacement_entity_id=state.drawn.reserves[state.reserves_used],
             reserve_position=state.reserves_used + 1,
@@ -183,11 +162,7 @@ def replace(c: ReplaceRepresentative, state: MeetingState) -> list[DomainEvent]:
 
 
 def attendance(c: RecordAttendance, state: MeetingState) -> list[DomainEvent]:
-    assert state.scheduled is not None
-    if state.status is not MeetingStatus.drawn:
-        raise status_conflict(
-            state, "签到只能在抽取之后记录一次", "attendance is recorded once, after the draw"
-        )
+    meeting = state.meeting
     attendees = set(c.attendee_entity_ids)
     if len(attendees) != len(c.attendee_entity_ids):
         raise Invalid("签到名单有重复", "an attendee is listed twice", field="attendee_entity_ids")
@@ -202,7 +177,7 @@ def attendance(c: RecordAttendance, state: MeetingState) -> list[DomainEvent]:
         raise Invalid("没有代表签到", "nobody checked in", field="attendee_entity_ids")
     return [
         AttendanceRecorded(
-            meeting_id=state.scheduled.meeting_id,
+            meeting_id=meeting.meeting_id,
             attendee_entity_ids=tuple(r for r in state.representatives if r in attendees),
             absent_entity_ids=tuple(r for r in state.representatives if r not in attendees),
             recorded_at=c.at,
@@ -211,11 +186,8 @@ def attendance(c: RecordAttendance, state: MeetingState) -> list[DomainEvent]:
 
 
 def issue(c: IssueBallots, state: MeetingState) -> list[DomainEvent]:
-    assert state.scheduled is not None
-    if state.status is not MeetingStatus.attended or state.attendance is None:
-        raise status_conflict(
-            state, "选票只能在签到之后发放一次", "ballots are issued once, after check-in"
-        )
+    meeting = state.meeting
+    assert state.attendance is not None  # recorded with the status the step needs
     attendees = len(state.attendance.attendee_entity_ids)
     if len(c.tokens) != attendees:
         raise Invalid(
@@ -229,7 +201,7 @@ def issue(c: IssueBallots, state: MeetingState) -> list[DomainEvent]:
         )
     return [
         BallotsIssued(
-            meeting_id=state.scheduled.meeting_id,
+            meeting_id=meeting.meeting_id,
             count=len(c.tokens),
             token_hashes=tuple(sorted(hash_token(t) for t in c.tokens)),
             issued_at=c.at,
@@ -237,23 +209,14 @@ def issue(c: IssueBallots, state: MeetingState) -> list[DomainEvent]:
     ]
 
 
+# The events record the pool document and the draw's result field for field (the
+# event's own fields beside them), so each reads back from its event's attributes.
+
+
 def pool_document(pool: PoolFrozen) -> draw_algorithm.PoolDocument:
-    return draw_algorithm.PoolDocument(
-        algorithm=pool.algorithm,
-        agency_ids=pool.agency_ids,
-        representatives=pool.representatives,
-        reserve_size=pool.reserve_size,
-        entities=pool.entities,
-    )
+    return draw_algorithm.PoolDocument.model_validate(pool, from_attributes=True)
 
 
 def drawn_result(drawn: RepresentativesDrawn) -> draw_algorithm.DrawResult:
     """The recorded draw as the algorithm gives it, for anyone to compare."""
-    return draw_algorithm.DrawResult(
-        algorithm=drawn.algorithm,
-        pool_hash=drawn.pool_hash,
-        seed=drawn.seed,
-        quotas=drawn.quotas,
-        representatives=drawn.representatives,
-        reserves=drawn.reserves,
-    )
+    return draw_algorithm.DrawResult.model_validate(drawn, from_attributes=True)

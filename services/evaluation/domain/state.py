@@ -74,9 +74,14 @@ class MeetingState:
     lookbacks: dict[str, LookBack] = field(default_factory=dict)
 
     @property
-    def agency_ids(self) -> tuple[str, ...]:
+    def meeting(self) -> EvaluationMeetingScheduled:
+        """The meeting as scheduled: every command but scheduling finds one."""
         assert self.scheduled is not None
-        return tuple(a.agency_id for a in self.scheduled.agencies)
+        return self.scheduled
+
+    @property
+    def agency_ids(self) -> tuple[str, ...]:
+        return tuple(a.agency_id for a in self.meeting.agencies)
 
     @property
     def spoiled_hashes(self) -> frozenset[str]:

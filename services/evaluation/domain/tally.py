@@ -15,10 +15,22 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from shared.events.evaluation import AgencyResult, BallotCast, BallotContent, Rating
+from shared.events.evaluation import (
+    AgencyResult,
+    BallotCast,
+    BallotContent,
+    EvaluationTallied,
+    Rating,
+)
 
 TALLY_ALGORITHM = "tally-v1"
+
+# The close records the ballots' four counts; a tally, its record and its views add the
+# valid ballots, and a recount compares them in this order.
+BALLOT_COUNTS = ("ballots_issued", "ballots_cast", "ballots_spoiled", "ballots_uncast")
+TALLY_COUNTS = (*BALLOT_COUNTS, "valid_ballots")
 
 
 @dataclass(frozen=True)
@@ -29,6 +41,13 @@ class Tally:
     ballots_uncast: int
     valid_ballots: int
     results: tuple[AgencyResult, ...]
+
+
+def counts(
+    source: Tally | EvaluationTallied, names: tuple[str, ...] = TALLY_COUNTS
+) -> dict[str, Any]:
+    """The counts ``names`` as ``source`` has them, by name."""
+    return {name: getattr(source, name) for name in names}
 
 
 def legacy_valid(casts: Iterable[BallotCast], spoiled: Collection[str]) -> list[BallotContent]:

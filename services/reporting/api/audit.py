@@ -4,6 +4,7 @@ moment) and compare two builds, or a build with the live read models."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import asdict
 
 from fastapi import APIRouter, Query
 
@@ -34,16 +35,9 @@ async def create_replay(body: ReplayRequest, actor: CurrentActor, context: Conte
     url = f"sqlite:///{context.replay_dir / f'{replay_id}.db'}"
     summary = await asyncio.to_thread(rebuild, context.settings, url, as_of=body.as_of)
     context.replays[replay_id] = url
-    return ReplayResult(
-        replay_id=replay_id,
-        as_of=summary.as_of,
-        built_at=summary.built_at,
-        applied=summary.applied,
-        skipped=summary.skipped,
-        dead_letters=summary.dead_letters,
-        seconds=summary.seconds,
-        offsets=summary.offsets,
-    )
+    # The build's summary but for where it was written, which stays on this side.
+    built = {k: v for k, v in asdict(summary).items() if k != "url"}
+    return ReplayResult(replay_id=replay_id, **built)
 
 
 @router.get(

@@ -4,7 +4,7 @@ a figure), and which metrics the public sees. Pure: no database."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,98 +13,100 @@ Figures = dict[str, float]
 
 @dataclass(frozen=True)
 class Group:
-    """One grouped row of subjects: its dimensions and the sums the metrics need."""
+    """One grouped row of subjects: its dimensions and the sums the metrics need (none
+    where a row has no such dimension or sum)."""
 
     region_code: str
     agency_id: str
     kind: str
     status: str
-    category: str
-    detail: str
-    grade: str
-    flag: int
-    published: int
-    count: int
-    overdue: int
-    on_time: int
-    on_time_known: int
-    days_sum: float
-    days_count: int
-    ballots: int
-    satisfied: int
-    dissatisfied: int
-
-
-def _add(target: dict[str, float], key: str, value: float) -> None:
-    if value:
-        target[key] = target.get(key, 0) + value
+    category: str = ""
+    detail: str = ""
+    grade: str = ""
+    flag: int = 0
+    published: int = 0
+    count: int = 0
+    overdue: int = 0
+    on_time: int = 0
+    on_time_known: int = 0
+    days_sum: float = 0.0
+    days_count: int = 0
+    ballots: int = 0
+    satisfied: int = 0
+    dissatisfied: int = 0
 
 
 # Raw metrics are plain sums, so they add up across regions and agencies; rates are
-# derived afterwards from the summed numerators and denominators.
+# derived afterwards from the summed numerators and denominators. Per kind of subject:
+# the metrics one grouped row adds to, and by how much.
+_RAW: dict[str, Callable[[Group], tuple[tuple[str, float], ...]]] = {
+    "tip": lambda g: (
+        ("tips.total", g.count),
+        (f"tips.channel.{g.detail or 'unknown'}", g.count),
+        (f"tips.status.{g.status or 'unknown'}", g.count),
+        ("tips.escalated", g.count if g.flag else 0),
+    ),
+    "problem": lambda g: (
+        ("problems.total", g.count),
+        (f"problems.category.{g.category}", g.count),
+        (f"problems.kind.{g.detail}", g.count),
+        (f"problems.severity.{g.grade}", g.count),
+        (f"problems.status.{g.status}", g.count),
+    ),
+    "raised_problem": lambda g: (("evaluation.problems_raised", g.count),),
+    "item": lambda g: (
+        ("items.total", g.count),
+        (f"items.{g.status or 'open'}", g.count),
+        ("items.overdue", g.overdue),
+        ("items.escalated", g.count if g.flag else 0),
+        ("items.on_time", g.on_time),
+        ("items.deadline_known", g.on_time_known),
+        ("items.days_to_verification_sum", g.days_sum),
+        ("items.days_to_verification_count", g.days_count),
+    ),
+    "case": lambda g: (
+        ("cases.total", g.count),
+        (f"cases.kind.{g.detail}", g.count),
+        (f"cases.origin.{g.category}", g.count),
+    ),
+    "referral": lambda g: (
+        ("referrals.total", g.count),
+        ("referrals.acknowledged" if g.flag else "referrals.unacknowledged", g.count),
+        ("referrals.overdue", g.overdue),
+        (f"referrals.body.{g.detail}", g.count),
+    ),
+    "exposure": lambda g: (("exposures.total", g.count),),
+    "accountability": lambda g: (
+        ("accountability.total", g.count),
+        (f"accountability.measure.{g.detail}", g.count),
+        (f"accountability.target.{g.category}", g.count),
+    ),
+    "rule": lambda g: (("rules.total", g.count), (f"rules.kind.{g.detail}", g.count)),
+    "plan": lambda g: (("plans.total", g.count),),
+    "self_analysis": lambda g: (("self_analyses.total", g.count),),
+    "self_inspection": lambda g: (("self_inspections.total", g.count),),
+    "meeting": lambda g: (
+        ("evaluation.meetings", g.count),
+        ("evaluation.meetings_published", g.count if g.published else 0),
+        ("evaluation.ballots_cast", g.ballots),
+    ),
+    # rows exist from the meeting's scheduling; an agency is evaluated once tallied
+    "evaluation_result": lambda g: (
+        ("evaluation.agencies_evaluated", g.count if g.status != "scheduled" else 0),
+        ("evaluation.ballots", g.ballots),
+        ("evaluation.satisfied", g.satisfied),
+        ("evaluation.dissatisfied", g.dissatisfied),
+    ),
+    "lookback": lambda g: (("lookbacks.total", g.count), (f"lookbacks.{g.status}", g.count)),
+}
+
+
 def raw_metrics(group: Group) -> Figures:
     m: Figures = {}
-    n = group.count
-    kind = group.kind
-    if kind == "tip":
-        _add(m, "tips.total", n)
-        _add(m, f"tips.channel.{group.detail or 'unknown'}", n)
-        _add(m, f"tips.status.{group.status or 'unknown'}", n)
-        _add(m, "tips.escalated", n if group.flag else 0)
-    elif kind == "problem":
-        _add(m, "problems.total", n)
-        _add(m, f"problems.category.{group.category}", n)
-        _add(m, f"problems.kind.{group.detail}", n)
-        _add(m, f"problems.severity.{group.grade}", n)
-        _add(m, f"problems.status.{group.status}", n)
-    elif kind == "raised_problem":
-        _add(m, "evaluation.problems_raised", n)
-    elif kind == "item":
-        _add(m, "items.total", n)
-        _add(m, f"items.{group.status or 'open'}", n)
-        _add(m, "items.overdue", group.overdue)
-        _add(m, "items.escalated", n if group.flag else 0)
-        _add(m, "items.on_time", group.on_time)
-        _add(m, "items.deadline_known", group.on_time_known)
-        _add(m, "items.days_to_verification_sum", group.days_sum)
-        _add(m, "items.days_to_verification_count", group.days_count)
-    elif kind == "case":
-        _add(m, "cases.total", n)
-        _add(m, f"cases.kind.{group.detail}", n)
-        _add(m, f"cases.origin.{group.category}", n)
-    elif kind == "referral":
-        _add(m, "referrals.total", n)
-        _add(m, "referrals.acknowledged" if group.flag else "referrals.unacknowledged", n)
-        _add(m, "referrals.overdue", group.overdue)
-        _add(m, f"referrals.body.{group.detail}", n)
-    elif kind == "exposure":
-        _add(m, "exposures.total", n)
-    elif kind == "accountability":
-        _add(m, "accountability.total", n)
-        _add(m, f"accountability.measure.{group.detail}", n)
-        _add(m, f"accountability.target.{group.category}", n)
-    elif kind == "rule":
-        _add(m, "rules.total", n)
-        _add(m, f"rules.kind.{group.detail}", n)
-    elif kind == "plan":
-        _add(m, "plans.total", n)
-    elif kind == "self_analysis":
-        _add(m, "self_analyses.total", n)
-    elif kind == "self_inspection":
-        _add(m, "self_inspections.total", n)
-    elif kind == "meeting":
-        _add(m, "evaluation.meetings", n)
-        _add(m, "evaluation.meetings_published", n if group.published else 0)
-        _add(m, "evaluation.ballots_cast", group.ballots)
-    elif kind == "evaluation_result":
-        # rows exist from the meeting's scheduling; an agency is evaluated once tallied
-        _add(m, "evaluation.agencies_evaluated", n if group.status != "scheduled" else 0)
-        _add(m, "evaluation.ballots", group.ballots)
-        _add(m, "evaluation.satisfied", group.satisfied)
-        _add(m, "evaluation.dissatisfied", group.dissatisfied)
-    elif kind == "lookback":
-        _add(m, "lookbacks.total", n)
-        _add(m, f"lookbacks.{group.status}", n)
+    adds = _RAW.get(group.kind)
+    for key, value in adds(group) if adds is not None else ():
+        if value:
+            m[key] = m.get(key, 0) + value
     return m
 
 

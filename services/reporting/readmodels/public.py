@@ -67,20 +67,8 @@ def published_lookbacks(conn: Connection, region_codes: Iterable[str]) -> list[G
             agency_id=str(row["agency_id"]),
             kind="lookback",
             status=str(row["status"]),
-            category="",
-            detail="",
-            grade="",
-            flag=0,
             published=1,
             count=int(row["count"]),
-            overdue=0,
-            on_time=0,
-            on_time_known=0,
-            days_sum=0.0,
-            days_count=0,
-            ballots=0,
-            satisfied=0,
-            dissatisfied=0,
         )
         for row in conn.execute(query).mappings()
     ]

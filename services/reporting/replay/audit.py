@@ -79,7 +79,6 @@ def rebuild(
     engine = make_engine(target_url)
     try:
         built_at = datetime.now(UTC)
-        offsets = {f"{t}:{p}": o for (t, p), o in sorted(stored_offsets(engine).items())}
         _write_info(
             engine,
             {
@@ -96,7 +95,7 @@ def rebuild(
             skipped=status.skipped,
             dead_letters=status.dead,
             seconds=round(time.monotonic() - started, 3),
-            offsets=offsets,
+            offsets=offsets_of(engine),
         )
     finally:
         engine.dispose()

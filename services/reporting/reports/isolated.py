@@ -80,12 +80,12 @@ async def render_in_child(
 
 def main() -> None:
     """The child: read the request on stdin, write the report (or refusal) on stdout."""
-    from services.reporting.reports.render import render_summary_from
+    from services.reporting.reports.render import render_summary
 
     url, as_of, format, region_code, agency_id, withheld = pickle.loads(sys.stdin.buffer.read())
     outcome: tuple[bytes, str] | Refusal
     try:
-        outcome = render_summary_from(
+        outcome = render_summary(
             url, as_of, format, region_code=region_code, agency_id=agency_id, withheld=withheld
         )
     except Refusal as refusal:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 from sqlalchemy import Engine
@@ -27,7 +29,7 @@ def build_report(
 
 
 def render_summary(
-    engine: Engine,
+    source: Engine | str,
     as_of: datetime,
     format: str,
     *,
@@ -35,28 +37,23 @@ def render_summary(
     agency_id: str | None = None,
     withheld: tuple[str, ...] = (),
 ) -> tuple[bytes, str]:
-    report = build_report(
-        engine, as_of, region_code=region_code, agency_id=agency_id, withheld=withheld
-    )
+    """The report's bytes and file name. ``source``: the read models' engine, or the
+    URL of their database, which a child process opens itself."""
+    with _opened(source) as engine:
+        report = build_report(
+            engine, as_of, region_code=region_code, agency_id=agency_id, withheld=withheld
+        )
     body = render_pdf(report) if format == "pdf" else render_docx(report)
     return body, f"{report.title}.{format}"
 
 
-def render_summary_from(
-    url: str,
-    as_of: datetime,
-    format: str,
-    *,
-    region_code: str | None = None,
-    agency_id: str | None = None,
-    withheld: tuple[str, ...] = (),
-) -> tuple[bytes, str]:
-    """``render_summary`` on the read models at ``url``: the entry point of a child
-    process, which opens the database itself."""
-    engine = make_engine(url)
+@contextmanager
+def _opened(source: Engine | str) -> Iterator[Engine]:
+    if isinstance(source, Engine):
+        yield source
+        return
+    engine = make_engine(source)
     try:
-        return render_summary(
-            engine, as_of, format, region_code=region_code, agency_id=agency_id, withheld=withheld
-        )
+        yield engine
     finally:
         engine.dispose()

@@ -32,15 +32,25 @@ def register_campaign(log: EventLog) -> None:
     log.add(CAMPAIGN, d.CampaignRegistered(campaign=campaign_record()), region="360000")
 
 
-def register_agency(log: EventLog, agency_id: str, region: str, name: str = "") -> None:
-    record = d.AgencyRecord(
+def agency_record(
+    agency_id: str,
+    region: str,
+    name: str = "",
+    powers: tuple[Power, ...] = (Power.penalty, Power.inspection),
+) -> d.AgencyRecord:
+    """A market supervision bureau of ``region``'s level (a city's code ends in 00)."""
+    return d.AgencyRecord(
         agency_id=agency_id,
         name=name or f"{region}市场监督管理局",
         region_code=region,
         level=AdminLevel.county if not region.endswith("00") else AdminLevel.city,
         sector=Sector.market_supervision,
-        powers=(Power.penalty, Power.inspection),
+        powers=powers,
     )
+
+
+def register_agency(log: EventLog, agency_id: str, region: str, name: str = "") -> None:
+    record = agency_record(agency_id, region, name)
     log.add(agency_id, d.AgencyRegistered(agency=record), region=region)
 
 

@@ -33,8 +33,8 @@ def meeting_story(
     decider does: no figures fed back or published."""
     meeting = f"meet-{key}"
     entities = tuple(f"ent-{key}-{n}" for n in range(3))
-    log.add(
-        meeting,
+    add = log.stream(meeting, region)
+    add(
         ev.EvaluationMeetingScheduled(
             meeting_id=meeting,
             campaign_id=CAMPAIGN,
@@ -47,11 +47,9 @@ def meeting_story(
             reserve_size=1,
             min_representatives=3,
             scheduled_at=log.now,
-        ),
-        region=region,
+        )
     )
-    log.add(
-        meeting,
+    add(
         ev.PoolFrozen(
             meeting_id=meeting,
             algorithm="sha256-v1",
@@ -61,11 +59,9 @@ def meeting_story(
             reserve_size=1,
             entities=tuple(ev.PoolEntry(entity_id=e, agency_ids=(agency,)) for e in entities),
             frozen_at=log.now,
-        ),
-        region=region,
+        )
     )
-    log.add(
-        meeting,
+    add(
         ev.RepresentativesDrawn(
             meeting_id=meeting,
             algorithm="sha256-v1",
@@ -79,40 +75,33 @@ def meeting_story(
             ),
             reserves=(),
             drawn_at=log.now,
-        ),
-        region=region,
+        )
     )
-    log.add(
-        meeting,
+    add(
         ev.RepresentativeReplaced(
             meeting_id=meeting,
             declined_entity_id=entities[0],
             replacement_entity_id=f"ent-{key}-r",
             reserve_position=1,
             replaced_at=log.now,
-        ),
-        region=region,
+        )
     )
-    log.add(
-        meeting,
+    add(
         ev.AttendanceRecorded(
             meeting_id=meeting,
             attendee_entity_ids=entities,
             absent_entity_ids=(),
             recorded_at=log.now,
-        ),
-        region=region,
+        )
     )
     total = satisfied + dissatisfied
-    log.add(
-        meeting,
+    add(
         ev.BallotsIssued(
             meeting_id=meeting,
             count=total + 1,
             token_hashes=tuple(f"{n:064x}" for n in range(total + 1)),
             issued_at=log.now,
-        ),
-        region=region,
+        )
     )
     contents = []
     for n in range(total):
@@ -124,8 +113,7 @@ def meeting_story(
             )
         )
         if n == 0:  # the former, linkable form, as on topics written before the ballot box
-            log.add(
-                meeting,
+            add(
                 ev.BallotCast(
                     meeting_id=meeting,
                     token_hash=f"{n:064x}",
@@ -133,63 +121,45 @@ def meeting_story(
                     ratings=contents[-1].ratings,
                     problems=problems,
                     cast_at=log.now,
-                ),
-                region=region,
+                )
             )
             continue
-        log.add(
-            meeting,
+        add(
             ev.BallotTokenSpent(
                 meeting_id=meeting,
                 token_hash=f"{n:064x}",
                 channel=ev.BallotChannel.phone,
                 spent_at=log.now,
-            ),
-            region=region,
+            )
         )
         # A stand-in for the box key's ciphertext: sample data has no key store.
-        log.add(meeting, ev.BallotSealed(meeting_id=meeting, sealed=f"sample:{n}"), region=region)
-    log.add(
-        meeting,
+        add(ev.BallotSealed(meeting_id=meeting, sealed=f"sample:{n}"))
+    add(
         ev.BallotSpoiled(
             meeting_id=meeting, token_hash=f"{total:064x}", was_cast=False, spoiled_at=log.now
-        ),
-        region=region,
+        )
     )
-    log.add(
-        meeting,
-        ev.MeetingClosed(
-            meeting_id=meeting,
-            ballots_issued=total + 1,
-            ballots_cast=total,
-            ballots_spoiled=1,
-            ballots_uncast=0,
-            closed_at=log.now,
-        ),
-        region=region,
-    )
-    log.add(
-        meeting,
+    # One ballot issued was spoiled uncast; the close and the tally report the same counts.
+    counts = {"ballots_issued": total + 1, "ballots_cast": total, "ballots_spoiled": 1}
+    add(ev.MeetingClosed(meeting_id=meeting, **counts, ballots_uncast=0, closed_at=log.now))
+    add(
         ev.BallotBoxOpened(
             meeting_id=meeting,
             ballots=tuple(contents),
             sealed_records=total,
             spoiled_excluded=0,
             opened_at=log.now,
-        ),
-        region=region,
+        )
     )
     for read in (ev.RepresentativesSheetRead, ev.BallotCommentsRead):
-        log.add(
-            meeting,
+        add(
             read(
                 meeting_id=meeting,
                 reader=f"legal_office:office-{region}@{region}",
                 office_id=f"office-{region}",
                 purpose="反馈整改",
                 read_at=log.now,
-            ),
-            region=region,
+            )
         )
     result = ev.AgencyResult(
         agency_id=agency,
@@ -202,16 +172,13 @@ def meeting_story(
         rank=1,
         problems_raised=1,
     )
-    log.add(
-        meeting,
+    add(
         ev.EvaluationTallied(
             meeting_id=meeting,
             campaign_id=CAMPAIGN,
             region_code=region,
             algorithm="tally-v1",
-            ballots_issued=total + 1,
-            ballots_cast=total,
-            ballots_spoiled=1,
+            **counts,
             ballots_uncast=0,
             valid_ballots=total,
             results=(result,),
@@ -220,24 +187,20 @@ def meeting_story(
             # The sample's meetings are tiny (three voters): its rule lets them publish.
             min_valid_ballots=min_valid_ballots,
             tallied_at=log.now,
-        ),
-        region=region,
+        )
     )
     withheld = total < min_valid_ballots
     shown = result if not withheld else result.model_copy(update=dict.fromkeys(_FIGURES, 0))
-    log.add(
-        meeting,
+    add(
         ev.ResultsFedBack(
             meeting_id=meeting,
             agency_id=agency,
             result=shown,
             withheld=withheld,
             fed_back_at=log.now,
-        ),
-        region=region,
+        )
     )
-    log.add(
-        meeting,
+    add(
         ev.ResultsPublished(
             meeting_id=meeting,
             campaign_id=CAMPAIGN,
@@ -247,11 +210,9 @@ def meeting_story(
             min_valid_ballots=min_valid_ballots,
             withheld=(agency,) if withheld else (),
             published_at=log.now,
-        ),
-        region=region,
+        )
     )
-    log.add(
-        meeting,
+    add(
         ev.LookBackOpened(
             meeting_id=meeting,
             lookback_id=f"lb-{key}",
@@ -260,22 +221,18 @@ def meeting_story(
             dissatisfaction_rate=dissatisfied / total,
             problems_raised=1,
             opened_at=log.now,
-        ),
-        region=region,
+        )
     )
-    log.add(
-        meeting,
+    add(
         ev.LookBackCompleted(
             meeting_id=meeting,
             lookback_id=f"lb-{key}",
             agency_id=agency,
             findings="已整改",
             completed_at=log.now,
-        ),
-        region=region,
+        )
     )
-    log.add(
-        meeting,
+    add(
         ev.ProblemRaised(
             meeting_id=meeting,
             raised_id=f"raised-{key}",
@@ -284,6 +241,5 @@ def meeting_story(
             region_code=region,
             description="态度粗暴",
             raised_at=log.now,
-        ),
-        region=region,
+        )
     )

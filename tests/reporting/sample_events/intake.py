@@ -25,44 +25,52 @@ def found_problem(
     )
 
 
+def _received(
+    tip: str,
+    agency: str,
+    region: str,
+    channel: i.TipChannel,
+    occurred_on: date,
+    *,
+    counted_from: datetime,
+    at: datetime,
+) -> i.TipReceived:
+    """A tip of the sample campaign, its triage due three days after ``counted_from``."""
+    return i.TipReceived(
+        tip_id=tip,
+        campaign_id=CAMPAIGN,
+        channel=channel,
+        region_code=region,
+        agency_id=agency,
+        sealed_text=SEALED,
+        occurred_on=occurred_on,
+        triage_due_at=counted_from + timedelta(days=3),
+        received_at=at,
+    )
+
+
 def tip_story(log: EventLog, key: str, agency: str, region: str) -> str:
     """A tip received, accepted, assigned, substantiated: one problem found. Returns its id."""
     tip = f"tip-{key}"
     problem = f"prb-{key}"
     at = log.now
-    log.add(
-        tip,
-        i.TipReceived(
-            tip_id=tip,
-            campaign_id=CAMPAIGN,
-            channel=i.TipChannel.hotline,
-            region_code=region,
-            agency_id=agency,
-            sealed_text=SEALED,
-            occurred_on=date(2016, 9, 20),
-            triage_due_at=at + timedelta(days=3),
-            received_at=at,
-        ),
-        region=region,
+    add = log.stream(tip, region)
+    add(
+        _received(
+            tip, agency, region, i.TipChannel.hotline, date(2016, 9, 20), counted_from=at, at=at
+        )
     )
-    log.add(
-        tip,
-        i.TipAccepted(tip_id=tip, verification_due_at=at + timedelta(days=15), accepted_at=log.now),
-        region=region,
-    )
-    log.add(
-        tip,
+    add(i.TipAccepted(tip_id=tip, verification_due_at=at + timedelta(days=15), accepted_at=log.now))
+    add(
         i.TipAssigned(
             tip_id=tip,
             assignee=agency,
             verification_due_at=at + timedelta(days=15),
             assigned_at=log.now,
-        ),
-        region=region,
+        )
     )
     found = found_problem(problem, agency, region, ProblemCategory.fair)
-    log.add(
-        tip,
+    add(
         i.TipSubstantiated(
             tip_id=tip,
             sealed_findings=SEALED,
@@ -70,20 +78,13 @@ def tip_story(log: EventLog, key: str, agency: str, region: str) -> str:
             backing_tip_ids=(tip,),
             phase=d.PhaseCode.finding,
             substantiated_at=log.now,
-        ),
-        region=region,
+        )
     )
     log.add(
         problem,
         i.ProblemFound(
-            problem_id=problem,
+            **found.model_dump(),
             campaign_id=CAMPAIGN,
-            agency_id=agency,
-            region_code=region,
-            category=ProblemCategory.fair,
-            kind="arbitrary_fine",
-            severity=Severity.medium,
-            summary="随意罚款",
             source=i.ProblemSource.tip,
             source_tip_ids=(tip,),
             phase=d.PhaseCode.finding,
@@ -97,36 +98,24 @@ def tip_story(log: EventLog, key: str, agency: str, region: str) -> str:
 def other_tips_story(log: EventLog, key: str, agency: str, region: str, at: datetime) -> None:
     """One tip for every other fate: rejected, merged, transferred, escalated (its
     contact read and erased, its text read), unsubstantiated. ``at``: when the story's
-    first tip came in, which their triage deadlines count from."""
+    first tip came in, which their triage deadlines count from. Only the receipt
+    carries the region."""
     for fate in ("rejected", "merged", "transferred", "escalated", "unsubstantiated"):
         tip = f"tip-{key}-{fate}"
-        log.add(
-            tip,
-            i.TipReceived(
-                tip_id=tip,
-                campaign_id=CAMPAIGN,
-                channel=i.TipChannel.website,
-                region_code=region,
-                agency_id=agency,
-                sealed_text=SEALED,
-                occurred_on=date(2016, 9, 1),
-                triage_due_at=at + timedelta(days=3),
-                received_at=log.now,
-            ),
-            region=region,
-        )
+        channel, occurred_on = i.TipChannel.website, date(2016, 9, 1)
+        received = _received(tip, agency, region, channel, occurred_on, counted_from=at, at=log.now)
+        log.add(tip, received, region=region)
+        add = log.stream(tip)
         if fate == "rejected":
-            log.add(
-                tip,
+            add(
                 i.TipRejected(
                     tip_id=tip, sealed_reason=SEALED, referred_to="信访局", rejected_at=log.now
-                ),
+                )
             )
         elif fate == "merged":
-            log.add(tip, i.TipMerged(tip_id=tip, into_tip_id=f"tip-{key}", merged_at=log.now))
+            add(i.TipMerged(tip_id=tip, into_tip_id=f"tip-{key}", merged_at=log.now))
         elif fate == "transferred":
-            log.add(
-                tip,
+            add(
                 i.TipTransferred(
                     tip_id=tip,
                     from_region_code=region,
@@ -134,11 +123,10 @@ def other_tips_story(log: EventLog, key: str, agency: str, region: str, at: date
                     sealed_reason=SEALED,
                     triage_due_at=log.now + timedelta(days=3),
                     transferred_at=log.now,
-                ),
+                )
             )
         elif fate == "escalated":
-            log.add(
-                tip,
+            add(
                 i.TipEscalated(
                     tip_id=tip,
                     stage=i.TipStage.triage,
@@ -146,19 +134,17 @@ def other_tips_story(log: EventLog, key: str, agency: str, region: str, at: date
                     from_region_code=region,
                     to_region_code="360000",
                     escalated_at=log.now,
-                ),
+                )
             )
-            log.add(
-                tip,
+            add(
                 i.ContactDecrypted(
                     tip_id=tip,
                     decrypted_by="auditor:x:360000",
                     purpose="核实",
                     decrypted_at=log.now,
-                ),
+                )
             )
-            log.add(
-                tip,
+            add(
                 i.TipTextDecrypted(
                     tip_id=tip,
                     read_by="legal_office@360000",
@@ -167,73 +153,60 @@ def other_tips_story(log: EventLog, key: str, agency: str, region: str, at: date
                     region_code="360000",
                     purpose="核查",
                     decrypted_at=log.now,
-                ),
+                )
             )
-            log.add(
-                tip,
+            add(
                 i.ContactErased(
                     tip_id=tip, erased_by="admin:x:360000", reason="申请删除", erased_at=log.now
-                ),
+                )
             )
         else:
-            log.add(
-                tip,
+            add(
                 i.TipAccepted(
                     tip_id=tip,
                     verification_due_at=log.now + timedelta(days=15),
                     accepted_at=log.now,
-                ),
+                )
             )
-            log.add(
-                tip,
-                i.TipUnsubstantiated(tip_id=tip, sealed_reason=SEALED, unsubstantiated_at=log.now),
-            )
+            add(i.TipUnsubstantiated(tip_id=tip, sealed_reason=SEALED, unsubstantiated_at=log.now))
 
 
 def self_inspection_story(log: EventLog, key: str, agency: str, region: str) -> str:
     """A plan, a self-analysis and a report that finds a problem. Returns its id."""
-    file_id = f"si-{agency}-{key}"
-    log.add(
-        file_id,
+    add = log.stream(f"si-{agency}-{key}", region)
+    filed = {"agency_id": agency, "campaign_id": CAMPAIGN}
+    add(
         i.ImplementationPlanFiled(
-            agency_id=agency,
-            campaign_id=CAMPAIGN,
+            **filed,
             plan_id=f"plan-{key}",
             targeted_categories=(ProblemCategory.fair,),
             methods="自查自纠",
             goals="规范执法",
             phase=d.PhaseCode.mobilisation,
             filed_at=log.now,
-        ),
-        region=region,
+        )
     )
-    log.add(
-        file_id,
+    add(
         i.SelfAnalysisFiled(
-            agency_id=agency,
-            campaign_id=CAMPAIGN,
+            **filed,
             analysis_id=f"an-{key}",
             unit="法制科",
             categories=(ProblemCategory.procedural,),
             findings="程序不规范",
             phase=d.PhaseCode.finding,
             filed_at=log.now,
-        ),
-        region=region,
+        )
     )
     si_problem = f"prb-{key}-si"
-    log.add(
-        file_id,
+    add(
         i.SelfInspectionReportFiled(
-            agency_id=agency,
-            campaign_id=CAMPAIGN,
+            **filed,
             report_id=f"rep-{key}",
             summary="自查报告",
             problems=(found_problem(si_problem, agency, region, ProblemCategory.procedural),),
             phase=d.PhaseCode.finding,
             filed_at=log.now,
-        ),
-        region=region,
+        )
     )
     log.add(
         si_problem,

@@ -4,6 +4,7 @@ on a clock that moves forward, and the constants every story shares."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -11,7 +12,6 @@ from services.reporting.readmodels.projector import RawRecord
 from shared.codec import encode
 from shared.envelope import CloudEvent
 from shared.events.base import DomainEvent
-from shared.ids import new_event_id
 from shared.topics import TOPIC_OF_SERVICE
 
 # Not the default campaign id: these samples share the broker with other tests.
@@ -32,22 +32,21 @@ class EventLog:
     def add(self, subject: str, event: DomainEvent, *, region: str = "") -> CloudEvent:
         self.now += timedelta(minutes=10)
         self.sequences[subject] += 1
-        envelope = CloudEvent(
-            id=new_event_id(),
-            source=f"/{event.service()}",
-            type=event.type_string(),
-            subject=subject,
-            time=self.now,
-            dataschema=event.schema_id(),
-            data=event.model_dump(mode="json"),
-            sequence=self.sequences[subject],
-            partitionkey=subject,
+        envelope = event.enveloped(
+            subject,
+            self.sequences[subject],
+            self.now,
             campaignid=CAMPAIGN,
             regioncode=region,
             actor="admin:test:360000",
         )
         self.envelopes.append(envelope)
         return envelope
+
+    def stream(self, subject: str, region: str = "") -> Callable[[DomainEvent], CloudEvent]:
+        """Adds events of one subject, in one region: each at the log's time when it
+        is added, so a story reads ``add(Event(..., at=log.now))`` event by event."""
+        return lambda event: self.add(subject, event, region=region)
 
     def records(self) -> list[RawRecord]:
         """As Kafka records, one partition per topic, offsets in order."""

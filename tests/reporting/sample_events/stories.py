@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from shared.events import directory as d
-from shared.vocabulary import AdminLevel, Power, Sector
+from shared.vocabulary import Power
 from tests.reporting.sample_events.directory import (
+    agency_record,
     campaign_record,
     entity_story,
     register_agency,
@@ -45,20 +46,8 @@ def complete_history(key: str, agency: str = "", region: str = "360102") -> Even
     register_campaign(log)
     log.add(CAMPAIGN, d.CampaignChanged(campaign=campaign_record()), region="360000")
     register_agency(log, agency, region)
-    log.add(
-        agency,
-        d.AgencyChanged(
-            agency=d.AgencyRecord(
-                agency_id=agency,
-                name=f"{region}市场监督管理局",
-                region_code=region,
-                level=AdminLevel.county,
-                sector=Sector.market_supervision,
-                powers=(Power.penalty,),
-            )
-        ),
-        region=region,
-    )
+    changed = agency_record(agency, region, powers=(Power.penalty,))
+    log.add(agency, d.AgencyChanged(agency=changed), region=region)
     entity_story(log, key, agency, region)
     full_story(log, key, agency, region)
     return log

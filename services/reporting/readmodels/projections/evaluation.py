@@ -9,14 +9,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.reporting.readmodels.projections.registry import derived, projects, ts
+from services.reporting.readmodels.projections.registry import (
+    derived,
+    moved,
+    projects,
+    scope_of,
+    stream_row,
+    ts,
+)
 from services.reporting.readmodels.unit_of_work import UnitOfWork
 from shared.events import evaluation as ev
 from shared.events.reader import EnvelopeAttributes
 
-
-def _meeting(uow: UnitOfWork, envelope: EnvelopeAttributes, event: Any) -> dict[str, Any]:
-    return uow.subject(getattr(event, "meeting_id", "") or envelope["subject"], "meeting")
+_meeting = stream_row("meeting")
 
 
 @projects(ev.EvaluationMeetingScheduled)
@@ -37,16 +42,9 @@ def scheduled(
         row.update(region_code=agency.region_code, status="scheduled")
 
 
-def _status(status: str) -> Any:
-    def project(uow: UnitOfWork, envelope: EnvelopeAttributes, event: Any) -> None:
-        _meeting(uow, envelope, event)["status"] = status
-
-    return project
-
-
-projects(ev.PoolFrozen)(_status("pool_frozen"))
-projects(ev.RepresentativesDrawn)(_status("drawn"))
-projects(ev.BallotsIssued)(_status("voting"))
+projects(ev.PoolFrozen)(moved(_meeting, "pool_frozen"))
+projects(ev.RepresentativesDrawn)(moved(_meeting, "drawn"))
+projects(ev.BallotsIssued)(moved(_meeting, "voting"))
 
 
 @projects(
@@ -169,9 +167,7 @@ def lookback_completed(
 def problem_raised(uow: UnitOfWork, envelope: EnvelopeAttributes, event: ev.ProblemRaised) -> None:
     row = derived(uow, "raised_problem", event.raised_id, envelope)
     row.update(
-        campaign_id=event.campaign_id,
-        agency_id=event.agency_id,
-        region_code=event.region_code,
+        **scope_of(event),
         status="raised",
         opened_at=ts(event.raised_at),
     )

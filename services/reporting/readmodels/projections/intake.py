@@ -7,22 +7,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.reporting.readmodels.projections.registry import derived, projects, ts
+from services.reporting.readmodels.projections.registry import (
+    Projection,
+    derived,
+    moved,
+    projects,
+    scope_of,
+    stream_row,
+    ts,
+)
 from services.reporting.readmodels.unit_of_work import UnitOfWork
 from shared.events import intake as i
 from shared.events.reader import EnvelopeAttributes
 
-
-def _tip(uow: UnitOfWork, envelope: EnvelopeAttributes, event: Any) -> dict[str, Any]:
-    return uow.subject(getattr(event, "tip_id", "") or envelope["subject"], "tip")
+_tip = stream_row("tip")
 
 
 @projects(i.TipReceived)
 def tip_received(uow: UnitOfWork, envelope: EnvelopeAttributes, event: i.TipReceived) -> None:
     _tip(uow, envelope, event).update(
-        campaign_id=event.campaign_id,
-        agency_id=event.agency_id,
-        region_code=event.region_code,
+        **scope_of(event),
         status="received",
         detail=event.channel.value,
         grade=event.power.value if event.power else "",
@@ -31,19 +35,11 @@ def tip_received(uow: UnitOfWork, envelope: EnvelopeAttributes, event: i.TipRece
     )
 
 
-@projects(i.TipAccepted)
-def tip_accepted(uow: UnitOfWork, envelope: EnvelopeAttributes, event: i.TipAccepted) -> None:
-    _tip(uow, envelope, event).update(status="accepted", due_at=ts(event.verification_due_at))
-
-
-@projects(i.TipAssigned)
-def tip_assigned(uow: UnitOfWork, envelope: EnvelopeAttributes, event: i.TipAssigned) -> None:
-    _tip(uow, envelope, event).update(status="assigned", due_at=ts(event.verification_due_at))
-
-
-@projects(i.TipRejected)
-def tip_rejected(uow: UnitOfWork, envelope: EnvelopeAttributes, event: i.TipRejected) -> None:
-    _tip(uow, envelope, event).update(status="rejected", completed_at=ts(event.rejected_at))
+projects(i.TipAccepted)(moved(_tip, "accepted", due_at="verification_due_at"))
+projects(i.TipAssigned)(moved(_tip, "assigned", due_at="verification_due_at"))
+projects(i.TipRejected)(moved(_tip, "rejected", completed_at="rejected_at"))
+projects(i.TipSubstantiated)(moved(_tip, "substantiated", completed_at="substantiated_at"))
+projects(i.TipUnsubstantiated)(moved(_tip, "unsubstantiated", completed_at="unsubstantiated_at"))
 
 
 @projects(i.TipMerged)
@@ -66,24 +62,6 @@ def tip_escalated(uow: UnitOfWork, envelope: EnvelopeAttributes, event: i.TipEsc
     _tip(uow, envelope, event)["flag"] = 1
 
 
-@projects(i.TipSubstantiated)
-def tip_substantiated(
-    uow: UnitOfWork, envelope: EnvelopeAttributes, event: i.TipSubstantiated
-) -> None:
-    _tip(uow, envelope, event).update(
-        status="substantiated", completed_at=ts(event.substantiated_at)
-    )
-
-
-@projects(i.TipUnsubstantiated)
-def tip_unsubstantiated(
-    uow: UnitOfWork, envelope: EnvelopeAttributes, event: i.TipUnsubstantiated
-) -> None:
-    _tip(uow, envelope, event).update(
-        status="unsubstantiated", completed_at=ts(event.unsubstantiated_at)
-    )
-
-
 @projects(i.ContactDecrypted, i.TipTextDecrypted, i.ContactErased)
 def contact_audit(uow: UnitOfWork, envelope: EnvelopeAttributes, event: Any) -> None:
     """Only on the tip's timeline (an audit trail); no figure counts it."""
@@ -93,9 +71,7 @@ def contact_audit(uow: UnitOfWork, envelope: EnvelopeAttributes, event: Any) -> 
 def problem_found(uow: UnitOfWork, envelope: EnvelopeAttributes, event: i.ProblemFound) -> None:
     row = uow.subject(event.problem_id, "problem")
     row.update(
-        campaign_id=event.campaign_id,
-        agency_id=event.agency_id,
-        region_code=event.region_code,
+        **scope_of(event),
         status=row["status"] if row["status"] else "found",
         category=event.category.value,
         detail=event.kind,
@@ -105,48 +81,25 @@ def problem_found(uow: UnitOfWork, envelope: EnvelopeAttributes, event: i.Proble
     )
 
 
-def _filed(
-    uow: UnitOfWork,
-    envelope: EnvelopeAttributes,
-    kind: str,
-    key: str,
-    agency_id: str,
-    campaign: str,
-) -> dict[str, Any]:
-    row = derived(uow, kind, key, envelope)
-    row.update(
-        campaign_id=campaign,
-        agency_id=agency_id,
-        # empty: resolved from the agencies table when figures are computed
-        region_code=envelope["regioncode"],
-        status="filed",
-    )
-    return row
+def _filed(kind: str, key: str) -> Projection:
+    """An agency's filing of ``kind``, keyed by the event's field ``key``: attributed to
+    the agency and the campaign, its region resolved from the agencies table when
+    figures are computed (the envelope's is empty)."""
+
+    def project(uow: UnitOfWork, envelope: EnvelopeAttributes, event: Any) -> None:
+        row = derived(uow, kind, getattr(event, key), envelope)
+        row.update(
+            campaign_id=event.campaign_id,
+            agency_id=event.agency_id,
+            region_code=envelope["regioncode"],
+            status="filed",
+            detail=event.phase.value,
+            opened_at=ts(event.filed_at),
+        )
+
+    return project
 
 
-@projects(i.ImplementationPlanFiled)
-def plan_filed(
-    uow: UnitOfWork, envelope: EnvelopeAttributes, event: i.ImplementationPlanFiled
-) -> None:
-    row = _filed(uow, envelope, "plan", event.plan_id, event.agency_id, event.campaign_id)
-    row.update(detail=event.phase.value, opened_at=ts(event.filed_at))
-
-
-@projects(i.SelfAnalysisFiled)
-def self_analysis_filed(
-    uow: UnitOfWork, envelope: EnvelopeAttributes, event: i.SelfAnalysisFiled
-) -> None:
-    row = _filed(
-        uow, envelope, "self_analysis", event.analysis_id, event.agency_id, event.campaign_id
-    )
-    row.update(detail=event.phase.value, opened_at=ts(event.filed_at))
-
-
-@projects(i.SelfInspectionReportFiled)
-def self_inspection_filed(
-    uow: UnitOfWork, envelope: EnvelopeAttributes, event: i.SelfInspectionReportFiled
-) -> None:
-    row = _filed(
-        uow, envelope, "self_inspection", event.report_id, event.agency_id, event.campaign_id
-    )
-    row.update(detail=event.phase.value, opened_at=ts(event.filed_at))
+projects(i.ImplementationPlanFiled)(_filed("plan", "plan_id"))
+projects(i.SelfAnalysisFiled)(_filed("self_analysis", "analysis_id"))
+projects(i.SelfInspectionReportFiled)(_filed("self_inspection", "report_id"))

@@ -13,6 +13,8 @@ from services.reporting.readmodels.projections.registry import (
     days_between,
     derived,
     projects,
+    scope_of,
+    stream_row,
     ts,
 )
 from services.reporting.readmodels.unit_of_work import UnitOfWork
@@ -20,17 +22,13 @@ from shared.clock import passes_at
 from shared.events import rectification as r
 from shared.events.reader import EnvelopeAttributes
 
-
-def _item(uow: UnitOfWork, envelope: EnvelopeAttributes, event: Any) -> dict[str, Any]:
-    return uow.subject(getattr(event, "item_id", "") or envelope["subject"], "item")
+_item = stream_row("item")
 
 
 @projects(r.RectificationOpened)
 def opened(uow: UnitOfWork, envelope: EnvelopeAttributes, event: r.RectificationOpened) -> None:
     _item(uow, envelope, event).update(
-        campaign_id=event.campaign_id,
-        agency_id=event.agency_id,
-        region_code=event.region_code,
+        **scope_of(event),
         status="open",
         category=event.category.value,
         detail=event.kind,
@@ -98,8 +96,7 @@ def escalated(
 # -- cases ------------------------------------------------------------------------------
 
 
-def _case(uow: UnitOfWork, envelope: EnvelopeAttributes, event: Any) -> dict[str, Any]:
-    return uow.subject(getattr(event, "case_id", "") or envelope["subject"], "case")
+_case = stream_row("case")
 
 
 @projects(r.CaseOpened)
@@ -173,9 +170,7 @@ def accountability(
 def regulation(uow: UnitOfWork, envelope: EnvelopeAttributes, event: r.RegulationAdopted) -> None:
     row = derived(uow, "rule", event.regulation_id, envelope)
     row.update(
-        campaign_id=event.campaign_id,
-        agency_id=event.agency_id,
-        region_code=event.region_code,
+        **scope_of(event),
         status="adopted",
         detail=event.kind.value,
         opened_at=ts(event.recorded_at),

@@ -25,6 +25,40 @@ def projects(*event_types: type[DomainEvent]) -> Callable[[P], P]:
     return register
 
 
+RowOf = Callable[[UnitOfWork, EnvelopeAttributes, Any], dict[str, Any]]
+
+
+def stream_row(kind: str) -> RowOf:
+    """The row of the aggregate an event of a ``kind`` stream is about: the one its
+    ``<kind>_id`` names, else the envelope's subject."""
+    id_field = f"{kind}_id"
+
+    def row(uow: UnitOfWork, envelope: EnvelopeAttributes, event: Any) -> dict[str, Any]:
+        return uow.subject(getattr(event, id_field, "") or envelope["subject"], kind)
+
+    return row
+
+
+def moved(row_of: RowOf, status: str, **moments: str) -> Projection:
+    """The projection of an event that moves its aggregate to ``status``: each column
+    named in ``moments`` takes the time of the event's field named beside it."""
+
+    def project(uow: UnitOfWork, envelope: EnvelopeAttributes, event: Any) -> None:
+        times = {column: ts(getattr(event, field)) for column, field in moments.items()}
+        row_of(uow, envelope, event).update(status=status, **times)
+
+    return project
+
+
+def scope_of(event: Any) -> dict[str, Any]:
+    """The campaign, agency and region an event names, as its row records them."""
+    return {
+        "campaign_id": event.campaign_id,
+        "agency_id": event.agency_id,
+        "region_code": event.region_code,
+    }
+
+
 def ts(moment: datetime | None) -> float | None:
     """A time as stored in the read models: epoch seconds."""
     return None if moment is None else moment.timestamp()
