@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from shared.clock import Clock
-from shared.kernel.kernel import Kernel
+from shared.kernel.kernel import Kernel, KernelApp
 from shared.keyed_locks import KeyedLocks
 from shared.privacy import KeyStore
-from shared.settings import Settings
 
 from ..client_address import TrustedProxies
 from ..directory.view import IntakeDirectory
@@ -19,13 +17,12 @@ from ..tipster_privacy import TipsterPrivacy
 
 
 @dataclass
-class IntakeApp:
+class IntakeApp(KernelApp):
     """``directory``: campaigns and agencies followed from ``directory.events``;
     ``privacy``: the tipsters' sealed data; ``throttle``: the public routes' rate
     limits; ``proxies``: whose forwarding headers name the client;
     ``idempotency_locks``: one submission per Idempotency-Key at a time."""
 
-    kernel: Kernel
     directory: IntakeDirectory
     privacy: TipsterPrivacy
     throttle: RateLimits
@@ -55,11 +52,3 @@ class IntakeApp:
             ),
             proxies=TrustedProxies.parse(settings.trusted_proxies),
         )
-
-    @property
-    def settings(self) -> Settings:
-        return self.kernel.settings
-
-    @property
-    def clock(self) -> Clock:
-        return self.kernel.clock

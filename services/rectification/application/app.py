@@ -18,7 +18,7 @@ from shared.actors import Actor
 from shared.directory import DirectoryView
 from shared.eventstore import AggregateKind, CommandContext, EventStore
 from shared.ids import prefixed_id
-from shared.kernel.kernel import Kernel
+from shared.kernel.kernel import KernelApp
 
 ITEM = "item"
 CASE = "case"
@@ -36,20 +36,15 @@ AGGREGATE_KINDS = (
 
 
 @dataclass
-class RectificationApp:
-    kernel: Kernel
+class RectificationApp(KernelApp):
     directory: DirectoryView = field(default_factory=DirectoryView)
-
-    @classmethod
-    def build(cls, kernel: Kernel) -> RectificationApp:
-        return cls(kernel)
 
     @property
     def store(self) -> EventStore:
         return self.kernel.store
 
     def now(self) -> datetime:
-        return self.kernel.clock.now()
+        return self.clock.now()
 
     def agency_name(self, agency_id: str) -> str:
         """The agency's name from the directory; empty while it is not known."""
