@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Run a local single-node Apache Kafka broker (KRaft combined mode) from Maven jars.
 
-Subcommands: fetch, start, stop, status, foreground. See deploy/kafka/README.md.
-Standard library only; needs java (17+) and, for the first fetch, mvn.
+Subcommands: fetch, start, stop, status, foreground, credentials. See
+deploy/kafka/README.md. Clients log in with SASL/SCRAM-SHA-512 and the StandardAuthorizer
+refuses what no ACL allows (kafkasecurity.py). Standard library only; needs java (17+)
+and, for the first fetch, mvn.
 """
 
 from __future__ import annotations
@@ -11,18 +13,21 @@ import argparse
 import contextlib
 import fcntl
 import hashlib
+import json
 import os
 import re
 import shutil
 import signal
 import socket
-import struct
 import subprocess
 import sys
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+import kafkasecurity
+import kafkawire
 
 KAFKA_VERSION = "4.1.2"  # keep in sync with kafka.version in pom.xml
 HOST = "127.0.0.1"
@@ -44,9 +49,6 @@ EXIT_PORT_IN_USE = 4
 STOP_TIMEOUT_S = 60.0
 POLL_INTERVAL_S = 0.25
 LOG_TAIL_LINES = 60
-
-API_KEY_METADATA = 3
-API_KEY_API_VERSIONS = 18
 
 
 class KafkaCtlError(Exception):
@@ -228,22 +230,17 @@ def run_storage_tool(*args: str) -> str:
 # --------------------------------------------------------------------------- config
 
 
-def server_properties_text(settings: Settings) -> str:
+def server_properties_text(settings: Settings, broker_password: str) -> str:
     props = {
         "process.roles": "broker,controller",
         "node.id": str(NODE_ID),
-        "listeners": (
-            f"PLAINTEXT://{HOST}:{settings.port},CONTROLLER://{HOST}:{settings.controller_port}"
+        **kafkasecurity.security_properties(
+            HOST, settings.port, settings.controller_port, broker_password
         ),
-        "advertised.listeners": f"PLAINTEXT://{settings.address}",
-        "inter.broker.listener.name": "PLAINTEXT",
-        "controller.listener.names": "CONTROLLER",
-        "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
         "controller.quorum.bootstrap.servers": f"{HOST}:{settings.controller_port}",
         "log.dirs": str(settings.log_dir),
         "num.partitions": "3",
         "default.replication.factor": "1",
-        "auto.create.topics.enable": "true",
         "offsets.topic.replication.factor": "1",
         "transaction.state.log.replication.factor": "1",
         "transaction.state.log.min.isr": "1",
@@ -289,23 +286,50 @@ def check_controller_port_unchanged(settings: Settings) -> None:
         )
 
 
-def format_storage_if_needed(settings: Settings) -> None:
+def format_storage_if_needed(settings: Settings, passwords: dict[str, str]) -> None:
     if settings.meta_properties.exists():
         return
     cluster_id = run_storage_tool("random-uuid").strip().splitlines()[-1]
     info(f"formatting {settings.log_dir} (cluster id {cluster_id})")
     run_storage_tool(
-        "format", "--standalone", "-t", cluster_id, "-c", str(settings.server_properties)
-    )
+        "format", "--standalone", "-t", cluster_id, "-c", str(settings.server_properties),
+        *kafkasecurity.scram_format_args(passwords),
+    )  # fmt: skip
+
+
+def credentials(settings: Settings) -> dict[str, str]:
+    try:
+        return kafkasecurity.ensure_credentials(
+            settings.data_dir, formatted=settings.meta_properties.exists()
+        )
+    except kafkasecurity.CredentialsError as exc:
+        raise KafkaCtlError(str(exc)) from exc
 
 
 def prepare(settings: Settings) -> None:
-    """Everything before launching java: jars, config, storage format."""
+    """Everything before launching java: jars, credentials, config, storage format."""
     fetch_jars()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     check_controller_port_unchanged(settings)
-    settings.server_properties.write_text(server_properties_text(settings), encoding="utf-8")
-    format_storage_if_needed(settings)
+    passwords = credentials(settings)
+    text = server_properties_text(settings, passwords[kafkasecurity.BROKER_USER])
+    kafkasecurity.write_private(settings.server_properties, text)  # it holds a password
+    format_storage_if_needed(settings, passwords)
+
+
+def admin_login(settings: Settings) -> kafkawire.Login | None:
+    """How the readiness probe logs in: as the admin of this data dir."""
+    try:
+        passwords = kafkasecurity.load_credentials(settings.data_dir)
+    except kafkasecurity.CredentialsError:
+        return None
+    return kafkawire.Login(
+        kafkasecurity.ADMIN_USER, passwords[kafkasecurity.ADMIN_USER], kafkasecurity.MECHANISM
+    )
+
+
+def broker_answers(port: int, login: kafkawire.Login | None = None) -> bool:
+    return kafkawire.broker_answers(HOST, port, NODE_ID, login)
 
 
 # --------------------------------------------------------------------------- processes
@@ -387,76 +411,6 @@ def check_ports_free(settings: Settings) -> None:
         )
 
 
-# --------------------------------------------------------------------------- kafka protocol
-
-
-def recv_exact(sock: socket.socket, size: int) -> bytes:
-    chunks = bytearray()
-    while len(chunks) < size:
-        chunk = sock.recv(size - len(chunks))
-        if not chunk:
-            raise ConnectionError("connection closed by broker")
-        chunks += chunk
-    return bytes(chunks)
-
-
-def kafka_request(port: int, api_key: int, api_version: int, body: bytes, timeout: float) -> bytes:
-    """One request with a v1 (non-flexible) header; returns the response after its header."""
-    correlation_id = 0x6B63746C  # "kctl"
-    client_id = b"kafkactl"
-    header = struct.pack(">hhih", api_key, api_version, correlation_id, len(client_id)) + client_id
-    payload = header + body
-    with socket.create_connection((HOST, port), timeout=timeout) as sock:
-        sock.settimeout(timeout)
-        sock.sendall(struct.pack(">i", len(payload)) + payload)
-        (size,) = struct.unpack(">i", recv_exact(sock, 4))
-        response = recv_exact(sock, size)
-    (got_id,) = struct.unpack_from(">i", response)
-    if got_id != correlation_id:
-        raise ConnectionError(f"unexpected correlation id {got_id}")
-    return response[4:]
-
-
-def api_versions(port: int, timeout: float) -> dict[int, tuple[int, int]]:
-    """ApiVersions v0: {api_key: (min_version, max_version)}."""
-    body = kafka_request(port, API_KEY_API_VERSIONS, 0, b"", timeout)
-    error_code, count = struct.unpack_from(">hi", body)
-    if error_code != 0:
-        raise ConnectionError(f"ApiVersions error code {error_code}")
-    entries = (struct.unpack_from(">hhh", body, 6 + 6 * i) for i in range(count))
-    return {key: (low, high) for key, low, high in entries}
-
-
-def metadata_broker_ids(port: int, version: int, timeout: float) -> list[int]:
-    """Metadata v4..v7 for no topics; returns the node ids of the live brokers."""
-    body = struct.pack(">i", 0) + b"\x00"  # topics: empty array; allow_auto_topic_creation
-    response = kafka_request(port, API_KEY_METADATA, version, body, timeout)
-    offset = 4  # throttle_time_ms (v3+)
-    (count,) = struct.unpack_from(">i", response, offset)
-    offset += 4
-    ids = []
-    for _ in range(count):
-        (node_id, host_len) = struct.unpack_from(">ih", response, offset)
-        offset += 6 + host_len + 4  # node_id, host, port
-        (rack_len,) = struct.unpack_from(">h", response, offset)
-        offset += 2 + max(rack_len, 0)
-        ids.append(node_id)
-    return ids
-
-
-def broker_answers(port: int, timeout: float = 2.0) -> bool:
-    """A real Kafka round trip: ApiVersions, then Metadata listing this broker as live."""
-    try:
-        versions = api_versions(port, timeout)
-        low, high = versions.get(API_KEY_METADATA, (0, -1))
-        usable = [v for v in range(4, 8) if low <= v <= high]
-        if not usable:
-            return bool(versions)
-        return NODE_ID in metadata_broker_ids(port, usable[-1], timeout)
-    except (OSError, ConnectionError, struct.error):
-        return False
-
-
 # --------------------------------------------------------------------------- commands
 
 
@@ -490,7 +444,7 @@ def wait_until_ready(settings: Settings, pid: int, proc: subprocess.Popen[bytes]
                 f"broker exited during startup; last lines of {settings.out_file}:\n"
                 + log_tail(settings.out_file)
             )
-        if broker_answers(settings.port):
+        if broker_answers(settings.port, admin_login(settings)):
             return
         time.sleep(POLL_INTERVAL_S)
     tail = log_tail(settings.out_file)
@@ -512,7 +466,7 @@ def handle_existing(settings: Settings) -> bool:
             f"broker for {settings.data_dir} already runs (pid {pid}) on port {port}; "
             "stop it first to change ports"
         )
-    if not broker_answers(settings.port):
+    if not broker_answers(settings.port, admin_login(settings)):
         info(f"broker pid {pid} is running but not answering yet; waiting")
         wait_until_ready(settings, pid, None)
     info(f"already running (pid {pid})")
@@ -566,10 +520,23 @@ def cmd_status(settings: Settings) -> int:
     if pid is None:
         print(f"stopped (data dir {settings.data_dir})")
         return EXIT_NOT_RUNNING
-    if not broker_answers(port):
+    if not broker_answers(port, admin_login(settings)):
         print(f"not answering: pid {pid} alive but {HOST}:{port} does not respond")
         return EXIT_NOT_RUNNING
     print(f"running pid {pid} at {HOST}:{port}")
+    return EXIT_OK
+
+
+def cmd_credentials(settings: Settings) -> int:
+    """Print how the admin principal logs in (JSON), for the stack and the tests."""
+    if not kafkasecurity.credentials_path(settings.data_dir).exists():
+        raise KafkaCtlError(f"no credentials in {settings.data_dir}: start the broker once")
+    port = recorded_port(settings, "advertised.listeners") or settings.port
+    try:
+        document = kafkasecurity.credentials_document(settings.data_dir, f"{HOST}:{port}")
+    except kafkasecurity.CredentialsError as exc:
+        raise KafkaCtlError(str(exc)) from exc
+    print(json.dumps(document), flush=True)
     return EXIT_OK
 
 
@@ -618,6 +585,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("stop", parents=[common], help="stop cleanly (SIGTERM, then SIGKILL)")
     sub.add_parser("status", parents=[common], help="exit 0 if running, 3 if not")
     sub.add_parser("foreground", parents=[common], help="run in the foreground")
+    sub.add_parser(
+        "credentials", parents=[common], help="print the admin principal's login as JSON"
+    )
     return parser
 
 
@@ -649,6 +619,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "stop": cmd_stop,
             "status": cmd_status,
             "foreground": cmd_foreground,
+            "credentials": cmd_credentials,
         }
         return commands[args.command](settings)
     except KafkaCtlError as exc:
