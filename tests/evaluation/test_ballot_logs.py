@@ -41,7 +41,7 @@ class LoggedSystem(System):
         self.processes[service] = subprocess.Popen(
             [sys.executable, "-m", "services.cli", "serve", service, "--log-level", "info"],
             cwd=ROOT,
-            env=self.service_env(),
+            env=self.service_env(service),
             stdout=log,
             stderr=subprocess.STDOUT,
         )

@@ -21,6 +21,7 @@ from services.evaluation.domain.ballots import box_subject
 from services.evaluation.domain.tokens import hash_token
 from shared.actors import Role
 from shared.events.directory import CampaignRules
+from shared.kafka.security import client_options
 from shared.privacy import KeyStore
 from shared.settings import Settings
 from shared.topics import EVALUATION
@@ -42,9 +43,7 @@ def wait_for(check: Callable[[], Any], what: str, timeout: float = 45.0) -> Any:
 
 
 def topic_records(settings: Settings) -> list[tuple[bytes, bytes]]:
-    consumer = KafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False, group_id=None
-    )
+    consumer = KafkaConsumer(**client_options(settings), enable_auto_commit=False, group_id=None)
     try:
         partitions = [
             TopicPartition(EVALUATION, p)

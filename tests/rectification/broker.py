@@ -26,6 +26,7 @@ from shared.events.intake import ProblemFound
 from shared.eventstore import CommandContext, EventStore
 from shared.kafka.producer import EventPublisher
 from shared.kafka.replay import replay_topic
+from shared.kafka.security import client_options
 from shared.settings import Settings
 from shared.topics import DIRECTORY, INTAKE, RECTIFICATION
 
@@ -103,7 +104,7 @@ def events_about(settings: Settings, subject: str) -> list[DomainEvent]:
 
 def records_with_key(settings: Settings, topic: str, key: bytes) -> list[ConsumerRecord]:
     """The records of ``topic`` (every partition, from the start) whose key is ``key``."""
-    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers)
+    consumer = KafkaConsumer(**client_options(settings))
     try:
         partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
         consumer.assign(partitions)
@@ -118,7 +119,7 @@ def records_with_key(settings: Settings, topic: str, key: bytes) -> list[Consume
 
 def consumed_past(settings: Settings, partition: int, offset: int) -> bool:
     """True once the service's consumer group committed past ``offset`` of intake.events."""
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    admin = KafkaAdminClient(**client_options(settings))
     try:
         offsets = admin.list_group_offsets({GROUP: [TopicPartition(INTAKE, partition)]})
     finally:
