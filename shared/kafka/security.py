@@ -3,6 +3,7 @@ aiokafka take the same option names; faust takes ``broker_credentials``."""
 
 from __future__ import annotations
 
+import logging
 import ssl
 from functools import cache
 from typing import Any
@@ -10,6 +11,11 @@ from typing import Any
 import faust
 
 from shared.settings import Settings
+
+# kafka-python warns on every SCRAM login without TLS that credentials travel "in the
+# clear": SCRAM sends a salted proof, never the password, and the local broker is on
+# the loopback (compose uses SASL_SSL). The warning would fill every service's log.
+logging.getLogger("kafka.net.sasl.scram").setLevel(logging.ERROR)
 
 
 class KafkaLoginMissing(ValueError):
