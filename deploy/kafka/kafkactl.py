@@ -530,7 +530,11 @@ def cmd_status(settings: Settings) -> int:
 def cmd_credentials(settings: Settings) -> int:
     """Print how the admin principal logs in (JSON), for the stack and the tests."""
     if not kafkasecurity.credentials_path(settings.data_dir).exists():
-        raise KafkaCtlError(f"no credentials in {settings.data_dir}: start the broker once")
+        raise KafkaCtlError(
+            f"no credentials in {settings.data_dir}: start the broker once (a broker that "
+            "already runs there was started before logins were required: stop it and delete "
+            "the data dir)"
+        )
     port = recorded_port(settings, "advertised.listeners") or settings.port
     try:
         document = kafkasecurity.credentials_document(settings.data_dir, f"{HOST}:{port}")
