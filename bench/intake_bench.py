@@ -39,9 +39,10 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition  # noqa: E402
 
 from bench._load import Figures, closed_loop, load_average, machine  # noqa: E402
 from shared.kafka.admin import ensure_topics  # noqa: E402
+from shared.kafka.security import client_options  # noqa: E402
 from shared.settings import Settings  # noqa: E402
-from shared.topics import INTAKE  # noqa: E402
-from simulation.system import free_port, private_broker  # noqa: E402
+from shared.topics import INTAKE, TopicSpec  # noqa: E402
+from simulation.system import broker_logins, free_port, private_broker  # noqa: E402
 
 TIP = {
     "channel": "website",
@@ -52,15 +53,24 @@ TIP = {
 }
 
 
+BARE_TOPIC = "bench.bare-producer"
+
+
 @contextmanager
 def private_intake_settings(prefix: str) -> Iterator[Settings]:
     """Settings for an intake on a broker of its own, with the topics made and a new
     data directory."""
     with private_broker() as bootstrap:
+        logins = broker_logins(bootstrap)
+        admin = logins[0].settings_update() if logins else {}
         settings = Settings(
-            kafka_bootstrap_servers=bootstrap, data_dir=Path(tempfile.mkdtemp(prefix=prefix))
+            **admin,
+            kafka_bootstrap_servers=bootstrap,
+            data_dir=Path(tempfile.mkdtemp(prefix=prefix)),
         )
         ensure_topics(settings)
+        # The baseline's own topic (the broker makes no topic on first use).
+        ensure_topics(settings, [TopicSpec(BARE_TOPIC, settings.topic_partitions, 1)])
         yield settings
 
 
@@ -70,6 +80,9 @@ def start_server(
     """Launch intake (``bench/intake_bench_server.py``) and wait until ``/health``
     answers 200, checking every ``poll`` s for up to ``patience`` s."""
     env = dict(os.environ)
+    logins = broker_logins(settings.kafka_bootstrap_servers)
+    if logins is not None:  # intake as its own principal
+        env.update(logins[1]["intake"].environment())
     env.update(
         KAFKA_BOOTSTRAP_SERVERS=settings.kafka_bootstrap_servers,
         DATA_DIR=str(settings.data_dir),
@@ -134,7 +147,7 @@ async def http_figures(url: str, concurrency: int, seconds: float) -> list[Figur
 
 
 def sample_record(settings: Settings) -> tuple[bytes | None, bytes, list[tuple[str, bytes]]]:
-    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers)
+    consumer = KafkaConsumer(**client_options(settings))
     try:
         for partition in consumer.partitions_for_topic(INTAKE) or ():
             tp = TopicPartition(INTAKE, partition)
@@ -152,12 +165,12 @@ def producer_figures(settings: Settings, concurrency: int, seconds: float, flush
     """``concurrency`` threads each sending one record and waiting for its ack."""
     key, value, headers = sample_record(settings)
     producer = KafkaProducer(
-        bootstrap_servers=settings.kafka_bootstrap_servers,
+        **client_options(settings),
         acks="all",
         enable_idempotence=True,
         linger_ms=2,
     )
-    topic = "bench.bare-producer"
+    topic = BARE_TOPIC
     producer.send(topic, key=key, value=value, headers=headers).get(30)
     latencies: list[float] = []
     lock = threading.Lock()

@@ -35,6 +35,8 @@ sys.path.insert(0, str(ROOT))
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition  # noqa: E402
 
 from shared.codec import encode  # noqa: E402
+from shared.kafka.local import LocalBroker  # noqa: E402
+from shared.kafka.security import client_options  # noqa: E402
 from shared.regions import jiangxi  # noqa: E402
 from shared.settings import Settings  # noqa: E402
 from shared.topics import TopicSpec  # noqa: E402
@@ -86,7 +88,7 @@ def _directory(counties: list[str]) -> list[tuple[bytes, bytes]]:
 def publish(bootstrap: str, topic: str, count: int) -> int:
     counties = [r.code for r in jiangxi().counties()]
     producer = KafkaProducer(
-        bootstrap_servers=bootstrap,
+        **client_options(Settings(kafka_bootstrap_servers=bootstrap)),
         acks=1,
         linger_ms=50,
         batch_size=1024 * 1024,
@@ -130,7 +132,7 @@ def measure_bare(bootstrap: str, topic: str) -> dict[str, Any]:
     from shared.events.reader import read_in_one_pass
 
     consumer = KafkaConsumer(
-        bootstrap_servers=bootstrap,
+        **client_options(Settings(kafka_bootstrap_servers=bootstrap)),
         group_id=None,
         enable_auto_commit=False,
         max_partition_fetch_bytes=8 * 1024 * 1024,
@@ -165,7 +167,7 @@ def measure_bare_aiokafka(bootstrap: str, topic: str) -> dict[str, Any]:
 
     async def run() -> dict[str, Any]:
         consumer = AIOKafkaConsumer(
-            bootstrap_servers=bootstrap,
+            **client_options(Settings(kafka_bootstrap_servers=bootstrap)),
             group_id=None,
             enable_auto_commit=False,
             max_partition_fetch_bytes=2 * 1024 * 1024,
@@ -295,6 +297,9 @@ def main() -> int:
             ]
             subprocess.run([*kafkactl, "start", *options], check=True, capture_output=True)
             bootstrap = f"127.0.0.1:{port}"
+            # The broker takes SASL logins only: this process and the measuring children
+            # (they inherit the environment) log in as its admin.
+            os.environ.update(LocalBroker(port, broker_dir).admin_login().environment())
         from shared.kafka.admin import ensure_topics
 
         topic = f"bench.replay.{int(time.time())}"

@@ -25,7 +25,10 @@ if TYPE_CHECKING:
 SERVICES = (*SERVICE_PORTS, "web")
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 # Modules that add subcommands with ``register(subparsers)``.
-COMMAND_MODULES = tuple(f"services.{service}.commands" for service in SERVICE_PORTS)
+COMMAND_MODULES = (
+    *(f"services.{service}.commands" for service in SERVICE_PORTS),
+    "services.subscribers",
+)
 
 
 def _serve(args: argparse.Namespace) -> int:

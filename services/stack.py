@@ -1,6 +1,8 @@
 """The whole stack as local processes: the Kafka broker (``deploy/kafka``), with the
 demo Keycloak (``deploy/keycloak``), and the four services, each logging to ``var/log``
-with its pid in ``var/run``."""
+with its pid in ``var/run``. The broker takes SASL/SCRAM logins only and allows what
+the ACLs allow: the stack provisions it as its admin, then starts each service as its
+own principal (``shared/kafka/access.py``)."""
 
 from __future__ import annotations
 
@@ -13,13 +15,13 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping
 from pathlib import Path
 
+from shared.kafka.local import LocalBroker, Login
 from shared.settings import SERVICE_PORTS, Settings, get_settings
 
 ROOT = Path(__file__).resolve().parent.parent
-KAFKACTL = ROOT / "deploy" / "kafka" / "kafkactl.py"
 KEYCLOAKCTL = ROOT / "deploy" / "keycloak" / "keycloakctl.py"
 SERVICES = (*SERVICE_PORTS, "web")
 
@@ -34,11 +36,10 @@ def _broker_port(settings: Settings) -> str:
     return settings.kafka_bootstrap_servers.split(",")[0].rsplit(":", 1)[1]
 
 
-def _kafkactl(settings: Settings, action: str) -> int:
-    env = dict(os.environ)
-    env.setdefault("KAFKA_LOCAL_DATA_DIR", str(_var(settings, "kafka", "x").parent))
-    command = [sys.executable, str(KAFKACTL), action, "--port", _broker_port(settings)]
-    return subprocess.call(command, env=env)
+def _broker(settings: Settings) -> LocalBroker:
+    configured = os.environ.get("KAFKA_LOCAL_DATA_DIR")
+    data_dir = Path(configured) if configured else _var(settings, "kafka", "x").parent
+    return LocalBroker(int(_broker_port(settings)), data_dir)
 
 
 def _health(url: str) -> bool:
@@ -65,13 +66,27 @@ def _pid(settings: Settings, service: str) -> int | None:
     return pid
 
 
-def start_service(settings: Settings, service: str) -> None:
+def service_environment(logins: Mapping[str, Login], service: str) -> dict[str, str]:
+    """The process environment of ``service``: its own Kafka login, or none at all for a
+    process without a principal (the web app talks to the services over HTTP only)."""
+    env = dict(os.environ)
+    login = logins.get(service)
+    if login is None:
+        env.pop("KAFKA_USERNAME", None)
+        env.pop("KAFKA_PASSWORD", None)
+    else:
+        env.update(login.environment())
+    return env
+
+
+def start_service(settings: Settings, service: str, env: Mapping[str, str] | None = None) -> None:
     if _pid(settings, service) is not None:
         return
     log = _var(settings, "log", f"{service}.log").open("ab")
     process = subprocess.Popen(
         [sys.executable, "-m", "services.cli", "serve", service],
         cwd=ROOT,
+        env=None if env is None else dict(env),
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -99,12 +114,18 @@ def development_mode_unless_secret(environ: MutableMapping[str, str]) -> None:
 def up(args: argparse.Namespace) -> int:
     development_mode_unless_secret(os.environ)
     settings = get_settings()
-    if _kafkactl(settings, "start") != 0:
-        print("Kafka broker did not start; see the message above.", file=sys.stderr)
-        return 1
-    from shared.kafka.admin import ensure_topics
+    broker = _broker(settings)
+    from shared.kafka.local import LocalBrokerError, provision_local
 
-    ensure_topics(settings)
+    try:
+        broker.start()
+        admin, logins = provision_local(broker, settings)
+    except LocalBrokerError as failed:
+        print(f"Kafka broker did not start / Kafka 未能启动:\n{failed}", file=sys.stderr)
+        return 1
+    # The directory importer (the demo's sample directory, the simulation) writes
+    # directory.events as the one principal allowed to.
+    importer = admin.model_copy(update=logins["directory"].settings_update())
     if getattr(args, "demo", False) and not identity_provider(settings, "start"):
         print("Keycloak did not start; see the message above.", file=sys.stderr)
         return 1
@@ -116,17 +137,20 @@ def up(args: argparse.Namespace) -> int:
         # let any local client pick its own address; the lookup limit stays as it is.
         os.environ.setdefault("INTAKE_TIP_LIMIT", "5000/hour")
     for service in SERVICES:
-        start_service(settings, service)
+        start_service(settings, service, service_environment(logins, service))
     unhealthy = wait_healthy(settings)
     if unhealthy:
         for service in unhealthy:
             print(f"{service} is not healthy; log: {_var(settings, 'log', service + '.log')}")
         return 1
     if getattr(args, "demo", False):
-        load_demo(settings)
-        play_demo_campaign(settings)
+        load_demo(importer)
+        play_demo_campaign(importer)
     print(f"web            {_url(settings, 'web')}  (open in a browser)")
-    print(f"Kafka broker   {settings.kafka_bootstrap_servers}")
+    print(
+        f"Kafka broker   {broker.bootstrap}  (SASL_PLAINTEXT, SCRAM-SHA-512; admin login: "
+        f"{broker.data_dir / 'credentials.json'}, services': {broker.data_dir / 'principals.json'})"
+    )
     for service in SERVICE_PORTS:
         print(
             f"{service:<14} {_url(settings, service)}  (API docs: {_url(settings, service)}/docs)"
@@ -207,12 +231,14 @@ def down(args: argparse.Namespace) -> int:
         _var(settings, "run", f"{service}.pid").unlink(missing_ok=True)
         print(f"{service}: stopped")
     identity_provider(settings, "stop")
-    return _kafkactl(settings, "stop")
+    stopped = _broker(settings).stop()
+    print("kafka: stopped" if stopped == 0 else "kafka: could not stop, see kafkactl.py status")
+    return stopped
 
 
 def status(args: argparse.Namespace) -> int:
     settings = get_settings()
-    broker = _kafkactl(settings, "status")
+    broker = _broker(settings).status()
     healthy = True
     for service in SERVICES:
         ok = _health(_url(settings, service))

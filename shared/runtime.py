@@ -19,9 +19,11 @@ from shared.clock import Clock
 from shared.envelope import CloudEvent
 from shared.events.base import DomainEvent
 from shared.eventstore import EventStore
-from shared.kafka.admin import ensure_topics
+from shared.kafka.access import SERVICES
+from shared.kafka.admin import require_topics
 from shared.kafka.consumer import UNREADABLE, DeadLetters, Received, decode_record
 from shared.kafka.replay import catch_up, replay_topic
+from shared.kafka.security import faust_credentials
 from shared.ports import EventLog
 from shared.settings import Settings
 
@@ -40,6 +42,7 @@ def build_faust_app(service: str, settings: Settings) -> faust.App:
     return faust.App(
         f"campaign-{service}",
         broker=faust_broker_url(settings.kafka_bootstrap_servers),
+        broker_credentials=faust_credentials(settings),
         value_serializer="raw",
         key_serializer="raw",
         web_enabled=False,
@@ -121,7 +124,11 @@ class ServiceRuntime:
     def lifespan(self) -> Callable[[FastAPI], Any]:
         @asynccontextmanager
         async def run(api: FastAPI) -> AsyncIterator[None]:
-            await asyncio.to_thread(ensure_topics, self.settings)
+            # Topics are the admin's to create (campaign kafka provision); a service
+            # only checks that the ones it uses are there.
+            access = SERVICES.get(self.service)
+            needed = access.topics if access is not None else ()
+            await asyncio.to_thread(require_topics, self.settings, self.service, needed)
             if self.store is not None:
                 store = self.store
                 count = await asyncio.to_thread(

@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.clock import BEIJING
@@ -35,6 +35,16 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=None, extra="ignore", frozen=True)
 
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    # How every Kafka client of the process logs in (shared/kafka/security.py). The
+    # local broker (deploy/kafka) takes SASL_PLAINTEXT with SCRAM-SHA-512 and refuses
+    # what no ACL allows; docker-compose uses SASL_SSL. PLAINTEXT only for a broker
+    # without authentication. Each service process has a principal of its own.
+    kafka_security_protocol: Literal["PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL"] = "SASL_PLAINTEXT"
+    kafka_sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"] = "SCRAM-SHA-512"
+    kafka_username: str = ""
+    kafka_password: SecretStr = SecretStr("")
+    # SASL_SSL: the CA bundle that signed the broker's certificate (empty: the system's).
+    kafka_ssl_cafile: str = ""
     topic_partitions: int = Field(default=3, ge=1)
     topic_replication_factor: int = Field(default=1, ge=1)
     topic_min_insync_replicas: int = Field(default=1, ge=1)

@@ -21,10 +21,10 @@ from pathlib import Path
 import httpx
 
 from shared.ids import token_urlsafe
+from shared.kafka.local import LocalBroker, Login, provision_local
 from shared.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
-KAFKACTL = ROOT / "deploy" / "kafka" / "kafkactl.py"
 # The four services a campaign runs on (a web front end, if any, is not driven).
 SERVICES = ("intake", "rectification", "evaluation", "reporting")
 
@@ -35,52 +35,33 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@dataclass
-class Broker:
-    port: int
-    controller_port: int
-    data_dir: Path
+# How to log in to each private broker (by bootstrap address): its admin, and a
+# principal per service with only that service's ACLs (shared/kafka/access.py).
+_LOGINS: dict[str, tuple[Login, dict[str, Login]]] = {}
 
-    @property
-    def bootstrap(self) -> str:
-        return f"127.0.0.1:{self.port}"
 
-    def _ctl(self, action: str) -> subprocess.CompletedProcess[str]:
-        command = [
-            sys.executable,
-            str(KAFKACTL),
-            action,
-            "--port",
-            str(self.port),
-            "--controller-port",
-            str(self.controller_port),
-            "--data-dir",
-            str(self.data_dir),
-        ]
-        return subprocess.run(command, capture_output=True, text=True)
-
-    def start(self) -> None:
-        result = self._ctl("start")
-        if result.returncode != 0:
-            raise RuntimeError(f"Kafka broker did not start:\n{result.stdout}\n{result.stderr}")
-
-    def stop(self) -> None:
-        self._ctl("stop")
+def broker_logins(bootstrap: str) -> tuple[Login, dict[str, Login]] | None:
+    return _LOGINS.get(bootstrap)
 
 
 @contextmanager
 def private_broker() -> Iterator[str]:
-    """A broker of its own (its bootstrap address), unless ``E2E_KAFKA_BOOTSTRAP_SERVERS``
-    names one reserved for this use: exact figures need topics nothing else writes to."""
+    """A broker of its own (its bootstrap address), provisioned: topics, a login per
+    service and their ACLs. ``E2E_KAFKA_BOOTSTRAP_SERVERS`` may name one reserved for this
+    use instead (exact figures need topics nothing else writes to), with the admin's
+    login in ``KAFKA_USERNAME`` / ``KAFKA_PASSWORD``."""
     configured = os.environ.get("E2E_KAFKA_BOOTSTRAP_SERVERS")
     if configured:
         yield configured
         return
-    broker = Broker(free_port(), free_port(), Path(tempfile.mkdtemp(prefix="campaign-kafka-")))
+    broker = LocalBroker(free_port(), Path(tempfile.mkdtemp(prefix="campaign-kafka-")), free_port())
     broker.start()
     try:
+        _, logins = provision_local(broker, Settings())
+        _LOGINS[broker.bootstrap] = (broker.admin_login(), logins)
         yield broker.bootstrap
     finally:
+        _LOGINS.pop(broker.bootstrap, None)
         broker.stop()
         shutil.rmtree(broker.data_dir, ignore_errors=True)
 
@@ -100,7 +81,11 @@ class System:
 
     @property
     def settings(self) -> Settings:
+        """The operator's settings: the broker's admin (topics, the directory import)."""
+        logins = broker_logins(self.bootstrap)
+        login = logins[0].settings_update() if logins else {}
         return Settings(
+            **login,
             kafka_bootstrap_servers=self.bootstrap,
             data_dir=self.data_dir,
             jwt_secret=self.jwt_secret,
@@ -112,8 +97,18 @@ class System:
     def urls(self) -> dict[str, str]:
         return {s: f"http://127.0.0.1:{p}" for s, p in self.ports.items()}
 
-    def service_env(self) -> dict[str, str]:
+    def service_env(self, service: str | None = None) -> dict[str, str]:
+        """The environment of ``service``'s process, logged in as its own principal."""
         env = dict(os.environ)
+        logins = broker_logins(self.bootstrap)
+        if logins is not None:
+            admin, services = logins
+            login = services.get(service) if service else admin
+            if login is None:  # no principal (the web app talks HTTP only): no login at all
+                env.pop("KAFKA_USERNAME", None)
+                env.pop("KAFKA_PASSWORD", None)
+            else:
+                env.update(login.environment())
         env.update(
             KAFKA_BOOTSTRAP_SERVERS=self.bootstrap,
             DATA_DIR=str(self.data_dir),
@@ -138,7 +133,7 @@ class System:
         self.processes[service] = subprocess.Popen(
             [sys.executable, "-m", "services.cli", "serve", service, "--log-level", self.log_level],
             cwd=ROOT,
-            env=self.service_env(),
+            env=self.service_env(service),
             stdout=log,
             stderr=subprocess.STDOUT,
         )
@@ -146,7 +141,7 @@ class System:
     def start_all(self, timeout_s: float = 120.0) -> None:
         from shared.kafka.admin import ensure_topics
 
-        ensure_topics(self.settings)
+        ensure_topics(self.settings)  # provisioned already on a private broker
         for service in SERVICES:
             self.start(service)
         self.wait_healthy(SERVICES, timeout_s)

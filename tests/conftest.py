@@ -1,6 +1,9 @@
-"""Fixtures shared by every test layer. The broker comes from, in order:
-``KAFKA_BOOTSTRAP_SERVERS``; testcontainers where a Docker engine answers; the
-local launcher in ``deploy/kafka`` (started once per test session)."""
+"""Fixtures shared by every test layer. The broker comes from ``KAFKA_BOOTSTRAP_SERVERS``
+if set (log in to it with ``KAFKA_USERNAME`` / ``KAFKA_PASSWORD`` as a super user), else
+from the local launcher in ``deploy/kafka``, started once per test session with SASL/SCRAM
+and the StandardAuthorizer: every client of the tests logs in, as the admin unless it is a
+service, which logs in as its own principal with only the ACLs of ``shared/kafka/access.py``.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +11,9 @@ import importlib
 import os
 import shutil
 import socket
-import subprocess
-import sys
 import tempfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,8 @@ from shared.actors import Role
 from shared.auth import mint_token
 from shared.clock import Clock, SystemClock
 from shared.ids import token_urlsafe
+from shared.kafka.access import SERVICES
+from shared.kafka.local import LocalBroker, LocalBrokerError, Login, provision_local
 from shared.settings import Settings
 
 # Services refuse the committed development secret; the tests run them, in process and
@@ -31,9 +35,12 @@ os.environ.setdefault("JWT_SECRET", token_urlsafe(48))
 # development mode only; tests/identity runs them outside it, against Keycloak.
 os.environ.setdefault("CAMPAIGN_DEV_MODE", "true")
 
+# The session's own broker is formatted with this admin; every Settings() of the tests
+# (and every child process, unless given a service's login) logs in as it.
+if not os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
+    os.environ.update(Login("admin", token_urlsafe(32)).environment())
+
 ROOT = Path(__file__).resolve().parent.parent
-KAFKACTL = ROOT / "deploy" / "kafka" / "kafkactl.py"
-KAFKA_IMAGE = "apache/kafka:4.1.2"  # the version deploy/kafka/kafkactl.py runs
 
 
 def _free_port() -> int:
@@ -42,62 +49,76 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _docker_engine_answers() -> bool:
-    if shutil.which("docker") is None:
-        return False
-    try:
-        result = subprocess.run(["docker", "info"], capture_output=True, timeout=10)
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return result.returncode == 0
+@dataclass(frozen=True)
+class SessionBroker:
+    """The session's broker: the admin's settings, and a login per service principal
+    (``None`` on a configured broker without SASL, where ACLs cannot be tested)."""
+
+    admin: Settings
+    logins: dict[str, Login] | None
+
+    @property
+    def bootstrap(self) -> str:
+        return self.admin.kafka_bootstrap_servers
+
+    def settings_of(self, principal: str, base: Settings) -> Settings:
+        """``base`` logged in as ``principal`` (a service or the directory importer)."""
+        if self.logins is None:
+            return base
+        return base.model_copy(update=self.logins[principal].settings_update())
+
+
+def _provisioned(bootstrap: str, data_dir: Path | None) -> SessionBroker:
+    from shared.kafka.provision import provision
+
+    admin = Settings(kafka_bootstrap_servers=bootstrap, kafka_send_timeout_s=10)
+    if admin.kafka_security_protocol == "PLAINTEXT":
+        from shared.kafka.admin import ensure_topics
+
+        ensure_topics(admin)
+        return SessionBroker(admin, None)
+    if data_dir is not None:
+        admin, logins = provision_local(
+            LocalBroker(int(bootstrap.rsplit(":", 1)[1]), data_dir), admin
+        )
+        return SessionBroker(admin, logins)
+    logins = {name: Login(name, token_urlsafe(32)) for name in SERVICES}
+    provision(admin, {name: login.password for name, login in logins.items()})
+    return SessionBroker(admin, logins)
 
 
 @pytest.fixture(scope="session")
-def kafka_bootstrap() -> Iterator[str]:
+def kafka_broker() -> Iterator[SessionBroker]:
     configured = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
     if configured:
-        yield configured
+        yield _provisioned(configured, None)
         return
-    if _docker_engine_answers():
-        from testcontainers.kafka import KafkaContainer
-
-        with KafkaContainer(KAFKA_IMAGE).with_kraft() as container:
-            yield container.get_bootstrap_server()
-        return
-    port = _free_port()
-    controller_port = _free_port()
-    data_dir = tempfile.mkdtemp(prefix="campaign-test-kafka-")
-    base = [sys.executable, str(KAFKACTL)]
-    options = [
-        "--port",
-        str(port),
-        "--controller-port",
-        str(controller_port),
-        "--data-dir",
-        data_dir,
-    ]
-    started = subprocess.run([*base, "start", *options], capture_output=True, text=True)
-    if started.returncode != 0:
-        pytest.exit(f"local Kafka broker did not start:\n{started.stdout}\n{started.stderr}", 3)
+    data_dir = Path(tempfile.mkdtemp(prefix="campaign-test-kafka-"))
+    broker = LocalBroker(_free_port(), data_dir, controller_port=_free_port())
     try:
-        yield f"127.0.0.1:{port}"
+        broker.start(admin_password=os.environ["KAFKA_PASSWORD"])
+    except LocalBrokerError as failed:
+        pytest.exit(f"local Kafka broker did not start:\n{failed}", 3)
+    try:
+        yield _provisioned(broker.bootstrap, data_dir)
     finally:
-        subprocess.run([*base, "stop", *options], capture_output=True)
+        broker.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
-def broker_settings(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """Settings pointing at the session's broker, with topics created."""
-    from shared.kafka.admin import ensure_topics
+def kafka_bootstrap(kafka_broker: SessionBroker) -> str:
+    return kafka_broker.bootstrap
 
-    settings = Settings(
-        kafka_bootstrap_servers=kafka_bootstrap,
-        data_dir=tmp_path_factory.mktemp("campaign-data"),
-        kafka_send_timeout_s=10,
+
+@pytest.fixture(scope="session")
+def broker_settings(
+    kafka_broker: SessionBroker, tmp_path_factory: pytest.TempPathFactory
+) -> Settings:
+    """Settings pointing at the session's broker as its admin, with topics created."""
+    return kafka_broker.admin.model_copy(
+        update={"data_dir": tmp_path_factory.mktemp("campaign-data")}
     )
-    ensure_topics(settings)
-    return settings
 
 
 @pytest.fixture
@@ -107,14 +128,17 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def service_client(broker_settings: Settings) -> Iterator[Callable[..., TestClient]]:
+def service_client(
+    broker_settings: Settings, kafka_broker: SessionBroker
+) -> Iterator[Callable[..., TestClient]]:
     """Start a service in-process on the session's broker, lifespan and faust app
-    included: ``client = service_client("intake", clock=SimulatedClock(...))``."""
+    included, logged in as the service's own principal:
+    ``client = service_client("intake", clock=SimulatedClock(...))``."""
     started: list[TestClient] = []
 
     def start(service: str, clock: Clock | None = None, **overrides: Any) -> TestClient:
         bootstrap = importlib.import_module(f"services.{service}.bootstrap")
-        settings = broker_settings.model_copy(update=overrides)
+        settings = kafka_broker.settings_of(service, broker_settings).model_copy(update=overrides)
         client = TestClient(bootstrap.build_app(settings, clock))
         client.__enter__()
         started.append(client)

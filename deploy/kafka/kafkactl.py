@@ -1,249 +1,68 @@
 #!/usr/bin/env python3
 """Run a local single-node Apache Kafka broker (KRaft combined mode) from Maven jars.
 
-Subcommands: fetch, start, stop, status, foreground. See deploy/kafka/README.md.
-Standard library only; needs java (17+) and, for the first fetch, mvn.
+Subcommands: fetch, start, stop, status, foreground, credentials. See
+deploy/kafka/README.md. Clients log in with SASL/SCRAM-SHA-512 and the StandardAuthorizer
+refuses what no ACL allows (kafkasecurity.py). Standard library only; needs java (17+)
+and, for the first fetch, mvn.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import fcntl
-import hashlib
+import json
 import os
 import re
-import shutil
-import signal
-import socket
-import struct
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 
-KAFKA_VERSION = "4.1.2"  # keep in sync with kafka.version in pom.xml
-HOST = "127.0.0.1"
-NODE_ID = 1
-
-HERE = Path(__file__).resolve().parent
-REPO_ROOT = HERE.parent.parent
-POM = HERE / "pom.xml"
-LOG4J_CONFIG = HERE / "log4j2.yaml"
-CACHE_DIR = HERE / ".cache"
-LIB_DIR = CACHE_DIR / "lib"
-STAMP_FILE = CACHE_DIR / "lib.stamp"
-
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_NOT_RUNNING = 3
-EXIT_PORT_IN_USE = 4
-
-STOP_TIMEOUT_S = 60.0
-POLL_INTERVAL_S = 0.25
-LOG_TAIL_LINES = 60
-
-API_KEY_METADATA = 3
-API_KEY_API_VERSIONS = 18
-
-
-class KafkaCtlError(Exception):
-    """A failure to report to the user; carries the process exit code."""
-
-    def __init__(self, message: str, code: int = EXIT_FAILED) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-@dataclass(frozen=True)
-class Settings:
-    port: int
-    controller_port: int
-    data_dir: Path
-    heap: str
-    timeout: float
-
-    @property
-    def address(self) -> str:
-        return f"{HOST}:{self.port}"
-
-    @property
-    def log_dir(self) -> Path:
-        return self.data_dir / "logs"
-
-    @property
-    def server_properties(self) -> Path:
-        return self.data_dir / "server.properties"
-
-    @property
-    def pid_file(self) -> Path:
-        return self.data_dir / "kafka.pid"
-
-    @property
-    def out_file(self) -> Path:
-        return self.data_dir / "kafka.out"
-
-    @property
-    def meta_properties(self) -> Path:
-        return self.log_dir / "meta.properties"
-
-
-# --------------------------------------------------------------------------- output
-
-
-def info(message: str) -> None:
-    print(f"kafkactl: {message}", file=sys.stderr, flush=True)
-
-
-def log_tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return f"(no log at {path})"
-    return "\n".join(text.splitlines()[-lines:])
-
-
-# --------------------------------------------------------------------------- jars
-
-
-def stamp_text() -> str:
-    pom_hash = hashlib.sha256(POM.read_bytes()).hexdigest()
-    return f"kafka_2.13={KAFKA_VERSION} pom-sha256={pom_hash}\n"
-
-
-def jars_present() -> bool:
-    try:
-        stamp_ok = STAMP_FILE.read_text(encoding="utf-8") == stamp_text()
-    except OSError:
-        return False
-    return stamp_ok and (LIB_DIR / f"kafka_2.13-{KAFKA_VERSION}.jar").is_file()
-
-
-@contextlib.contextmanager
-def file_lock(path: Path) -> Iterator[None]:
-    """Exclusive advisory lock, so parallel invocations do not race."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def run_maven(target: Path) -> None:
-    mvn = shutil.which("mvn")
-    if mvn is None:
-        raise KafkaCtlError("mvn not found on PATH; it is needed once to fetch the Kafka jars")
-    cmd = [
-        mvn, "-B", "-q", "-f", str(POM), "dependency:copy-dependencies",
-        "-DincludeScope=runtime", f"-DoutputDirectory={target}",
-    ]  # fmt: skip
-    result = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        output = (result.stdout + result.stderr).strip()
-        raise KafkaCtlError(f"maven failed (exit {result.returncode}):\n{output}")
-
-
-def fetch_jars(force: bool = False) -> None:
-    """Copy the broker's runtime jars into .cache/lib once; a stamp file marks success."""
-    with file_lock(CACHE_DIR / "fetch.lock"):
-        if jars_present() and not force:
-            return
-        info(f"fetching Kafka {KAFKA_VERSION} jars with maven into {LIB_DIR} ...")
-        staging = CACHE_DIR / "lib.partial"
-        shutil.rmtree(staging, ignore_errors=True)
-        run_maven(staging)
-        STAMP_FILE.unlink(missing_ok=True)
-        shutil.rmtree(LIB_DIR, ignore_errors=True)
-        staging.rename(LIB_DIR)
-        STAMP_FILE.write_text(stamp_text(), encoding="utf-8")
-        info(f"fetched {len(list(LIB_DIR.glob('*.jar')))} jars")
-
-
-# --------------------------------------------------------------------------- java
-
-
-def java_binary() -> str:
-    java_home = os.environ.get("JAVA_HOME")
-    if java_home:
-        candidate = Path(java_home) / "bin" / "java"
-        if os.access(candidate, os.X_OK):
-            return str(candidate)
-    found = shutil.which("java")
-    if found is None:
-        raise KafkaCtlError("java not found: set JAVA_HOME or put java (17+) on PATH")
-    return found
-
-
-def heap_megabytes(heap: str) -> int:
-    match = re.fullmatch(r"(\d+)([mMgG])", heap.strip())
-    if match is None:
-        raise KafkaCtlError(f"bad --heap {heap!r}: use e.g. 512m or 1g")
-    amount, unit = int(match.group(1)), match.group(2).lower()
-    return amount * 1024 if unit == "g" else amount
-
-
-def jvm_options(settings: Settings) -> list[str]:
-    max_mb = heap_megabytes(settings.heap)
-    return [
-        f"-Xms{min(256, max_mb)}m",
-        f"-Xmx{max_mb}m",
-        "-XX:+UseG1GC",
-        "-XX:MaxGCPauseMillis=20",
-        "-XX:InitiatingHeapOccupancyPercent=35",
-        "-XX:+ExplicitGCInvokesConcurrent",
-        "-XX:+ExitOnOutOfMemoryError",
-        "-Djava.awt.headless=true",
-        f"-Dlog4j2.configurationFile={LOG4J_CONFIG}",
-        f"-Dkafka.logs.dir={settings.data_dir}",
-    ]
-
-
-def classpath() -> str:
-    return f"{LIB_DIR}/*"
-
-
-def broker_command(settings: Settings) -> list[str]:
-    return [
-        java_binary(), *jvm_options(settings), "-cp", classpath(),
-        "kafka.Kafka", str(settings.server_properties),
-    ]  # fmt: skip
-
-
-def run_storage_tool(*args: str) -> str:
-    cmd = [
-        java_binary(), "-Xmx256m", f"-Dlog4j2.configurationFile={LOG4J_CONFIG}",
-        "-cp", classpath(), "kafka.tools.StorageTool", *args,
-    ]  # fmt: skip
-    result = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        output = (result.stdout + result.stderr).strip()
-        raise KafkaCtlError(f"StorageTool {args[0]} failed (exit {result.returncode}):\n{output}")
-    return result.stdout
-
+import kafkasecurity
+import kafkawire
+from kafkajvm import (
+    EXIT_FAILED,
+    EXIT_NOT_RUNNING,
+    EXIT_OK,
+    EXIT_PORT_IN_USE,
+    HOST,
+    KAFKA_VERSION,
+    LIB_DIR,
+    NODE_ID,
+    POLL_INTERVAL_S,
+    REPO_ROOT,
+    STOP_TIMEOUT_S,
+    KafkaCtlError,
+    Settings,
+    broker_command,
+    fetch_jars,
+    file_lock,
+    heap_megabytes,
+    info,
+    log_tail,
+    port_free,
+    process_alive,
+    run_storage_tool,
+    running_pid,
+    terminate,
+)
 
 # --------------------------------------------------------------------------- config
 
 
-def server_properties_text(settings: Settings) -> str:
+def server_properties_text(settings: Settings, broker_password: str) -> str:
     props = {
         "process.roles": "broker,controller",
         "node.id": str(NODE_ID),
-        "listeners": (
-            f"PLAINTEXT://{HOST}:{settings.port},CONTROLLER://{HOST}:{settings.controller_port}"
+        **kafkasecurity.security_properties(
+            HOST, settings.port, settings.controller_port, broker_password
         ),
-        "advertised.listeners": f"PLAINTEXT://{settings.address}",
-        "inter.broker.listener.name": "PLAINTEXT",
-        "controller.listener.names": "CONTROLLER",
-        "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
         "controller.quorum.bootstrap.servers": f"{HOST}:{settings.controller_port}",
         "log.dirs": str(settings.log_dir),
         "num.partitions": "3",
         "default.replication.factor": "1",
-        "auto.create.topics.enable": "true",
         "offsets.topic.replication.factor": "1",
         "transaction.state.log.replication.factor": "1",
         "transaction.state.log.min.isr": "1",
@@ -289,90 +108,53 @@ def check_controller_port_unchanged(settings: Settings) -> None:
         )
 
 
-def format_storage_if_needed(settings: Settings) -> None:
+def format_storage_if_needed(settings: Settings, passwords: dict[str, str]) -> None:
     if settings.meta_properties.exists():
         return
     cluster_id = run_storage_tool("random-uuid").strip().splitlines()[-1]
     info(f"formatting {settings.log_dir} (cluster id {cluster_id})")
     run_storage_tool(
-        "format", "--standalone", "-t", cluster_id, "-c", str(settings.server_properties)
-    )
+        "format", "--standalone", "-t", cluster_id, "-c", str(settings.server_properties),
+        *kafkasecurity.scram_format_args(passwords),
+    )  # fmt: skip
+
+
+def credentials(settings: Settings) -> dict[str, str]:
+    try:
+        return kafkasecurity.ensure_credentials(
+            settings.data_dir, formatted=settings.meta_properties.exists()
+        )
+    except kafkasecurity.CredentialsError as exc:
+        raise KafkaCtlError(str(exc)) from exc
 
 
 def prepare(settings: Settings) -> None:
-    """Everything before launching java: jars, config, storage format."""
+    """Everything before launching java: jars, credentials, config, storage format."""
     fetch_jars()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     check_controller_port_unchanged(settings)
-    settings.server_properties.write_text(server_properties_text(settings), encoding="utf-8")
-    format_storage_if_needed(settings)
+    passwords = credentials(settings)
+    text = server_properties_text(settings, passwords[kafkasecurity.BROKER_USER])
+    kafkasecurity.write_private(settings.server_properties, text)  # it holds a password
+    format_storage_if_needed(settings, passwords)
+
+
+def admin_login(settings: Settings) -> kafkawire.Login | None:
+    """How the readiness probe logs in: as the admin of this data dir."""
+    try:
+        passwords = kafkasecurity.load_credentials(settings.data_dir)
+    except kafkasecurity.CredentialsError:
+        return None
+    return kafkawire.Login(
+        kafkasecurity.ADMIN_USER, passwords[kafkasecurity.ADMIN_USER], kafkasecurity.MECHANISM
+    )
+
+
+def broker_answers(port: int, login: kafkawire.Login | None = None) -> bool:
+    return kafkawire.broker_answers(HOST, port, NODE_ID, login)
 
 
 # --------------------------------------------------------------------------- processes
-
-
-def read_pid(settings: Settings) -> int | None:
-    try:
-        return int(settings.pid_file.read_text(encoding="utf-8").strip())
-    except (OSError, ValueError):
-        return None
-
-
-def process_alive(pid: int) -> bool:
-    """True if pid exists and is not a zombie."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8")
-    except OSError:
-        return False
-    state = stat.rsplit(")", 1)[-1].split()[0]
-    return state not in ("Z", "X")
-
-
-def is_our_broker(pid: int, settings: Settings) -> bool:
-    """Guard against a recycled pid: the process must be kafka.Kafka on our config."""
-    try:
-        args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-    except OSError:
-        return False
-    return b"kafka.Kafka" in args and str(settings.server_properties).encode() in args
-
-
-def running_pid(settings: Settings) -> int | None:
-    pid = read_pid(settings)
-    if pid is not None and process_alive(pid) and is_our_broker(pid, settings):
-        return pid
-    return None
-
-
-def wait_for_exit(pid: int, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not process_alive(pid):
-            return True
-        time.sleep(POLL_INTERVAL_S)
-    return not process_alive(pid)
-
-
-def terminate(pid: int, timeout: float) -> None:
-    """SIGTERM (Kafka shuts down cleanly), then SIGKILL as a last resort."""
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGTERM)
-    if wait_for_exit(pid, timeout):
-        return
-    info(f"broker pid {pid} ignored SIGTERM for {timeout:.0f}s; sending SIGKILL")
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGKILL)
-    wait_for_exit(pid, 10.0)
-
-
-def port_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((HOST, port))
-        except OSError:
-            return False
-    return True
 
 
 def check_ports_free(settings: Settings) -> None:
@@ -385,76 +167,6 @@ def check_ports_free(settings: Settings) -> None:
             f"(not the broker of {settings.data_dir}); choose another --port/--controller-port",
             EXIT_PORT_IN_USE,
         )
-
-
-# --------------------------------------------------------------------------- kafka protocol
-
-
-def recv_exact(sock: socket.socket, size: int) -> bytes:
-    chunks = bytearray()
-    while len(chunks) < size:
-        chunk = sock.recv(size - len(chunks))
-        if not chunk:
-            raise ConnectionError("connection closed by broker")
-        chunks += chunk
-    return bytes(chunks)
-
-
-def kafka_request(port: int, api_key: int, api_version: int, body: bytes, timeout: float) -> bytes:
-    """One request with a v1 (non-flexible) header; returns the response after its header."""
-    correlation_id = 0x6B63746C  # "kctl"
-    client_id = b"kafkactl"
-    header = struct.pack(">hhih", api_key, api_version, correlation_id, len(client_id)) + client_id
-    payload = header + body
-    with socket.create_connection((HOST, port), timeout=timeout) as sock:
-        sock.settimeout(timeout)
-        sock.sendall(struct.pack(">i", len(payload)) + payload)
-        (size,) = struct.unpack(">i", recv_exact(sock, 4))
-        response = recv_exact(sock, size)
-    (got_id,) = struct.unpack_from(">i", response)
-    if got_id != correlation_id:
-        raise ConnectionError(f"unexpected correlation id {got_id}")
-    return response[4:]
-
-
-def api_versions(port: int, timeout: float) -> dict[int, tuple[int, int]]:
-    """ApiVersions v0: {api_key: (min_version, max_version)}."""
-    body = kafka_request(port, API_KEY_API_VERSIONS, 0, b"", timeout)
-    error_code, count = struct.unpack_from(">hi", body)
-    if error_code != 0:
-        raise ConnectionError(f"ApiVersions error code {error_code}")
-    entries = (struct.unpack_from(">hhh", body, 6 + 6 * i) for i in range(count))
-    return {key: (low, high) for key, low, high in entries}
-
-
-def metadata_broker_ids(port: int, version: int, timeout: float) -> list[int]:
-    """Metadata v4..v7 for no topics; returns the node ids of the live brokers."""
-    body = struct.pack(">i", 0) + b"\x00"  # topics: empty array; allow_auto_topic_creation
-    response = kafka_request(port, API_KEY_METADATA, version, body, timeout)
-    offset = 4  # throttle_time_ms (v3+)
-    (count,) = struct.unpack_from(">i", response, offset)
-    offset += 4
-    ids = []
-    for _ in range(count):
-        (node_id, host_len) = struct.unpack_from(">ih", response, offset)
-        offset += 6 + host_len + 4  # node_id, host, port
-        (rack_len,) = struct.unpack_from(">h", response, offset)
-        offset += 2 + max(rack_len, 0)
-        ids.append(node_id)
-    return ids
-
-
-def broker_answers(port: int, timeout: float = 2.0) -> bool:
-    """A real Kafka round trip: ApiVersions, then Metadata listing this broker as live."""
-    try:
-        versions = api_versions(port, timeout)
-        low, high = versions.get(API_KEY_METADATA, (0, -1))
-        usable = [v for v in range(4, 8) if low <= v <= high]
-        if not usable:
-            return bool(versions)
-        return NODE_ID in metadata_broker_ids(port, usable[-1], timeout)
-    except (OSError, ConnectionError, struct.error):
-        return False
 
 
 # --------------------------------------------------------------------------- commands
@@ -490,7 +202,7 @@ def wait_until_ready(settings: Settings, pid: int, proc: subprocess.Popen[bytes]
                 f"broker exited during startup; last lines of {settings.out_file}:\n"
                 + log_tail(settings.out_file)
             )
-        if broker_answers(settings.port):
+        if broker_answers(settings.port, admin_login(settings)):
             return
         time.sleep(POLL_INTERVAL_S)
     tail = log_tail(settings.out_file)
@@ -512,7 +224,7 @@ def handle_existing(settings: Settings) -> bool:
             f"broker for {settings.data_dir} already runs (pid {pid}) on port {port}; "
             "stop it first to change ports"
         )
-    if not broker_answers(settings.port):
+    if not broker_answers(settings.port, admin_login(settings)):
         info(f"broker pid {pid} is running but not answering yet; waiting")
         wait_until_ready(settings, pid, None)
     info(f"already running (pid {pid})")
@@ -566,10 +278,27 @@ def cmd_status(settings: Settings) -> int:
     if pid is None:
         print(f"stopped (data dir {settings.data_dir})")
         return EXIT_NOT_RUNNING
-    if not broker_answers(port):
+    if not broker_answers(port, admin_login(settings)):
         print(f"not answering: pid {pid} alive but {HOST}:{port} does not respond")
         return EXIT_NOT_RUNNING
     print(f"running pid {pid} at {HOST}:{port}")
+    return EXIT_OK
+
+
+def cmd_credentials(settings: Settings) -> int:
+    """Print how the admin principal logs in (JSON), for the stack and the tests."""
+    if not kafkasecurity.credentials_path(settings.data_dir).exists():
+        raise KafkaCtlError(
+            f"no credentials in {settings.data_dir}: start the broker once (a broker that "
+            "already runs there was started before logins were required: stop it and delete "
+            "the data dir)"
+        )
+    port = recorded_port(settings, "advertised.listeners") or settings.port
+    try:
+        document = kafkasecurity.credentials_document(settings.data_dir, f"{HOST}:{port}")
+    except kafkasecurity.CredentialsError as exc:
+        raise KafkaCtlError(str(exc)) from exc
+    print(json.dumps(document), flush=True)
     return EXIT_OK
 
 
@@ -618,6 +347,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("stop", parents=[common], help="stop cleanly (SIGTERM, then SIGKILL)")
     sub.add_parser("status", parents=[common], help="exit 0 if running, 3 if not")
     sub.add_parser("foreground", parents=[common], help="run in the foreground")
+    sub.add_parser(
+        "credentials", parents=[common], help="print the admin principal's login as JSON"
+    )
     return parser
 
 
@@ -649,6 +381,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "stop": cmd_stop,
             "status": cmd_status,
             "foreground": cmd_foreground,
+            "credentials": cmd_credentials,
         }
         return commands[args.command](settings)
     except KafkaCtlError as exc:

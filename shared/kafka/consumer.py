@@ -15,6 +15,7 @@ from shared.envelope import CloudEvent
 from shared.events.base import DomainEvent
 from shared.events.registry import EventRegistry, InvalidEventData, UnknownEventType, registry
 from shared.kafka.producer import EventPublisher
+from shared.kafka.security import client_options
 from shared.ports import EventLog
 from shared.settings import Settings
 from shared.topics import dlq
@@ -107,7 +108,7 @@ class EventConsumer:
         **consumer_options: Any,
     ) -> None:
         options: dict[str, Any] = {
-            "bootstrap_servers": settings.kafka_bootstrap_servers,
+            **client_options(settings),
             "group_id": group_id,
             "auto_offset_reset": "earliest",
             "enable_auto_commit": False,

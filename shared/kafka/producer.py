@@ -18,6 +18,7 @@ from kafka.errors import KafkaError
 from shared.codec import encode
 from shared.envelope import CloudEvent
 from shared.errors import Unavailable
+from shared.kafka.security import client_options
 from shared.settings import Settings
 
 
@@ -54,7 +55,7 @@ class EventPublisher:
         """What both clients are given (they name these options alike)."""
         timeout_ms = int(self._settings.kafka_send_timeout_s * 1000)
         return {
-            "bootstrap_servers": self._settings.kafka_bootstrap_servers,
+            **client_options(self._settings),
             "client_id": "campaign-producer",
             "acks": "all",
             "enable_idempotence": True,

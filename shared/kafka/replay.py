@@ -15,6 +15,7 @@ from shared.codec import MalformedRecord, decode
 from shared.envelope import CloudEvent
 from shared.events.base import DomainEvent
 from shared.events.registry import InvalidEventData, UnknownEventType, registry
+from shared.kafka.security import client_options
 from shared.settings import Settings
 from shared.state import Position, StateFile
 
@@ -35,7 +36,7 @@ class Fold(Protocol):
 
 def _consumer(settings: Settings) -> KafkaConsumer:
     return KafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap_servers,
+        **client_options(settings),
         group_id=None,
         enable_auto_commit=False,
         auto_offset_reset="earliest",

@@ -20,6 +20,7 @@ from services.evaluation.domain.ballots import box_subject
 from services.evaluation.domain.tokens import hash_token
 from shared.actors import Role
 from shared.events.directory import CampaignRules
+from shared.kafka.security import client_options
 from shared.privacy import KeyStore
 from shared.settings import Settings
 from shared.testing import wait_for
@@ -32,9 +33,7 @@ Headers = dict[str, str]
 
 
 def topic_records(settings: Settings) -> list[tuple[bytes, bytes]]:
-    consumer = KafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False, group_id=None
-    )
+    consumer = KafkaConsumer(**client_options(settings), enable_auto_commit=False, group_id=None)
     try:
         partitions = [
             TopicPartition(EVALUATION, p)

@@ -24,6 +24,7 @@ from shared.events.directory import (
 )
 from shared.ids import new_event_id
 from shared.kafka.producer import EventPublisher
+from shared.kafka.security import client_options
 from shared.settings import Settings
 from shared.topics import DIRECTORY
 from shared.vocabulary import AdminLevel, Power, Sector
@@ -139,7 +140,7 @@ def publish_world(settings: Settings) -> World:
 def read_topic(settings: Settings, topic: str) -> list[tuple[bytes | None, bytes | None]]:
     """Every record of ``topic`` from offset 0 to its current end: (key, value)."""
     consumer = KafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap_servers,
+        **client_options(settings),
         group_id=None,
         enable_auto_commit=False,
     )

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from kafka import KafkaConsumer
 
 from shared.actors import Role
+from shared.kafka.security import client_options
 from shared.settings import Settings
 from shared.topics import INTAKE
 
@@ -27,7 +28,7 @@ def test_no_tipster_contact_detail_appears_in_clear_on_any_topic(
     read = intake.post(f"/tips/{tip_id}/contact/decrypt", json={"purpose": "回访"}, headers=officer)
     assert read.json()["email"] == EMAIL  # the detail exists, and can be read by the right role
 
-    consumer = KafkaConsumer(bootstrap_servers=broker_settings.kafka_bootstrap_servers)
+    consumer = KafkaConsumer(**client_options(broker_settings))
     try:
         topics = sorted(consumer.topics())
     finally:

@@ -22,6 +22,7 @@ from shared.actors import Role
 from shared.codec import decode
 from shared.events.intake import TipReceived
 from shared.events.registry import registry
+from shared.kafka.security import client_options
 from shared.settings import Settings
 from shared.topics import INTAKE
 
@@ -99,7 +100,7 @@ def test_no_citizen_words_in_clear_anywhere_and_none_after_erasure(
 
     # Every topic, raw.
     needles = _needles(DESCRIPTION, ATTACHMENT, NOTE, FINDINGS)
-    consumer = KafkaConsumer(bootstrap_servers=broker_settings.kafka_bootstrap_servers)
+    consumer = KafkaConsumer(**client_options(broker_settings))
     try:
         topics = sorted(consumer.topics())
     finally:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -20,7 +18,9 @@ from shared.envelope import CloudEvent
 from shared.events.directory import AgencyRecord, AgencyRegistered
 from shared.kafka.admin import admin_client, ensure_topics
 from shared.kafka.consumer import EventConsumer, Received
+from shared.kafka.local import LocalBroker
 from shared.kafka.producer import EventPublisher, PublishError
+from shared.kafka.security import client_options
 from shared.settings import Settings
 from shared.topics import DIRECTORY, EVENT_TOPICS, TopicSpec, dlq
 from shared.vocabulary import AdminLevel, Power, Sector
@@ -50,7 +50,7 @@ def agency_event(agency_id: str, sequence: int = 1) -> CloudEvent:
 
 
 def read_from(settings: Settings, topic: str, partition: int, offset: int, count: int) -> list:
-    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers)
+    consumer = KafkaConsumer(**client_options(settings))
     tp = TopicPartition(topic, partition)
     consumer.assign([tp])
     consumer.seek(tp, offset)
@@ -209,39 +209,31 @@ def test_topic_creation_is_idempotent_with_retention_forever(broker_settings: Se
 
 
 @pytest.fixture
-def own_broker(tmp_path: Path) -> Iterator[tuple[Settings, list[str]]]:
-    """A second broker this test may stop."""
+def own_broker(tmp_path: Path) -> Iterator[tuple[Settings, LocalBroker]]:
+    """A second broker this test may stop (its admin logs in)."""
     from tests.conftest import _free_port
 
-    port, controller = _free_port(), _free_port()
-    command = [
-        sys.executable,
-        str(ROOT / "deploy" / "kafka" / "kafkactl.py"),
-        "start",
-        "--port",
-        str(port),
-        "--controller-port",
-        str(controller),
-        "--data-dir",
-        str(tmp_path / "kafka"),
-    ]
-    subprocess.run(command, check=True, capture_output=True)
-    stop = [*command[:2], "stop", *command[3:]]
-    settings = Settings(kafka_bootstrap_servers=f"127.0.0.1:{port}", kafka_send_timeout_s=3)
+    broker = LocalBroker(_free_port(), tmp_path / "kafka", controller_port=_free_port())
+    broker.start()
+    settings = Settings(
+        kafka_bootstrap_servers=broker.bootstrap,
+        kafka_send_timeout_s=3,
+        **broker.admin_login().settings_update(),
+    )
     ensure_topics(settings)
     try:
-        yield settings, stop
+        yield settings, broker
     finally:
-        subprocess.run(stop, capture_output=True)
+        broker.stop()
 
 
 def test_send_while_broker_is_stopped_fails_clearly_within_bound(
-    own_broker: tuple[Settings, list[str]],
+    own_broker: tuple[Settings, LocalBroker],
 ) -> None:
-    settings, stop = own_broker
+    settings, broker = own_broker
     publisher = EventPublisher(settings)
     assert publisher.publish(DIRECTORY, [agency_event("agency-before-stop")])
-    subprocess.run(stop, check=True, capture_output=True)
+    broker.stop()
 
     started = time.monotonic()
     with pytest.raises(PublishError) as failure:

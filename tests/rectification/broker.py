@@ -28,6 +28,7 @@ from shared.events.intake import ProblemFound
 from shared.eventstore import CommandContext, EventStore
 from shared.kafka.producer import EventPublisher
 from shared.kafka.replay import replay_topic
+from shared.kafka.security import client_options
 from shared.settings import Settings
 from shared.topics import DIRECTORY, INTAKE, RECTIFICATION
 from tests.rectification.factories import fresh, problem
@@ -106,7 +107,7 @@ def events_about(settings: Settings, subject: str) -> list[DomainEvent]:
 
 def records_with_key(settings: Settings, topic: str, key: bytes) -> list[ConsumerRecord]:
     """The records of ``topic`` (every partition, from the start) whose key is ``key``."""
-    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers)
+    consumer = KafkaConsumer(**client_options(settings))
     try:
         partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
         consumer.assign(partitions)
@@ -121,7 +122,7 @@ def records_with_key(settings: Settings, topic: str, key: bytes) -> list[Consume
 
 def consumed_past(settings: Settings, partition: int, offset: int) -> bool:
     """True once the service's consumer group committed past ``offset`` of intake.events."""
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    admin = KafkaAdminClient(**client_options(settings))
     try:
         offsets = admin.list_group_offsets({GROUP: [TopicPartition(INTAKE, partition)]})
     finally:

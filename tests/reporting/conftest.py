@@ -18,6 +18,7 @@ from services.reporting.readmodels.schema import create_tables, make_engine
 from shared.actors import Role
 from shared.envelope import CloudEvent
 from shared.kafka.producer import EventPublisher
+from shared.kafka.security import client_options
 from shared.settings import Settings
 from tests.reporting.postgres import local_postgres
 from tests.reporting.sample_events import (
@@ -97,7 +98,7 @@ def end_offsets(settings: Settings) -> dict[str, int]:
 
     from shared.topics import EVENT_TOPICS
 
-    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers)
+    consumer = KafkaConsumer(**client_options(settings))
     try:
         partitions = [
             TopicPartition(topic, p)

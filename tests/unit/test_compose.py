@@ -12,6 +12,8 @@ import pytest
 import yaml
 
 from services.cli import build_parser
+from services.subscribers import password_variable
+from shared.kafka.access import SERVICES as SERVICE_PRINCIPALS
 from shared.settings import SERVICE_PORTS, Settings
 
 SERVED = (*SERVICE_PORTS, "web")
@@ -33,7 +35,7 @@ def test_the_four_services_broker_and_database_are_declared(compose: dict[str, A
     services = compose["services"]
     assert set(SERVED) <= set(services)
     assert services["kafka"]["image"].startswith("apache/kafka:4.")
-    assert services["kafka"]["environment"]["KAFKA_PROCESS_ROLES"] == "broker,controller"
+    assert "process.roles=broker,controller" in KAFKA_START.read_text()
     assert services["postgres"]["image"].startswith("postgres:")
     for name in [*SERVED, "kafka", "postgres"]:
         assert "healthcheck" in services[name], f"{name} has no health check"
@@ -44,7 +46,7 @@ def test_every_command_is_a_cli_command(compose: dict[str, Any]) -> None:
     for name, spec in app_services(compose).items():
         args = parser.parse_args(spec["command"])
         assert callable(args.func), name
-    assert compose["services"]["topics"]["command"] == ["topics", "create"]
+    assert compose["services"]["provision"]["command"] == ["kafka", "provision"]
 
 
 def test_health_checks_match_the_settings(compose: dict[str, Any]) -> None:
@@ -58,8 +60,10 @@ def test_health_checks_match_the_settings(compose: dict[str, Any]) -> None:
 
 def test_every_environment_variable_is_a_setting(compose: dict[str, Any]) -> None:
     fields = {name.upper() for name in Settings.model_fields}
+    # The provision job also reads the service principals' passwords.
+    passwords = {password_variable(name) for name in SERVICE_PRINCIPALS}
     for name, spec in app_services(compose).items():
-        unknown = set(spec["environment"]) - fields
+        unknown = set(spec["environment"]) - fields - (passwords if name == "provision" else set())
         assert not unknown, f"{name} sets variables no setting reads: {unknown}"
         if name != "web":
             assert spec["environment"]["KAFKA_BOOTSTRAP_SERVERS"] == "kafka:9092"
@@ -88,7 +92,7 @@ def test_named_volumes_are_declared(compose: dict[str, Any]) -> None:
     for name, spec in compose["services"].items():
         for volume in spec.get("volumes", []):
             source = volume.split(":", 1)[0]
-            if not source.startswith((".", "/")):
+            if not source.startswith((".", "/", "${")):  # ${…}: the operator's directory
                 assert source in declared, f"{name} uses undeclared volume {source}"
 
 
@@ -99,6 +103,7 @@ def test_named_volumes_are_declared(compose: dict[str, Any]) -> None:
 SECRET_VARIABLES = ("JWT_SECRET", "KEYSTORE_URL", "READMODEL_URL", "POSTGRES_PASSWORD")
 REQUIRED = re.compile(r"\$\{(?P<name>[A-Z_]+):\?[^}]+\}")
 INIT_SCRIPT = ROOT / "deploy" / "compose" / "postgres-init.sh"
+KAFKA_START = ROOT / "deploy" / "compose" / "kafka-start.sh"
 
 
 def _networks(spec: dict[str, Any]) -> set[str]:
@@ -152,13 +157,18 @@ def network_problems(compose: dict[str, Any]) -> list[str]:
     return problems
 
 
+# The code a compose service runs, where it is not a service of its own.
+CODE_OF = {"directory": ROOT / "services" / "intake" / "directory"}
+
+
 def _service_code(service: str) -> str:
-    return "\n".join(p.read_text() for p in (ROOT / "services" / service).rglob("*.py"))
+    root = CODE_OF.get(service, ROOT / "services" / service)
+    return "\n".join(p.read_text() for p in root.rglob("*.py"))
 
 
 def needed_secrets(service: str) -> set[str]:
     """What a service's code reads: tokens (shared.auth), the key store, the read models."""
-    if service == "topics":
+    if service == "provision":
         return set()
     code = _service_code(service)
     needed = set()
@@ -290,7 +300,15 @@ def test_a_broker_on_a_reachable_network_is_caught(compose: dict[str, Any]) -> N
     assert sorted(network_problems(opened)) == [
         f"{name} is on a network that reaches outside: ['events']"
         for name in sorted(
-            ("evaluation", "intake", "kafka", "rectification", "reporting", "topics")
+            (
+                "directory",
+                "evaluation",
+                "intake",
+                "kafka",
+                "provision",
+                "rectification",
+                "reporting",
+            )
         )
     ]
 
@@ -302,7 +320,8 @@ def test_each_service_gets_only_the_secrets_its_code_reads(compose: dict[str, An
         for name, spec in app_services(compose).items()
     }
     assert given == {
-        "topics": set(),
+        "provision": set(),
+        "directory": {"KEYSTORE_URL"},
         "intake": {"JWT_SECRET", "KEYSTORE_URL"},
         "rectification": {"JWT_SECRET"},
         "evaluation": {"JWT_SECRET", "KEYSTORE_URL"},
@@ -315,8 +334,8 @@ def test_each_service_gets_only_the_secrets_its_code_reads(compose: dict[str, An
 
 def test_a_secret_given_too_widely_or_with_a_default_is_caught(compose: dict[str, Any]) -> None:
     broken = copy.deepcopy(compose)
-    broken["services"]["topics"]["environment"] = {
-        **broken["services"]["topics"]["environment"],
+    broken["services"]["provision"]["environment"] = {
+        **broken["services"]["provision"]["environment"],
         "JWT_SECRET": "${JWT_SECRET:?set it}",
     }
     rectification = broken["services"]["rectification"]["environment"]
@@ -326,7 +345,7 @@ def test_a_secret_given_too_widely_or_with_a_default_is_caught(compose: dict[str
     broken["services"]["evaluation"]["environment"]["CAMPAIGN_DEV_MODE"] = "true"
     problems = secret_problems(broken)
     assert "evaluation runs in development mode (accepts the default secret)" in problems
-    assert "topics gets ['JWT_SECRET'], its code reads []" in problems
+    assert "provision gets ['JWT_SECRET'], its code reads []" in problems
     assert any(p.startswith("rectification gets ['JWT_SECRET', 'KEYSTORE_URL']") for p in problems)
     assert "web: JWT_SECRET is not required from the environment" in problems
     assert "web: JWT_SECRET has a default" in problems
@@ -377,3 +396,99 @@ def test_the_operators_env_file_stays_out_of_git_and_the_image() -> None:
         assert re.search(rf"^{variable}=$", example, flags=re.MULTILINE), variable
     assert "READMODEL_DB_PASSWORD=\n" in example  # named, never given a value
     assert re.search(r"^USER campaign$", (ROOT / "deploy" / "Dockerfile").read_text(), re.M)
+
+
+# -- Kafka: SASL_SSL, the authorizer, one principal per process ----------------------
+
+BROKER_MUST_SAY = (
+    "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+    "allow.everyone.if.no.acl.found=false",
+    "super.users=User:broker;User:admin",
+    "listener.security.protocol.map=CONTROLLER:SASL_PLAINTEXT,SASL_SSL:SASL_SSL,EXTERNAL:SASL_SSL",
+    "sasl.enabled.mechanisms=SCRAM-SHA-512",
+    "auto.create.topics.enable=false",
+    '--add-scram "SCRAM-SHA-512=[name=admin,',
+)
+
+
+def principal_of(service: str) -> str | None:
+    """Who a compose service logs in to Kafka as (``None``: it does not talk to Kafka)."""
+    if service == "provision":
+        return "admin"
+    return service if service in SERVICE_PRINCIPALS else None
+
+
+def kafka_problems(compose: dict[str, Any], start_script: str) -> list[str]:
+    """The broker runs kafka-start.sh (SASL_SSL listeners, the StandardAuthorizer, nothing
+    allowed without an ACL); each process on the broker's network logs in over SASL_SSL
+    as its own principal with a password required from the environment; the web app,
+    off that network, has no Kafka login."""
+    problems = []
+    kafka = compose["services"]["kafka"]
+    if kafka.get("entrypoint") != ["/bin/bash", "/etc/campaign/kafka-start.sh"]:
+        problems.append("the broker does not run deploy/compose/kafka-start.sh")
+    for line in BROKER_MUST_SAY:
+        if line not in start_script:
+            problems.append(f"the broker's configuration lacks {line}")
+    if re.search(r"(?<![A-Z_])PLAINTEXT:PLAINTEXT|SASL_PLAINTEXT://:", start_script):
+        problems.append("the broker has a listener without TLS for clients")
+    for name, spec in app_services(compose).items():
+        environment = spec.get("environment", {})
+        principal = principal_of(name)
+        if principal is None:
+            if "KAFKA_USERNAME" in environment or "events" in _networks(spec):
+                problems.append(f"{name} has a Kafka login or the broker's network")
+            continue
+        if environment.get("KAFKA_SECURITY_PROTOCOL") != "SASL_SSL":
+            problems.append(f"{name} does not use SASL_SSL")
+        if environment.get("KAFKA_USERNAME") != principal:
+            problems.append(
+                f"{name} logs in as {environment.get('KAFKA_USERNAME')}, not {principal}"
+            )
+        variable = f"KAFKA_{principal.upper()}_PASSWORD"
+        if not str(environment.get("KAFKA_PASSWORD", "")).startswith(f"${{{variable}:?"):
+            problems.append(f"{name}: KAFKA_PASSWORD is not ${{{variable}:?…}}")
+        if not any("/etc/campaign/kafka-ca.crt:ro" in str(v) for v in spec.get("volumes", [])):
+            problems.append(f"{name} does not get the broker's CA certificate")
+    return problems
+
+
+def test_kafka_takes_only_sasl_ssl_logins_each_process_its_own(compose: dict[str, Any]) -> None:
+    script = KAFKA_START.read_text()
+    assert kafka_problems(compose, script) == []
+    assert script.startswith("#!/bin/bash") and KAFKA_START.stat().st_mode & 0o111
+    users = {
+        name: compose["services"][name]["environment"].get("KAFKA_USERNAME")
+        for name in app_services(compose)
+    }
+    assert len({u for u in users.values() if u}) == len([u for u in users.values() if u])
+    assert users["web"] is None and users["provision"] == "admin"
+    example = (ROOT / "deploy" / "compose" / "env.example").read_text()
+    for variable in (
+        "KAFKA_BROKER_PASSWORD",
+        "KAFKA_ADMIN_PASSWORD",
+        "KAFKA_TLS_DIR",
+        *(f"KAFKA_{name.upper()}_PASSWORD" for name in SERVICE_PRINCIPALS),
+    ):
+        assert re.search(rf"^{variable}=$", example, flags=re.MULTILINE), variable
+
+
+def test_a_shared_login_or_a_plaintext_broker_is_caught(compose: dict[str, Any]) -> None:
+    broken = copy.deepcopy(compose)
+    rectification = broken["services"]["rectification"]["environment"]
+    rectification["KAFKA_USERNAME"] = "intake"
+    rectification["KAFKA_PASSWORD"] = "${KAFKA_INTAKE_PASSWORD:?set it}"
+    broken["services"]["reporting"]["environment"]["KAFKA_SECURITY_PROTOCOL"] = "PLAINTEXT"
+    broken["services"]["web"]["environment"]["KAFKA_USERNAME"] = "admin"
+    script = (
+        KAFKA_START.read_text()
+        .replace("allow.everyone.if.no.acl.found=false", "allow.everyone.if.no.acl.found=true")
+        .replace("SASL_SSL://:9092", "SASL_PLAINTEXT://:9092")
+    )
+    problems = kafka_problems(broken, script)
+    assert "rectification logs in as intake, not rectification" in problems
+    assert "rectification: KAFKA_PASSWORD is not ${KAFKA_RECTIFICATION_PASSWORD:?…}" in problems
+    assert "reporting does not use SASL_SSL" in problems
+    assert "web has a Kafka login or the broker's network" in problems
+    assert "the broker's configuration lacks allow.everyone.if.no.acl.found=false" in problems
+    assert "the broker has a listener without TLS for clients" in problems

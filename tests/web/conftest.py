@@ -20,6 +20,7 @@ import uvicorn
 from services.web.bootstrap import build_app as build_web_app
 from services.web.config import BACKENDS
 from shared.settings import Settings
+from tests.conftest import SessionBroker
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "web"
@@ -75,7 +76,7 @@ class Stack:
 
 @pytest.fixture(scope="session")
 def web_stack(
-    broker_settings: Settings, tmp_path_factory: pytest.TempPathFactory
+    broker_settings: Settings, kafka_broker: SessionBroker, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Stack]:
     settings = broker_settings.model_copy(
         update={"data_dir": tmp_path_factory.mktemp("web-stack"), "rectification_tick_seconds": 1}
@@ -84,7 +85,8 @@ def web_stack(
     urls: dict[str, str] = {}
     try:
         for service in BACKENDS:
-            app = importlib.import_module(f"services.{service}.bootstrap").build_app(settings)
+            own = kafka_broker.settings_of(service, settings)  # its own Kafka principal
+            app = importlib.import_module(f"services.{service}.bootstrap").build_app(own)
             server = LiveServer(app, service)
             server.start()
             servers.append(server)

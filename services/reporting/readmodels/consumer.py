@@ -25,6 +25,7 @@ from services.reporting.readmodels.status import ProjectorStatus, stored_offsets
 from services.reporting.readmodels.unit_of_work import StaleOffsets, UnitOfWork, subject_reader
 from shared.kafka.consumer import DeadLetters
 from shared.kafka.producer import EventPublisher
+from shared.kafka.security import client_options
 from shared.settings import Settings
 from shared.topics import EVENT_TOPICS
 
@@ -85,7 +86,7 @@ class Projector:
         """A started consumer positioned at the stored offsets, its assignment, and
         whether a topic had no partitions yet."""
         consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.settings.kafka_bootstrap_servers,
+            **client_options(self.settings),
             client_id="campaign-reporting-projector",
             group_id=None,
             enable_auto_commit=False,

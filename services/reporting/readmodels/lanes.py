@@ -23,6 +23,7 @@ from services.reporting.readmodels.batch_writer import WriteTurns
 from services.reporting.readmodels.consumer import Projector
 from services.reporting.readmodels.schema import create_indexes, create_tables, make_engine
 from services.reporting.readmodels.status import ProjectorStatus, stored_offsets
+from shared.kafka.security import client_options
 from shared.settings import Settings
 from shared.topics import EVENT_TOPICS
 
@@ -67,9 +68,7 @@ def share_out(work: Mapping[Partition, int], lanes: int) -> list[list[Partition]
 
 def partition_ends(settings: Settings, topics: Sequence[str]) -> dict[Partition, int]:
     """The end offset of every partition of ``topics`` now."""
-    consumer = KafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap_servers, client_id="campaign-reporting-lanes"
-    )
+    consumer = KafkaConsumer(**client_options(settings), client_id="campaign-reporting-lanes")
     try:
         partitions = [
             TopicPartition(topic, p)
