@@ -51,7 +51,13 @@ def _init(port: int, superuser: str, **env: str) -> subprocess.CompletedProcess[
 @pytest.fixture(scope="module")
 def initialised(server: tuple[int, str]) -> int:
     port, superuser = server
-    done = _init(port, superuser, KEYSTORE_DB_PASSWORD="k-secret", READMODEL_DB_PASSWORD="r-secret")
+    done = _init(
+        port,
+        superuser,
+        KEYSTORE_DB_PASSWORD="k-secret",
+        READMODEL_DB_PASSWORD="r-secret",
+        KEYCLOAK_DB_PASSWORD="kc-secret",
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     return port
 

@@ -23,7 +23,7 @@ from shared.topics import INTAKE
 from tests.identity.conftest import keycloak  # noqa: F401  (the session's Keycloak)
 from tests.identity.keycloak import DEMO_PASSWORD, Keycloak
 from tests.intake.helpers import events_of, wait_for
-from tests.web.conftest import CHROMIUM_ARGS, LiveServer, screenshot
+from tests.web.conftest import LiveServer, screenshot
 from tests.web.oidc_helpers import allow_web_url, production, set_enabled
 from tests.web.test_public_and_intake import submit_tip
 
@@ -71,17 +71,13 @@ def oidc_stack(
 
 
 @pytest.fixture
-def officer_page(oidc_stack: OidcStack) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        context = launched.new_context(base_url=oidc_stack.web, locale="zh-CN")
-        context.set_default_timeout(30_000)
-        yield context.new_page()
-        launched.close()
+def officer_page(oidc_stack: OidcStack, browser: Any) -> Iterator[Any]:
+    # The session's one Chromium (tests/web/conftest.py): a second sync Playwright in
+    # the same thread would find the first one's loop running and refuse to start.
+    context = browser.new_context(base_url=oidc_stack.web, locale="zh-CN")
+    context.set_default_timeout(30_000)
+    yield context.new_page()
+    context.close()
 
 
 def provider_sign_in(page: Any, username: str, target: str = "/workbench") -> None:
